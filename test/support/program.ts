@@ -1,0 +1,65 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { ProgramRun, RegisteredResource, runProgram as runUnderMocks } from "../../tools/plan/run-program";
+import { PROJECT, readStackConfig, StackConfig } from "../../tools/plan/stack-file";
+import { withOfflineTerraformSource } from "../../tools/plan/terraform-override";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+export interface ProgramRunOptions {
+    /** The stack whose `stacks/Pulumi.<stack>.yaml` the run starts from. */
+    stack: string;
+    /**
+     * Merged into the stack file's `platform` config: objects merge key by key, anything else
+     * (arrays included) replaces, and `undefined` removes the key.
+     */
+    platform?: Record<string, unknown>;
+    /** Extra raw config keys (`name` or `namespace:name`) with string values. */
+    config?: Record<string, string>;
+    /** Keys of `config` to mark as Pulumi secrets. */
+    secretKeys?: string[];
+    /** Mock provider answers, when a test needs others than the plan's. */
+    mocks?: pulumi.runtime.Mocks;
+}
+
+/** Runs the real program under Pulumi's mock runtime for a stack and returns what it registered. */
+export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun> {
+    const base = readStackConfig(PROJECT_ROOT, options.stack);
+    const config = { ...base.config };
+    const platformKey = `${PROJECT}:platform`;
+    if (options.platform) {
+        const platform = config[platformKey] ? JSON.parse(config[platformKey]) : {};
+        config[platformKey] = JSON.stringify(mergeConfig(platform, options.platform));
+    }
+    const qualify = (k: string) => (k.includes(":") ? k : `${PROJECT}:${k}`);
+    for (const [k, v] of Object.entries(options.config ?? {})) config[qualify(k)] = v;
+    const stackConfig: StackConfig = {
+        ...base,
+        config,
+        secretKeys: [...base.secretKeys, ...(options.secretKeys ?? []).map(qualify)],
+    };
+    const offline = withOfflineTerraformSource(PROJECT_ROOT, stackConfig);
+    return runUnderMocks({ projectRoot: PROJECT_ROOT, stackConfig: offline.stackConfig, mocks: options.mocks });
+}
+
+/** Deep merge for config overrides (see {@link ProgramRunOptions.platform}). */
+export function mergeConfig(base: unknown, override: unknown): unknown {
+    if (!isPlainObject(base) || !isPlainObject(override)) return override;
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(override)) {
+        if (v === undefined) delete out[k];
+        else out[k] = mergeConfig(out[k], v);
+    }
+    return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The resources of one type token. */
+export function ofType(run: ProgramRun, type: string): RegisteredResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+export type { ProgramRun, RegisteredResource };

@@ -1,0 +1,148 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { PlanMocks } from "./mocks";
+import { PROJECT, StackConfig } from "./stack-file";
+import { unwrapSecrets } from "./secrets";
+
+/** A resource the program registered, as the engine would have received it. */
+export interface RegisteredResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** False for component resources. */
+    custom: boolean;
+    /** Provided by a provider plugin as a multi-language component (e.g. a helm v4 Chart). */
+    remote: boolean;
+    parent?: string;
+    /** URN of the explicit provider, when one was given. */
+    provider?: string;
+    /** Inputs in Pulumi's serialized form: secrets keep their signature (see secrets.ts). */
+    properties: Record<string, unknown>;
+    /** Inputs as the program's code sees them: secrets unwrapped. Never write these out. */
+    inputs: Record<string, unknown>;
+    options: {
+        protect: boolean;
+        retainOnDelete: boolean;
+        dependsOn: string[];
+        additionalSecretOutputs: string[];
+        ignoreChanges: string[];
+        deleteBeforeReplace: boolean;
+    };
+}
+
+/** What one run of the program under mocks produced. */
+export interface ProgramRun {
+    stack: string;
+    resources: RegisteredResource[];
+    /** Stack outputs in serialized form (secrets keep their signature). */
+    outputs: Record<string, unknown>;
+}
+
+export interface RunProgramOptions {
+    /** The project root: where Pulumi.yaml and index.ts are. */
+    projectRoot: string;
+    /** Config as the engine would hand it to the program. */
+    stackConfig: StackConfig;
+    /** Mock provider answers; the plan's defaults unless a test needs others. */
+    mocks?: pulumi.runtime.Mocks;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getRemote(): boolean;
+    getProvider(): string;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getIgnorechangesList(): string[];
+    getDeletebeforereplace(): boolean;
+}
+type Callback = (err: Error | null, resp?: { getUrn(): string }) => void;
+interface Monitor {
+    registerResource(req: RegisterRequest, cb: Callback): void;
+}
+
+/**
+ * Runs the real program (index.ts's default export) in this process under Pulumi's mock runtime
+ * and returns every resource it registered with its inputs, parent, provider and options.
+ * The program's modules are loaded afresh each run, so one process can run several stacks.
+ */
+export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
+    const { projectRoot, stackConfig } = options;
+    pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
+    await pulumi.runtime.setMocks(options.mocks ?? new PlanMocks(), PROJECT, stackConfig.stack, false);
+
+    const resources: RegisteredResource[] = [];
+    const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => {
+        register(req, (err, resp) => {
+            if (!err && resp) {
+                resources.push(toRegisteredResource(req, resp.getUrn()));
+            }
+            cb(err, resp);
+        });
+    };
+
+    const program = loadProgram(projectRoot);
+    const exported = await program();
+    const outputs = await pulumi.runtime.serializeProperties("outputs", (exported ?? {}) as pulumi.Inputs);
+    await waitForRegistrations();
+    return { stack: stackConfig.stack, resources, outputs };
+}
+
+function toRegisteredResource(req: RegisterRequest, urn: string): RegisteredResource {
+    const properties = req.getObject()?.toJavaScript() ?? {};
+    const provider = req.getProvider();
+    return {
+        urn,
+        type: req.getType(),
+        name: req.getName(),
+        custom: req.getCustom(),
+        remote: req.getRemote(),
+        parent: req.getParent() || undefined,
+        // A provider reference is "<urn>::<id>"; the URN is what links it to its resource.
+        provider: provider ? provider.slice(0, provider.lastIndexOf("::")) : undefined,
+        properties,
+        inputs: unwrapSecrets(properties) as Record<string, unknown>,
+        options: {
+            protect: req.getProtect() ?? false,
+            retainOnDelete: req.getRetainondelete() ?? false,
+            dependsOn: req.getDependenciesList(),
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+            ignoreChanges: req.getIgnorechangesList(),
+            deleteBeforeReplace: req.getDeletebeforereplace(),
+        },
+    };
+}
+
+/** Loads index.ts afresh (dropping the project's own modules from the require cache) and returns its default export. */
+function loadProgram(projectRoot: string): () => Promise<unknown> {
+    const root = path.resolve(projectRoot) + path.sep;
+    for (const id of Object.keys(require.cache)) {
+        if (id.startsWith(root) && !id.includes(`${path.sep}node_modules${path.sep}`)) {
+            delete require.cache[id];
+        }
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.join(root, "index.ts")) as { default?: unknown };
+    if (typeof mod.default !== "function") {
+        throw new Error("index.ts must export a default function (the program's entry point)");
+    }
+    return mod.default as () => Promise<unknown>;
+}
+
+/**
+ * Waits until every resource registration the program started has been answered. The SDK tracks
+ * them for its own shutdown; its `waitForRPCs` is internal, so it is reached through the module.
+ */
+async function waitForRegistrations(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    await settings.waitForRPCs();
+}

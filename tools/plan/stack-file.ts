@@ -1,0 +1,94 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+
+/** The project name from Pulumi.yaml: the namespace of the program's own config keys. */
+export const PROJECT = "gitops-platform";
+
+/** Config as the Pulumi engine hands it to a program: every value a string, structured values as JSON. */
+export interface StackConfig {
+    stack: string;
+    /** Path of the stack file the config came from, relative to the project root. */
+    file: string;
+    /** `namespace:key` to value (objects and arrays JSON-encoded), as `pulumi.runtime.setAllConfig` takes it. */
+    config: Record<string, string>;
+    /** Keys whose value is, or contains, a `secure:` value. */
+    secretKeys: string[];
+}
+
+/** A stack file that is missing or malformed: bad input, reported with the file and key. */
+export class StackFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackFileError";
+    }
+}
+
+/** The stack names that have a `stacks/Pulumi.<stack>.yaml`. */
+export function listStacks(projectRoot: string): string[] {
+    const dir = path.join(projectRoot, "stacks");
+    return fs
+        .readdirSync(dir)
+        .map((f) => /^Pulumi\.([\w.-]+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/**
+ * Reads `stacks/Pulumi.<stack>.yaml` the way the engine would hand it to the program, except that
+ * `secure:` values, which only the stack's secrets provider can decrypt, become test secrets:
+ * the offline plan needs no passphrase, KMS key or Pulumi Cloud.
+ */
+export function readStackConfig(projectRoot: string, stack: string): StackConfig {
+    const file = path.join("stacks", `Pulumi.${stack}.yaml`);
+    const full = path.join(projectRoot, file);
+    if (!fs.existsSync(full)) {
+        throw new StackFileError(`${file}: no such stack file; known stacks: ${listStacks(projectRoot).join(", ")}`);
+    }
+    const doc = YAML.parseDocument(fs.readFileSync(full, "utf8"));
+    if (doc.errors.length > 0) {
+        throw new StackFileError(`${file}: not valid YAML: ${doc.errors.map((e) => e.message).join("; ")}`);
+    }
+    const parsed: unknown = doc.toJS() ?? {};
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        throw new StackFileError(`${file}: expected a mapping at the top level`);
+    }
+    const rawConfig = (parsed as Record<string, unknown>).config ?? {};
+    if (typeof rawConfig !== "object" || rawConfig === null || Array.isArray(rawConfig)) {
+        throw new StackFileError(`${file}: config: expected a mapping of keys to values`);
+    }
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [rawKey, rawValue] of Object.entries(rawConfig)) {
+        const key = rawKey.includes(":") ? rawKey : `${PROJECT}:${rawKey}`;
+        let secret = false;
+        const value = replaceSecure(rawValue, key, () => {
+            secret = true;
+        });
+        config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        if (secret) {
+            secretKeys.push(key);
+        }
+    }
+    return { stack, file, config, secretKeys };
+}
+
+/** The test secret that stands in for a `secure:` value of `key`. */
+export function testSecretFor(key: string): string {
+    return `plan-test-secret-for-${key.replace(/[^\w-]/g, "-")}`;
+}
+
+function replaceSecure(value: unknown, keyPath: string, onSecret: () => void): unknown {
+    if (Array.isArray(value)) {
+        return value.map((v, i) => replaceSecure(v, `${keyPath}[${i}]`, onSecret));
+    }
+    if (typeof value === "object" && value !== null) {
+        const entries = Object.entries(value);
+        if (entries.length === 1 && entries[0][0] === "secure") {
+            onSecret();
+            return testSecretFor(keyPath);
+        }
+        return Object.fromEntries(entries.map(([k, v]) => [k, replaceSecure(v, `${keyPath}.${k}`, onSecret)]));
+    }
+    return value;
+}
