@@ -1,13 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyDiagnostic } from "../policy-analyzer";
+import { jsonReport, PolicyDiagnostic, sarifReport } from "../policy-analyzer";
 import { writeManifests } from "./manifests";
 import { analyzeWithPolicyPack } from "./policy-step";
 import { toResourceRecords } from "./resources-file";
 import { ProgramRun, RegisteredResource, runProgram } from "./run-program";
 import { readStackConfig } from "./stack-file";
 import { withOfflineTerraformSource } from "./terraform-override";
-import { writeReports } from "./reports";
 
 export interface PlanOptions {
     /** Where Pulumi.yaml, index.ts, stacks/ and policies/ are. */
@@ -55,8 +54,10 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     step(`wrote ${manifests.length} manifests and resources.json`);
 
     step("starting the policy pack and analyzing every resource");
-    const diagnostics = await analyzeWithPolicyPack(projectRoot, run, log);
-    await writeReports(projectRoot, absDir, run.stack, diagnostics);
+    const { info, diagnostics } = await analyzeWithPolicyPack(projectRoot, run, log);
+    const writeJson = (file: string, doc: unknown) => fs.writeFileSync(path.join(absDir, file), JSON.stringify(doc, null, 2) + "\n");
+    writeJson("policy-report.json", jsonReport(diagnostics, info, run.stack));
+    writeJson("policy-report.sarif", sarifReport(diagnostics, info, { stack: run.stack, artifactUri: `stacks/Pulumi.${run.stack}.yaml` }));
     step(`policy pack reported ${diagnostics.length} violations`);
 
     const exitCode = diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0;

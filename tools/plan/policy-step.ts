@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { PolicyDiagnostic, PolicyResource, startPolicyAnalyzer } from "../policy-analyzer";
+import { AnalyzerInfo, PolicyDiagnostic, PolicyResource, readPolicyConfigFile, startPolicyAnalyzer } from "../policy-analyzer";
 import { ProgramRun, RegisteredResource } from "./run-program";
 import { PROJECT } from "./stack-file";
 
@@ -42,33 +42,37 @@ export function toPolicyResources(run: ProgramRun): PolicyResource[] {
     return [stack, ...run.resources.map(toPolicyResource)];
 }
 
+/** What the policy pack said about a run, and what the pack is (for the reports). */
+export interface PolicyAnalysis {
+    info: AnalyzerInfo;
+    diagnostics: PolicyDiagnostic[];
+}
+
 /**
  * Runs the policy pack over the resources the way the engine does: the pack is started as its
- * own process and driven over the analyzer gRPC protocol, per resource and then for the stack.
+ * own process and driven over the analyzer gRPC protocol, per resource and then for the stack,
+ * with the stack's `policies/config/<stack>.json`.
  */
-export async function analyzeWithPolicyPack(projectRoot: string, run: ProgramRun, log: (line: string) => void): Promise<PolicyDiagnostic[]> {
+export async function analyzeWithPolicyPack(projectRoot: string, run: ProgramRun, log: (line: string) => void): Promise<PolicyAnalysis> {
     const configFile = policyConfigPath(run.stack);
     const configPath = path.join(projectRoot, configFile);
     let policyConfig: Record<string, unknown> = {};
     if (fs.existsSync(configPath)) {
-        try {
-            policyConfig = JSON.parse(fs.readFileSync(configPath, "utf8"));
-        } catch (e) {
-            throw new Error(`${configFile}: not valid JSON: ${(e as Error).message}`);
-        }
+        policyConfig = readPolicyConfigFile(configPath);
     } else {
         log(`policy: no ${configFile}; every rule at its default enforcement level`);
     }
     const analyzer = await startPolicyAnalyzer(path.join(projectRoot, POLICY_PACK_DIR));
     try {
-        await analyzer.configure(policyConfig);
+        const info = await analyzer.getAnalyzerInfo();
+        await analyzer.configure(policyConfig as never, configFile);
         const resources = toPolicyResources(run);
         const diagnostics: PolicyDiagnostic[] = [];
         for (const r of resources.slice(1)) {
             diagnostics.push(...(await analyzer.analyze(r)));
         }
         diagnostics.push(...(await analyzer.analyzeStack(resources)));
-        return diagnostics;
+        return { info, diagnostics };
     } finally {
         await analyzer.close();
     }

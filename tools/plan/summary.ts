@@ -25,7 +25,9 @@ export function formatSummary(stack: string, dir: string, resources: RegisteredR
     lines.push(violations.length === 0 ? "policy violations: none" : "policy violations by level:", ...levels);
     for (const v of violations) {
         const name = v.urn ? v.urn.split("::").pop() : "stack";
-        lines.push(`  [${v.enforcementLevel}] ${v.policyName} (${name}): ${v.message.split("\n")[0]}`);
+        // The engine's messages are "<policy description>\n<reason>": the reason is what to show.
+        const reason = v.message.split("\n").slice(1).join(" ").trim() || v.message;
+        lines.push(`  [${v.enforcementLevel}] ${v.policyName} (${name}): ${reason}`);
     }
     return lines.join("\n");
 }
