@@ -7,6 +7,7 @@ import { toResourceRecords } from "./resources-file";
 import { ProgramRun, RegisteredResource, runProgram } from "./run-program";
 import { readStackConfig } from "./stack-file";
 import { withOfflineTerraformSource } from "./terraform-override";
+import { ensureGitCommit } from "./git-commit";
 
 export interface PlanOptions {
     /** Where Pulumi.yaml, index.ts, stacks/ and policies/ are. */
@@ -42,6 +43,8 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     step(`reading stacks/Pulumi.${options.stack}.yaml`);
     const offline = withOfflineTerraformSource(projectRoot, readStackConfig(projectRoot, options.stack), options.terraformOutputs);
     if (offline.note) log(offline.note);
+    const commitNote = ensureGitCommit(projectRoot);
+    if (commitNote) log(commitNote);
 
     step("running the program under Pulumi's mock runtime");
     const run = await runProgram({ projectRoot, stackConfig: offline.stackConfig });

@@ -1,0 +1,101 @@
+/**
+ * ArgoCd: the upstream argo-cd Helm chart (10.1.1, Argo CD v3.4.4, unless another exact version or a
+ * local chart is given) in its own namespace, hardened: no anonymous access, admin off unless a
+ * password hash is given, OIDC client secret by Secret reference, read-only default RBAC, exec off,
+ * annotation tracking, TLS on the server, optional HA. In prod the namespace and the CRDs are
+ * retained (and protected) so that deleting the stack cannot cascade into every Application.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AuditMetadata, auditAnnotations, auditLabels } from "../audit/auditMetadata";
+import { chartTransforms } from "../helm/chartTransforms";
+import { ArgoCdHighAvailability, ArgoCdNotifications, ArgoCdRbac, ArgoCdSso, argoCdValues } from "./values";
+
+/** Where the chart comes from. */
+export type ArgoCdChartSource =
+    /** A Helm repository at an exact version. */
+    | { repository: string; name: string; version: string }
+    /** A local chart directory (offline end-to-end test). */
+    | { path: string };
+
+/** Arguments of {@link ArgoCd}. */
+export interface ArgoCdArgs {
+    /** Chart source. Required. */
+    chart: ArgoCdChartSource;
+    /** Namespace Argo CD runs in; created by this component. Required. */
+    namespace: string;
+    /** Public host name. Default: the chart's. */
+    domain?: string;
+    /** bcrypt hash of the admin password (a Pulumi secret); turns the admin user on. Default: admin off. */
+    adminPasswordHash?: pulumi.Output<string>;
+    /** OIDC SSO. Default: none. */
+    sso?: ArgoCdSso;
+    /** RBAC. Required. */
+    rbac: ArgoCdRbac;
+    /** Notifications. Required. */
+    notifications: ArgoCdNotifications;
+    /** High availability. Required. */
+    ha: ArgoCdHighAvailability;
+    /** IRSA role of the repo server. Default: none. */
+    repoServerRoleArn?: pulumi.Input<string>;
+    /** Retain (and protect) the namespace and the CRDs on delete: set in prod. Default `false`. */
+    retainOnDelete?: boolean;
+    /** Audit metadata. Required. */
+    audit: AuditMetadata;
+}
+
+/** Type token of the component. */
+export const ARGOCD_TYPE = "gitops:platform:ArgoCd";
+
+/** Argo CD installed from its Helm chart. */
+export class ArgoCd extends pulumi.ComponentResource {
+    /** Namespace Argo CD runs in. */
+    readonly namespace: pulumi.Output<string>;
+    /** The chart; Argo CD custom resources depend on it (CRDs and controllers first, deleted last). */
+    readonly chart: k8s.helm.v4.Chart;
+    /** Chart version installed, or `local` for a chart directory. */
+    readonly chartVersion: string;
+
+    constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(ARGOCD_TYPE, name, {}, opts);
+        const retain = args.retainOnDelete ?? false;
+        const labels = auditLabels(args.audit);
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: args.namespace, labels, annotations: auditAnnotations(args.audit) } },
+            { parent: this, retainOnDelete: retain, protect: retain },
+        );
+        const values = argoCdValues({
+            domain: args.domain,
+            adminPasswordHash: args.adminPasswordHash,
+            sso: args.sso,
+            rbac: args.rbac,
+            notifications: args.notifications,
+            ha: args.ha,
+            repoServerRoleArn: args.repoServerRoleArn,
+            labels,
+        });
+        const source = "path" in args.chart ? { chart: args.chart.path } : { chart: args.chart.name, version: args.chart.version, repositoryOpts: { repo: args.chart.repository } };
+        this.chartVersion = "path" in args.chart ? "local" : args.chart.version;
+        this.chart = new k8s.helm.v4.Chart(
+            name,
+            {
+                ...source,
+                namespace: ns.metadata.name,
+                values,
+                // Rendered manifests must be complete for whoever applies them, hooks included.
+                includeHooks: true,
+            },
+            {
+                parent: this,
+                dependsOn: [ns],
+                // Protection is inherited by the chart's objects (CRDs included) and, unlike
+                // retainOnDelete, is visible to the policy pack.
+                protect: retain,
+                transforms: chartTransforms({ labels, retainCrds: retain }),
+            },
+        );
+        this.namespace = ns.metadata.name;
+        this.registerOutputs({ namespace: this.namespace, chartVersion: this.chartVersion });
+    }
+}

@@ -1,0 +1,67 @@
+/**
+ * Audit metadata stamped on everything the program creates: who manages it, which stack and project
+ * it belongs to, which team owns it and which Git commit the change came from. Built once by the
+ * program root and passed to every component (no global state); the policy pack checks these keys.
+ */
+
+/** Kubernetes label keys. */
+export const AUDIT_LABELS = {
+    managedBy: "app.kubernetes.io/managed-by",
+    stack: "gitops.platform/stack",
+    project: "gitops.platform/project",
+    owner: "gitops.platform/owner",
+    gitCommit: "gitops.platform/git-commit",
+} as const;
+
+/** AWS tag keys. */
+export const AUDIT_TAGS = {
+    managedBy: "managed-by",
+    stack: "stack",
+    project: "project",
+    owner: "owner",
+    gitCommit: "git-commit",
+} as const;
+
+/** The audit facts of one deployment. */
+export interface AuditMetadata {
+    /** Stack name, e.g. `prod`. Required. */
+    readonly stack: string;
+    /** Project name, e.g. `gitops-platform`. Required. */
+    readonly project: string;
+    /** Owning team of the platform's own resources. Required. */
+    readonly owner: string;
+    /** 40-hex Git commit of the change, or `unknown` (local stack only). Required. */
+    readonly gitCommit: string;
+}
+
+/** The audit labels for a Kubernetes object, with `owner` replaced when a team owns it. */
+export function auditLabels(audit: AuditMetadata, owner: string = audit.owner): Record<string, string> {
+    return {
+        [AUDIT_LABELS.managedBy]: "pulumi",
+        [AUDIT_LABELS.stack]: audit.stack,
+        [AUDIT_LABELS.project]: audit.project,
+        [AUDIT_LABELS.owner]: owner,
+        [AUDIT_LABELS.gitCommit]: audit.gitCommit,
+    };
+}
+
+/** Annotations that say where the object's definition lives, for people reading it in the cluster. */
+export function auditAnnotations(audit: AuditMetadata): Record<string, string> {
+    return { "gitops.platform/managed-by-stack": `${audit.project}/${audit.stack}` };
+}
+
+/** The audit tags for an AWS resource. */
+export function awsTags(audit: AuditMetadata, owner: string = audit.owner): Record<string, string> {
+    return {
+        [AUDIT_TAGS.managedBy]: "pulumi",
+        [AUDIT_TAGS.stack]: audit.stack,
+        [AUDIT_TAGS.project]: audit.project,
+        [AUDIT_TAGS.owner]: owner,
+        [AUDIT_TAGS.gitCommit]: audit.gitCommit,
+    };
+}
+
+/** Kubernetes object metadata with audit labels merged under the given labels (audit keys win). */
+export function withAuditLabels(audit: AuditMetadata, labels: Record<string, string> = {}, owner?: string): Record<string, string> {
+    return { ...labels, ...auditLabels(audit, owner) };
+}

@@ -1,0 +1,104 @@
+/**
+ * TeamApplication: an Argo CD Application that deploys one chart from a declared repository: a Helm
+ * repository or OCI registry (chart at an exact version) or a Git repository path (values files per
+ * environment, at a pinned tag/commit, or a branch where the stack allows it). Automated sync with
+ * prune and self-heal, retry with backoff, namespace creation, server-side apply, a sync wave, and
+ * the finalizer that removes the deployed resources with the Application.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AuditMetadata, auditAnnotations, auditLabels } from "../audit/auditMetadata";
+import { argoCdResource, automatedSyncPolicy, DEFAULT_RETRY, RESOURCES_FINALIZER, SYNC_WAVE_ANNOTATION, SyncRetry } from "./argoCdResource";
+import { argoRepoUrl, ChartRepository } from "./repositoryUrl";
+
+/** A chart from a Helm repository or an OCI registry. */
+export interface PackagedChartSource {
+    /** Repository (type helm or oci). Required. */
+    repository: ChartRepository;
+    /** Chart name. Required. */
+    chart: string;
+    /** Exact chart version. Required. */
+    version: string;
+}
+
+/** A chart directory in a Git repository. */
+export interface GitChartSource {
+    /** Repository (type git). Required. */
+    repository: ChartRepository;
+    /** Chart directory, e.g. `charts/hello-service`. Required. */
+    path: string;
+    /** Tag, commit or (where allowed) branch. Required. */
+    revision: string;
+    /** Values files inside the chart directory. Default: none. */
+    valueFiles?: string[];
+}
+
+/** Arguments of {@link TeamApplication}. */
+export interface TeamApplicationArgs {
+    /** Application name. Required. */
+    name: string;
+    /** AppProject name (never `default`). Required. */
+    project: string;
+    /** Owning team (audit owner). Required. */
+    team: string;
+    /** Chart source. Required. */
+    source: PackagedChartSource | GitChartSource;
+    /** Destination cluster name and namespace. Required. */
+    destination: { cluster: string; namespace: string };
+    /** Inline Helm values. Default: none. */
+    values?: Record<string, unknown>;
+    /** Sync wave. Default `0`. */
+    syncWave?: number;
+    /** Sync retry. Default 5 attempts from 5s doubling up to 3m. */
+    retry?: SyncRetry;
+    /** Extra labels. Default: none. */
+    labels?: Record<string, string>;
+    /** Namespace Argo CD runs in. Required. */
+    argocdNamespace: pulumi.Input<string>;
+    /** Audit metadata. Required. */
+    audit: AuditMetadata;
+}
+
+/** Type token of the component. */
+export const TEAM_APPLICATION_TYPE = "gitops:platform:TeamApplication";
+
+/** The `spec.source` of an Application for a chart source and inline values. */
+export function applicationSource(source: PackagedChartSource | GitChartSource, releaseName: string, values: Record<string, unknown> = {}): Record<string, unknown> {
+    const helm: Record<string, unknown> = { releaseName };
+    if (Object.keys(values).length > 0) helm.valuesObject = values;
+    if ("chart" in source) {
+        return { repoURL: argoRepoUrl(source.repository), chart: source.chart, targetRevision: source.version, helm };
+    }
+    if (source.valueFiles && source.valueFiles.length > 0) helm.valueFiles = source.valueFiles;
+    return { repoURL: argoRepoUrl(source.repository), path: source.path, targetRevision: source.revision, helm };
+}
+
+/** An Application of a team. */
+export class TeamApplication extends pulumi.ComponentResource {
+    constructor(name: string, args: TeamApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TEAM_APPLICATION_TYPE, name, {}, opts);
+        if (args.project === "default") {
+            throw new Error(`Application ${JSON.stringify(args.name)}: project: the default project may not be used`);
+        }
+        argoCdResource(
+            args.name,
+            "Application",
+            {
+                metadata: {
+                    name: args.name,
+                    namespace: args.argocdNamespace,
+                    labels: { ...(args.labels ?? {}), ...auditLabels(args.audit, args.team) },
+                    annotations: { ...auditAnnotations(args.audit), [SYNC_WAVE_ANNOTATION]: String(args.syncWave ?? 0) },
+                    finalizers: [RESOURCES_FINALIZER],
+                },
+                spec: {
+                    project: args.project,
+                    source: applicationSource(args.source, args.name, args.values),
+                    destination: { name: args.destination.cluster, namespace: args.destination.namespace },
+                    syncPolicy: automatedSyncPolicy(args.retry ?? DEFAULT_RETRY),
+                },
+            },
+            { parent: this, dependsOn: opts?.dependsOn },
+        );
+        this.registerOutputs({});
+    }
+}

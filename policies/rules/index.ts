@@ -1,0 +1,46 @@
+/**
+ * The rules of the gitops-platform policy pack, in one list. Kept apart from `policies/index.ts` (which only builds the
+ * PolicyPack and starts serving it) so tests and the plan can import the rules without starting a gRPC server.
+ */
+import { Policies } from "@pulumi/policy";
+import { argocdAutomatedSync } from "./argocd/application-automated-sync";
+import { argocdApplicationFieldsExclusive } from "./argocd/application-fields-exclusive";
+import { argocdApplicationNoDefaultProject } from "./argocd/application-no-default-project";
+import { argocdAppProjectRestricted } from "./argocd/appproject-restricted";
+import { argocdChartNoPlaintextCredentials } from "./argocd/chart-no-plaintext-credentials";
+import { argocdInstallHardened } from "./argocd/install-hardened";
+import { argocdProtectedOnDelete } from "./argocd/protected-on-delete";
+import { argocdSourceAllowedRepository } from "./argocd/source-allowed-repository";
+import { argocdSourcePinned } from "./argocd/source-pinned";
+import { auditMetadataRequired } from "./audit/audit-metadata-required";
+import { helmChartAllowedRepository } from "./helm/chart-allowed-repository";
+import { helmChartPinnedVersion } from "./helm/chart-pinned-version";
+import { containerImagePinned } from "./kubernetes/container-image-pinned";
+import { containerSecurityContext } from "./kubernetes/container-security-context";
+import { kubernetesSecretProtected } from "./secrets/kubernetes-secret-protected";
+import { noSecretLiterals } from "./secrets/no-secret-literals";
+import { stackOutputsSecretSafe } from "./stack/outputs-secret-safe";
+
+/** Name of the policy pack, as `pulumi preview --policy-pack` reports it. */
+export const policyPackName = "gitops-platform-policies";
+
+/** Every rule of the pack: audit (1-9), secrets (10-13), workloads (14-15). */
+export const policies: Policies = [
+    auditMetadataRequired,
+    argocdSourcePinned,
+    argocdSourceAllowedRepository,
+    argocdApplicationNoDefaultProject,
+    argocdAppProjectRestricted,
+    argocdAutomatedSync,
+    argocdApplicationFieldsExclusive,
+    helmChartPinnedVersion,
+    helmChartAllowedRepository,
+    argocdInstallHardened,
+    argocdProtectedOnDelete,
+    noSecretLiterals,
+    kubernetesSecretProtected,
+    argocdChartNoPlaintextCredentials,
+    stackOutputsSecretSafe,
+    containerImagePinned,
+    containerSecurityContext,
+];

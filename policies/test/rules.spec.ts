@@ -1,0 +1,297 @@
+/**
+ * Every rule with passing and violating resources, run through the real analyzer: the pack is started the way
+ * the Pulumi CLI starts it and driven over gRPC with the engine's protobuf messages.
+ */
+import * as assert from "assert";
+import { PolicyAnalyzer, PolicyPackConfig, startPolicyAnalyzer } from "../../tools/policy-analyzer";
+import { assertPasses, assertViolates, commit, k8s, packDir, resource } from "./support";
+
+const app = (spec: Record<string, unknown>, name = "app") =>
+    k8s({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name, namespace: "argocd" }, spec });
+const appSet = (spec: Record<string, unknown>) =>
+    k8s({ apiVersion: "argoproj.io/v1alpha1", kind: "ApplicationSet", metadata: { name: "addons", namespace: "argocd" }, spec: { generators: [], template: { metadata: { name: "{{name}}" }, spec } } });
+const dest = { server: "https://kubernetes.default.svc", namespace: "apps" };
+const gitSource = (targetRevision?: string) => ({ repoURL: "https://github.com/acme-platform/gitops-platform.git", path: "charts/web", targetRevision });
+const chartSource = (targetRevision: string) => ({ repoURL: "https://charts.jetstack.io", chart: "cert-manager", targetRevision });
+const deployment = (podSpec: Record<string, unknown>) =>
+    k8s({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "apps" }, spec: { template: { spec: podSpec } } });
+const safeContext = { runAsNonRoot: true, allowPrivilegeEscalation: false };
+const chart = (props: Record<string, unknown>, extra = {}) =>
+    resource("kubernetes:helm.sh/v4:Chart", String(props.chart ?? "chart"), { namespace: "argocd", ...props }, extra);
+const hardenedArgoValues = {
+    configs: {
+        cm: { "admin.enabled": false, "exec.enabled": false, "users.anonymous.enabled": false },
+        params: { "server.insecure": false },
+        rbac: { "policy.default": "role:readonly" },
+    },
+    notifications: { enabled: true, notifiers: { "service.slack": "token: $slack-token" } },
+};
+const argoChart = (values: Record<string, unknown>, extra = {}) =>
+    chart({ chart: "argo-cd", version: "10.1.1", repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" }, values }, extra);
+
+describe("policy pack rules (through the analyzer gRPC server)", function () {
+    this.timeout(240_000);
+    let analyzer: PolicyAnalyzer;
+    const configure = (config: PolicyPackConfig = {}) => analyzer.configure({ all: "mandatory", ...config }, "test config");
+
+    before(async () => {
+        analyzer = await startPolicyAnalyzer(packDir);
+    });
+    after(async () => analyzer?.close());
+    beforeEach(() => configure());
+
+    it("serves every rule with a unique kebab-case name, a description, severity and remediation steps", async () => {
+        const info = await analyzer.getAnalyzerInfo();
+        assert.strictEqual(info.name, "gitops-platform-policies");
+        const names = info.policies.map(p => p.name);
+        assert.strictEqual(new Set(names).size, names.length);
+        assert.ok(names.length >= 17);
+        for (const p of info.policies) {
+            assert.match(p.name, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+            assert.ok(p.description && p.severity && p.remediationSteps && p.url, `${p.name} lacks metadata`);
+        }
+    });
+
+    describe("audit-metadata-required", () => {
+        it("passes labelled objects and reports missing labels and malformed commits", async () => {
+            assertPasses(await analyzer.analyze(k8s({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: {} })), "audit-metadata-required");
+            const bare = resource("kubernetes:core/v1:ConfigMap", "c", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", labels: { "gitops.platform/git-commit": "main" } } });
+            const d = assertViolates(await analyzer.analyze(bare), "audit-metadata-required", /missing "app.kubernetes.io\/managed-by"/);
+            assert.match(d.message, /git-commit"\] is "main", expected a 40-hex/);
+        });
+        it("accepts `unknown` as commit only where configured (local)", async () => {
+            const unknownCommit = k8s({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", labels: { "gitops.platform/git-commit": "unknown" } } });
+            assertViolates(await analyzer.analyze(unknownCommit), "audit-metadata-required", /40-hex/);
+            await configure({ "audit-metadata-required": { allowUnknownGitCommit: true } });
+            assertPasses(await analyzer.analyze(unknownCommit), "audit-metadata-required");
+        });
+        it("checks AWS tags, counting the provider's defaultTags", async () => {
+            const bucket = resource("aws:s3/bucket:Bucket", "b", { bucket: "b" });
+            assertViolates(await analyzer.analyze(bucket), "audit-metadata-required", /tags is missing "managed-by"/);
+            const tags = { "managed-by": "pulumi", stack: "prod", project: "gitops-platform", owner: "platform", "git-commit": commit };
+            const provider = { urn: "urn:pulumi:test::p::pulumi:providers:aws::aws", type: "pulumi:providers:aws", name: "aws", properties: { defaultTags: JSON.stringify({ tags }) } };
+            assertPasses(await analyzer.analyze({ ...bucket, provider }), "audit-metadata-required");
+        });
+        it("the remediate level adds the missing labels it has values for", async () => {
+            await configure({ "audit-metadata-required": { enforcementLevel: "remediate", remediationValues: { "app.kubernetes.io/managed-by": "pulumi", "gitops.platform/owner": "platform-team" } } });
+            const bare = resource("kubernetes:core/v1:ConfigMap", "c", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", labels: { keep: "me" } } });
+            const [r] = await analyzer.remediate(bare);
+            assert.strictEqual(r.policyName, "audit-metadata-required");
+            assert.deepStrictEqual((r.properties?.metadata as { labels: object }).labels, { keep: "me", "app.kubernetes.io/managed-by": "pulumi", "gitops.platform/owner": "platform-team" });
+        });
+    });
+
+    describe("argocd-source-pinned", () => {
+        it("passes exact chart versions, tags and commits", async () => {
+            for (const source of [chartSource("1.16.2"), gitSource("v1.4.0"), gitSource(commit)]) {
+                assertPasses(await analyzer.analyze(app({ project: "platform", source, destination: dest })), "argocd-source-pinned");
+            }
+        });
+        it("reports HEAD, branches, ranges, * and latest", async () => {
+            const cases: [Record<string, unknown>, RegExp][] = [
+                [gitSource("HEAD"), /tracks HEAD/], [gitSource(undefined), /HEAD/], [gitSource("main"), /branch/],
+                [chartSource("1.x"), /range/], [chartSource("*"), /floats/], [chartSource("latest"), /floats/], [chartSource("^1.2.0"), /range/],
+            ];
+            for (const [source, reason] of cases) {
+                assertViolates(await analyzer.analyze(app({ project: "platform", source, destination: dest })), "argocd-source-pinned", reason);
+            }
+            assertViolates(await analyzer.analyze(appSet({ project: "platform", sources: [chartSource("1.16.2"), gitSource("main")], destination: dest })), "argocd-source-pinned", /spec\.template\.spec\.sources\[1\]/);
+        });
+        it("allows branch tracking where configured (dev) but still no chart ranges", async () => {
+            await configure({ "argocd-source-pinned": { allowBranchTracking: true } });
+            assertPasses(await analyzer.analyze(app({ project: "platform", source: gitSource("main"), destination: dest })), "argocd-source-pinned");
+            assertViolates(await analyzer.analyze(app({ project: "platform", source: chartSource("*"), destination: dest })), "argocd-source-pinned");
+        });
+    });
+
+    describe("argocd-source-allowed-repository", () => {
+        it("passes the organisation's repositories and reports others, also in AppProject sourceRepos", async () => {
+            assertPasses(await analyzer.analyze(app({ project: "platform", source: gitSource("v1.0.0"), destination: dest })), "argocd-source-allowed-repository");
+            assertPasses(await analyzer.analyze(app({ project: "platform", source: { ...gitSource("v1.0.0"), repoURL: "git@github.com:acme-platform/other.git" }, destination: dest })), "argocd-source-allowed-repository");
+            assertViolates(await analyzer.analyze(app({ project: "platform", source: { ...gitSource("v1.0.0"), repoURL: "https://github.com/evil/gitops.git" }, destination: dest })), "argocd-source-allowed-repository", /evil/);
+            const project = (sourceRepos: string[]) => k8s({ apiVersion: "argoproj.io/v1alpha1", kind: "AppProject", metadata: { name: "p" }, spec: { sourceRepos, destinations: [dest], clusterResourceBlacklist: [{ group: "*", kind: "*" }] } });
+            assertPasses(await analyzer.analyze(project(["https://github.com/acme-platform/*"])), "argocd-source-allowed-repository");
+            assertViolates(await analyzer.analyze(project(["https://github.com/*/*"])), "argocd-source-allowed-repository", /sourceRepos\[0\]/);
+        });
+    });
+
+    describe("argocd-application-no-default-project and argocd-appproject-restricted", () => {
+        it("reports the default project", async () => {
+            assertViolates(await analyzer.analyze(app({ project: "default", source: gitSource("v1.0.0"), destination: dest })), "argocd-application-no-default-project", /default project/);
+            assertPasses(await analyzer.analyze(app({ project: "platform", source: gitSource("v1.0.0"), destination: dest })), "argocd-application-no-default-project");
+        });
+        it("reports wildcards in sourceRepos, destinations and cluster-scoped kinds", async () => {
+            const good = k8s({ apiVersion: "argoproj.io/v1alpha1", kind: "AppProject", metadata: { name: "p" }, spec: { sourceRepos: ["https://github.com/acme-platform/gitops-platform.git"], destinations: [dest], clusterResourceWhitelist: [{ group: "", kind: "Namespace" }] } });
+            assertPasses(await analyzer.analyze(good), "argocd-appproject-restricted");
+            const bad = k8s({ apiVersion: "argoproj.io/v1alpha1", kind: "AppProject", metadata: { name: "p" }, spec: { sourceRepos: ["*"], destinations: [{ server: "*", namespace: "*" }], clusterResourceWhitelist: [{ group: "*", kind: "*" }] } });
+            const d = assertViolates(await analyzer.analyze(bad), "argocd-appproject-restricted");
+            for (const where of [/sourceRepos\[0\] is '\*'/, /destinations\[0\]\.server is '\*'/, /destinations\[0\]\.namespace/, /clusterResourceWhitelist\[0\] allows '\*\/\*'/]) {
+                assert.match(d.message, where);
+            }
+        });
+    });
+
+    describe("argocd-automated-sync", () => {
+        it("is quiet unless required, then requires automated prune and selfHeal", async () => {
+            const manual = app({ project: "platform", source: gitSource("v1.0.0"), destination: dest });
+            assertPasses(await analyzer.analyze(manual), "argocd-automated-sync");
+            await configure({ "argocd-automated-sync": { requireAutomatedSync: true } });
+            assertViolates(await analyzer.analyze(manual), "argocd-automated-sync", /automated is not set/);
+            assertViolates(await analyzer.analyze(app({ project: "platform", source: gitSource("v1.0.0"), destination: dest, syncPolicy: { automated: { prune: true } } })), "argocd-automated-sync", /selfHeal is not true/);
+            assertPasses(await analyzer.analyze(app({ project: "platform", source: gitSource("v1.0.0"), destination: dest, syncPolicy: { automated: { prune: true, selfHeal: true } } })), "argocd-automated-sync");
+        });
+    });
+
+    describe("argocd-application-fields-exclusive", () => {
+        it("requires exactly one of chart/path and server/name", async () => {
+            assertPasses(await analyzer.analyze(app({ project: "platform", sources: [chartSource("1.0.0"), { repoURL: "https://github.com/acme-platform/values.git", targetRevision: "v1.0.0", ref: "values" }], destination: dest })), "argocd-application-fields-exclusive");
+            assertViolates(await analyzer.analyze(app({ project: "platform", source: { ...gitSource("v1.0.0"), chart: "x" }, destination: { ...dest, name: "in-cluster" } })), "argocd-application-fields-exclusive", /both chart and path.*both server and name/);
+            assertViolates(await analyzer.analyze(app({ project: "platform", source: gitSource("v1.0.0"), destination: { namespace: "x" } })), "argocd-application-fields-exclusive", /neither server nor name/);
+        });
+    });
+
+    describe("helm-chart-pinned-version and helm-chart-allowed-repository", () => {
+        it("passes exact versions from allowed repositories, including OCI and v3 Releases", async () => {
+            const ok = chart({ chart: "external-secrets", version: "0.14.4", repositoryOpts: { repo: "https://charts.external-secrets.io" } });
+            const oci = chart({ chart: "oci://111122223333.dkr.ecr.eu-west-1.amazonaws.com/charts/web", version: "1.2.3" });
+            await configure({ "helm-chart-allowed-repository": { allowedRepositories: ["https://charts.external-secrets.io", "oci://111122223333.dkr.ecr.eu-west-1.amazonaws.com/**"] } });
+            for (const r of [ok, oci, resource("kubernetes:helm.sh/v3:Release", "r", { chart: "external-secrets", version: "0.14.4", repositoryOpts: { repo: "https://charts.external-secrets.io" } })]) {
+                const d = await analyzer.analyze(r);
+                assertPasses(d, "helm-chart-pinned-version");
+                assertPasses(d, "helm-chart-allowed-repository");
+            }
+        });
+        it("reports missing, latest and range versions and other repositories", async () => {
+            for (const [version, reason] of [[undefined, /no version/], ["latest", /floats/], ["~1.2.0", /range/], [">=1.0.0", /range/]] as const) {
+                assertViolates(await analyzer.analyze(chart({ chart: "cert-manager", version, repositoryOpts: { repo: "https://charts.jetstack.io" } })), "helm-chart-pinned-version", reason);
+            }
+            assertViolates(await analyzer.analyze(chart({ chart: "x", version: "1.0.0", repositoryOpts: { repo: "https://charts.example.com" } })), "helm-chart-allowed-repository", /charts\.example\.com/);
+            assertViolates(await analyzer.analyze(resource("kubernetes:helm.sh/v3:Release", "r", { chart: "x", version: "1.0.0" })), "helm-chart-allowed-repository", /names no repository/);
+        });
+    });
+
+    describe("argocd-install-hardened", () => {
+        it("passes a hardened argo-cd chart", async () => {
+            assertPasses(await analyzer.analyze(argoChart(hardenedArgoValues)), "argocd-install-hardened");
+        });
+        it("reports anonymous, admin left on by default, exec, insecure, admin RBAC default and no audit sink", async () => {
+            const d = assertViolates(await analyzer.analyze(argoChart({ configs: { cm: { "users.anonymous.enabled": "true", "exec.enabled": true }, params: { "server.insecure": true }, rbac: { "policy.default": "role:admin" } } })), "argocd-install-hardened");
+            for (const m of [/anonymous/, /admin\.enabled"\] is not false/, /exec\.enabled/, /server\.insecure/, /role:admin/, /no audit sink/]) {
+                assert.match(d.message, m);
+            }
+        });
+        it("allows admin where configured (local)", async () => {
+            await configure({ "argocd-install-hardened": { allowAdmin: true } });
+            const values = { ...hardenedArgoValues, configs: { ...hardenedArgoValues.configs, cm: { "exec.enabled": false } } };
+            assertPasses(await analyzer.analyze(argoChart(values)), "argocd-install-hardened");
+        });
+    });
+
+    describe("argocd-protected-on-delete", () => {
+        it("requires protect on the Argo CD namespace, CRDs and chart only where configured (prod)", async () => {
+            const ns = k8s({ apiVersion: "v1", kind: "Namespace", metadata: { name: "argocd" } });
+            const crd = k8s({ apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "applications.argoproj.io" }, spec: { group: "argoproj.io" } });
+            assertPasses(await analyzer.analyze(ns), "argocd-protected-on-delete");
+            await configure({ "argocd-protected-on-delete": { required: true } });
+            assertViolates(await analyzer.analyze(ns), "argocd-protected-on-delete", /namespace "argocd" is not protected/);
+            assertViolates(await analyzer.analyze(crd), "argocd-protected-on-delete", /applications\.argoproj\.io/);
+            assertViolates(await analyzer.analyze(argoChart(hardenedArgoValues)), "argocd-protected-on-delete", /argo-cd chart/);
+            assertPasses(await analyzer.analyze({ ...ns, options: { protect: true } }), "argocd-protected-on-delete");
+            assertPasses(await analyzer.analyze(k8s({ apiVersion: "v1", kind: "Namespace", metadata: { name: "apps" } })), "argocd-protected-on-delete");
+        });
+    });
+
+    describe("no-secret-literals", () => {
+        // Canaries: shaped like real credentials so secretlint fires, never real.
+        const githubToken = "ghp_" + "Zq3canary0TOKEN0value0for0tests0x1Y2";
+        const slackToken = "xoxb-" + "123456789012-1234567890123-canaryCANARYcanaryCANARY";
+        it("reports tokens in ConfigMaps, annotations and env, without echoing them", async () => {
+            const cm = k8s({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", annotations: { "notify/hook": slackToken } }, data: { "config.yaml": `github:\n  auth: ${githubToken}\n` } });
+            const d = assertViolates(await analyzer.analyze(cm), "no-secret-literals", /data\["config\.yaml"\].*github/);
+            assert.match(d.message, /annotations\["notify\/hook"\].*slack/);
+            assert.ok(!d.message.includes(githubToken.slice(4)) && !d.message.includes(slackToken.slice(5)), "message must not contain the secret");
+            const env = deployment({ securityContext: { runAsNonRoot: true }, containers: [{ name: "web", image: "web:1.0.0", env: [{ name: "DB_PASSWORD", value: "canary-hunter2-canary" }] }] });
+            assertViolates(await analyzer.analyze(env), "no-secret-literals", /env\[0\]\.value \(key "DB_PASSWORD" names a credential\)/);
+        });
+        it("reports credentials in Argo CD Helm parameters and values", async () => {
+            const a = app({ project: "platform", destination: dest, source: { ...chartSource("1.0.0"), helm: { parameters: [{ name: "auth.apiToken", value: "canary-value-123" }], values: "db:\n  url: https://admin:s3cr3tCanaryPass@db.example.com/app\n" } } });
+            const d = assertViolates(await analyzer.analyze(a), "no-secret-literals", /parameters\[0\]\.value/);
+            assert.match(d.message, /helm\.values\.db\.url \(secretlint basicauth\)/);
+        });
+        it("passes references to secrets and fields marked secret", async () => {
+            const env = deployment({ containers: [{ name: "web", image: "web:1.0.0", env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }, { name: "LOG_LEVEL", value: "info" }] }] });
+            assertPasses(await analyzer.analyze(env), "no-secret-literals");
+            assertPasses(await analyzer.analyze(chart({ chart: "x", version: "1.0.0", values: { existingSecret: "db-credentials", auth: { passwordSecretName: "db" } } })), "no-secret-literals");
+            const marked = resource("kubernetes:core/v1:ConfigMap", "c", { data: { token: "canary-value-123" } }, { options: { additionalSecretOutputs: ["data"] } });
+            assertPasses(await analyzer.analyze(marked), "no-secret-literals");
+        });
+    });
+
+    describe("kubernetes-secret-protected", () => {
+        const secret = (extra = {}) => k8s({ apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, stringData: { password: "canary" } }, extra);
+        it("passes Secrets whose data is marked secret and reports unmarked ones", async () => {
+            assertPasses(await analyzer.analyze(secret({ options: { additionalSecretOutputs: ["data", "stringData"] } })), "kubernetes-secret-protected");
+            assertViolates(await analyzer.analyze(secret()), "kubernetes-secret-protected", /stringData is not marked secret/);
+        });
+        it("reports any Secret with data under a provider that renders YAML to a directory", async () => {
+            const provider = { urn: "urn:pulumi:local::p::pulumi:providers:kubernetes::local", type: "pulumi:providers:kubernetes", name: "local", properties: { renderYamlToDirectory: "out/manifests" } };
+            assertViolates(await analyzer.analyze(secret({ provider, options: { additionalSecretOutputs: ["data", "stringData"] } })), "kubernetes-secret-protected", /renders YAML to a directory/);
+        });
+    });
+
+    describe("argocd-chart-no-plaintext-credentials", () => {
+        it("reports repository credentials and a plaintext admin password, accepts a bcrypt hash", async () => {
+            const bcryptjs = await import("bcryptjs");
+            const hash = bcryptjs.hashSync("canary-admin", 4);
+            assertPasses(await analyzer.analyze(argoChart({ ...hardenedArgoValues, configs: { ...hardenedArgoValues.configs, secret: { argocdServerAdminPassword: hash }, repositories: { charts: { url: "https://github.com/acme-platform/charts", type: "git" } } } })), "argocd-chart-no-plaintext-credentials");
+            const bad = argoChart({ configs: { secret: { argocdServerAdminPassword: "canary-admin" }, repositories: { private: { url: "https://github.com/acme-platform/private", password: "canary" } }, credentialTemplates: { ssh: { url: "git@github.com:acme-platform", sshPrivateKey: "canary" } } } });
+            const d = assertViolates(await analyzer.analyze(bad), "argocd-chart-no-plaintext-credentials");
+            for (const m of [/configs\.repositories\.private\.password/, /configs\.credentialTemplates\.ssh\.sshPrivateKey/, /argocdServerAdminPassword is not a bcrypt hash/]) {
+                assert.match(d.message, m);
+            }
+            assert.ok(!d.message.includes("canary-admin"));
+        });
+    });
+
+    describe("stack-outputs-secret-safe", () => {
+        const stack = (outputs: Record<string, unknown>) => resource("pulumi:pulumi:Stack", "gitops-platform-test", outputs);
+        const dbSecret = k8s({ apiVersion: "v1", kind: "Secret", metadata: { name: "db" }, stringData: { password: "canary-db-password" } }, { options: { additionalSecretOutputs: ["data", "stringData"] } });
+        it("reports outputs carrying a secret field's value or a token, unless declared secret", async () => {
+            const diags = await analyzer.analyzeStack([dbSecret, stack({ dbUrl: "postgres://app@db:5432/?password=canary-db-password", argocdUrl: "https://argocd.example.com" })]);
+            const d = assertViolates(diags, "stack-outputs-secret-safe", /stack output dbUrl carries a value held in a secret field/);
+            assert.strictEqual(d.urn, "urn:pulumi:test::gitops-platform::pulumi:pulumi:Stack::gitops-platform-test");
+            assert.ok(!diags.some(x => /argocdUrl/.test(x.message)));
+            await configure({ "stack-outputs-secret-safe": { secretOutputs: ["dbUrl"] } });
+            assertPasses(await analyzer.analyzeStack([dbSecret, stack({ dbUrl: "postgres://app@db:5432/?password=canary-db-password" })]), "stack-outputs-secret-safe");
+        });
+    });
+
+    describe("container-image-pinned", () => {
+        it("passes exact tags and digests, reports latest and missing tags", async () => {
+            const digest = "registry.example.com/web@sha256:" + "a".repeat(64);
+            for (const image of ["nginx:1.27.3", digest, "localhost:5000/web:2.0.1"]) {
+                assertPasses(await analyzer.analyze(deployment({ securityContext: { runAsNonRoot: true }, containers: [{ name: "web", image }] })), "container-image-pinned");
+            }
+            for (const [image, reason] of [["nginx", /no tag/], ["nginx:latest", /latest/], ["localhost:5000/web", /no tag/]] as const) {
+                assertViolates(await analyzer.analyze(deployment({ containers: [{ name: "web", image }] })), "container-image-pinned", reason);
+            }
+            const cron = k8s({ apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "c" }, spec: { jobTemplate: { spec: { template: { spec: { initContainers: [{ name: "i", image: "busybox" }], containers: [] } } } } } });
+            assertViolates(await analyzer.analyze(cron), "container-image-pinned", /initContainers\[0\] \(i\)/);
+        });
+    });
+
+    describe("container-security-context", () => {
+        it("passes non-root unprivileged containers (pod-level runAsNonRoot counts)", async () => {
+            assertPasses(await analyzer.analyze(deployment({ containers: [{ name: "web", image: "web:1.0.0", securityContext: safeContext }] })), "container-security-context");
+            assertPasses(await analyzer.analyze(deployment({ securityContext: { runAsUser: 1000 }, containers: [{ name: "web", image: "web:1.0.0" }] })), "container-security-context");
+        });
+        it("reports privileged, privilege escalation and root", async () => {
+            const d = assertViolates(await analyzer.analyze(deployment({ securityContext: { runAsNonRoot: true }, containers: [{ name: "web", image: "web:1.0.0", securityContext: { privileged: true, allowPrivilegeEscalation: true, runAsUser: 0 } }] })), "container-security-context");
+            for (const m of [/is privileged/, /allows privilege escalation/, /may run as root/]) {
+                assert.match(d.message, m);
+            }
+            const pod = k8s({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "c:1.0.0" }] } });
+            assertViolates(await analyzer.analyze(pod), "container-security-context", /spec\.containers\[0\] \(c\) may run as root/);
+        });
+    });
+});

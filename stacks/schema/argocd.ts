@@ -1,0 +1,125 @@
+import { z } from "zod";
+import { HttpsUrlSchema, KubernetesNameSchema, SecretKeyRefSchema } from "./common";
+import { ExactVersionSchema } from "./versions";
+
+/** The upstream argo-cd chart this platform is built and tested against. */
+export const DEFAULT_ARGOCD_CHART = {
+    repository: "https://argoproj.github.io/argo-helm",
+    name: "argo-cd",
+    version: "10.1.1",
+} as const;
+
+/**
+ * Where the argo-cd chart comes from: the upstream Helm repository at an exact version, or a local
+ * chart directory (`path`, used offline by the end-to-end test with a stand-in chart).
+ */
+export const ArgoCdChartSchema = z
+    .strictObject({
+        /** Helm repository URL. Default `https://argoproj.github.io/argo-helm`. */
+        repository: HttpsUrlSchema.optional(),
+        /** Chart name in that repository. Default `argo-cd`. */
+        name: z.string().min(1).optional(),
+        /** Exact chart version. Default `10.1.1` (Argo CD v3.4.4). */
+        version: ExactVersionSchema.optional(),
+        /** Local chart directory, relative to the project root, used instead of repository+version. Default: none. */
+        path: z.string().min(1).optional(),
+    })
+    .superRefine((chart, ctx) => {
+        if (chart.path !== undefined) {
+            for (const key of ["repository", "version"] as const) {
+                if (chart[key] !== undefined) {
+                    ctx.addIssue({ code: "custom", path: [key], message: "give either path (a local chart) or repository+version, not both" });
+                }
+            }
+        }
+    });
+
+/** Single sign-on through an OIDC provider. */
+export const SsoSchema = z.strictObject({
+    /** Name shown on the login button. Default `SSO`. */
+    name: z.string().min(1).default("SSO"),
+    /** OIDC issuer URL. Required. */
+    issuer: HttpsUrlSchema,
+    /** OIDC client ID (not a secret). Required. */
+    clientId: z.string().min(1),
+    /** Kubernetes Secret key holding the client secret; the secret itself never enters values or state. Required. */
+    clientSecretRef: SecretKeyRefSchema,
+    /** Scopes requested at login. Default `["openid", "profile", "email", "groups"]`. */
+    requestedScopes: z.array(z.string().min(1)).default(["openid", "profile", "email", "groups"]),
+});
+
+/** One identity-provider group bound to an Argo CD role. */
+export const GroupRoleSchema = z.strictObject({
+    /** Group name as the OIDC `groups` claim carries it. Required. */
+    group: z.string().min(1),
+    /** Argo CD role, e.g. `role:admin`, `role:readonly` or a project role. Required. */
+    role: z.string().regex(/^(role:[\w-]+|proj:[\w-]+:[\w-]+)$/, { message: "expected role:<name> or proj:<project>:<role>" }),
+});
+
+/** Argo CD RBAC (`argocd-rbac-cm`). */
+export const RbacSchema = z.strictObject({
+    /** Role for authenticated users without a mapping: read-only or nothing. Default `role:readonly`. */
+    defaultPolicy: z.enum(["role:readonly", ""]).default("role:readonly"),
+    /** Group-to-role bindings. Default: none. */
+    groupRoles: z.array(GroupRoleSchema).default([]),
+});
+
+/** A webhook notification target. */
+export const WebhookNotifierSchema = z.strictObject({
+    /** Name of the webhook service (`service.webhook.<name>`). Required. */
+    name: KubernetesNameSchema,
+    /** Webhook URL. Required. */
+    url: HttpsUrlSchema,
+    /** Key of `argocd-notifications-secret` with a bearer token sent as `Authorization`. Default: no token. */
+    tokenKey: z.string().min(1).optional(),
+});
+
+/** Argo CD notifications (Slack and/or webhooks); tokens live in `argocd-notifications-secret`. */
+export const NotificationsSchema = z.strictObject({
+    /** Run the notifications controller. Default `false`. */
+    enabled: z.boolean().default(false),
+    /** Slack: the key of `argocd-notifications-secret` holding the bot token. Default: no Slack. */
+    slack: z.strictObject({ tokenKey: z.string().min(1).default("slack-token") }).optional(),
+    /** Webhook targets. Default: none. */
+    webhooks: z.array(WebhookNotifierSchema).default([]),
+    /**
+     * AWS Secrets Manager secret whose JSON keys become `argocd-notifications-secret` (through an
+     * ExternalSecret). Default: none, the Secret is expected to exist already.
+     */
+    secretsManagerName: z.string().min(1).optional(),
+});
+
+/** High availability (prod): redis-ha, replicas, controller sharding, PodDisruptionBudgets. */
+export const HighAvailabilitySchema = z.strictObject({
+    /** Turn HA on. Default `false`. */
+    enabled: z.boolean().default(false),
+    /** Application controller replicas, i.e. shards. Default `2`. */
+    controllerReplicas: z.number().int().min(1).default(2),
+    /** API server replicas. Default `2`. */
+    serverReplicas: z.number().int().min(2).default(2),
+    /** Repo server replicas. Default `2`. */
+    repoServerReplicas: z.number().int().min(2).default(2),
+    /** ApplicationSet controller replicas. Default `2`. */
+    applicationSetReplicas: z.number().int().min(2).default(2),
+});
+
+/** The Argo CD installation. */
+export const ArgoCdConfigSchema = z.strictObject({
+    /** Chart source. Default: upstream argo-cd 10.1.1. */
+    chart: ArgoCdChartSchema.prefault({}),
+    /** Namespace Argo CD runs in. Default `argocd`. */
+    namespace: KubernetesNameSchema.default("argocd"),
+    /** Public host name of the UI/API (`global.domain`). Default: the chart's `argocd.example.com`. */
+    domain: z.string().regex(/^[a-z0-9.-]+$/, { message: "expected a DNS name" }).optional(),
+    /** Local `admin` user; allowed on the local stack only, its password is the secret `gitops-platform:argocdAdminPassword`. Default `false`. */
+    admin: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    /** OIDC single sign-on. Default: none. */
+    sso: SsoSchema.optional(),
+    /** RBAC. Default: read-only default policy, no group bindings. */
+    rbac: RbacSchema.prefault({}),
+    /** Notifications. Default: off. */
+    notifications: NotificationsSchema.prefault({}),
+    /** High availability. Default: off. */
+    ha: HighAvailabilitySchema.prefault({}),
+});
+export type ArgoCdConfig = z.infer<typeof ArgoCdConfigSchema>;

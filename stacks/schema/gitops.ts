@@ -1,0 +1,152 @@
+import { z } from "zod";
+import { KubernetesNameSchema, StringMapSchema } from "./common";
+import { ExactVersionSchema, GitRevisionSchema } from "./versions";
+
+/**
+ * Where a repository's credentials come from. Exactly one of the two; a username, password or
+ * token written here is a config error, because it would land in Pulumi state in plaintext.
+ */
+export const RepositoryCredentialsSchema = z
+    .strictObject({
+        /**
+         * Made by an ExternalSecret from this AWS Secrets Manager secret (JSON with `username` and
+         * `password`); Pulumi creates the empty secret container. Default: none.
+         */
+        externalSecret: z.strictObject({
+            /** Secrets Manager secret name. Default `gitops-platform/<stack>/repositories/<repository name>`. */
+            secretsManagerName: z.string().min(1).optional(),
+        }).optional(),
+        /** Name of an existing, labelled Argo CD repository Secret in the Argo CD namespace. Default: none. */
+        existingSecret: KubernetesNameSchema.optional(),
+        /** Made by an ExternalSecret from an ECR authorization token, minted with the repo-server's IAM role. Default `false`. */
+        ecrAuthorizationToken: z.boolean().optional(),
+    })
+    .superRefine((creds, ctx) => {
+        const given = (["externalSecret", "existingSecret", "ecrAuthorizationToken"] as const).filter((k) => creds[k] !== undefined && creds[k] !== false);
+        if (given.length !== 1) {
+            ctx.addIssue({ code: "custom", message: `give exactly one of externalSecret, existingSecret, ecrAuthorizationToken (got ${given.length === 0 ? "none" : given.join(", ")})` });
+        }
+    });
+export type RepositoryCredentials = z.infer<typeof RepositoryCredentialsSchema>;
+
+/** A chart or Git repository Argo CD may read from. Projects, applications and add-ons refer to it by `name`. */
+export const RepositorySchema = z
+    .strictObject({
+        /** Short name other config refers to. Required. */
+        name: KubernetesNameSchema,
+        /** `git` (charts in a Git repository), `helm` (Helm HTTP repository) or `oci` (Helm charts in an OCI registry). Required. */
+        type: z.enum(["git", "helm", "oci"]),
+        /** Repository URL (`https://...`, or `oci://...` for type oci). Required unless `ecr` is set. */
+        url: z.string().regex(/^(https|oci):\/\/[^\s]+$/, { message: "expected an https:// or oci:// URL" }).optional(),
+        /** This account's ECR registry (`oci://<account_id>.dkr.ecr.<region>.amazonaws.com/<aws.ecr.namespace>`), from Terraform outputs. Default `false`. */
+        ecr: z.boolean().default(false),
+        /** Credentials for a private repository. Default: none (public). */
+        credentials: RepositoryCredentialsSchema.optional(),
+    })
+    .superRefine((repo, ctx) => {
+        if ((repo.url === undefined) === !repo.ecr) {
+            ctx.addIssue({ code: "custom", path: ["url"], message: "give exactly one of url and ecr: true" });
+        }
+        if (repo.ecr && repo.type !== "oci") {
+            ctx.addIssue({ code: "custom", path: ["type"], message: "an ecr repository has type oci" });
+        }
+        if (repo.url !== undefined && repo.url.startsWith("oci://") !== (repo.type === "oci")) {
+            ctx.addIssue({ code: "custom", path: ["url"], message: `type ${repo.type} needs ${repo.type === "oci" ? "an oci://" : "an https://"} URL` });
+        }
+    });
+export type RepositoryConfig = z.infer<typeof RepositorySchema>;
+
+/** A Kubernetes group/kind pair. */
+export const GroupKindSchema = z.strictObject({
+    /** API group (`""` for the core group). Required; never `*`. */
+    group: z.string().regex(/^[a-z0-9.-]*$/, { message: "expected an API group name (no wildcards)" }),
+    /** Kind. Required; never `*`. */
+    kind: z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { message: "expected a Kind (no wildcards)" }),
+});
+
+/** Where a project's applications may deploy. */
+export const DestinationSchema = z.strictObject({
+    /** Namespace. Required; never `*`. */
+    namespace: KubernetesNameSchema,
+    /** Argo CD cluster name. Default `in-cluster`. */
+    cluster: KubernetesNameSchema.default("in-cluster"),
+});
+
+/** An Argo CD AppProject: one per team. */
+export const ProjectSchema = z.strictObject({
+    /** Project name; `default` is reserved. Required. */
+    name: KubernetesNameSchema.refine((n) => n !== "default", { message: "the default project may not be used; name a team project" }),
+    /** Owning team (audit `owner`). Required. */
+    team: KubernetesNameSchema,
+    /** Description shown in the UI. Default: `Applications of team <team>`. */
+    description: z.string().optional(),
+    /** Names of repositories (from `gitops.repositories`) the project may deploy from. Required, at least one. */
+    sourceRepos: z.array(KubernetesNameSchema).min(1),
+    /** Where its applications may deploy. Required, at least one. */
+    destinations: z.array(DestinationSchema).min(1),
+    /** Cluster-scoped kinds its applications may create. Default: none. */
+    clusterResourceWhitelist: z.array(GroupKindSchema).default([]),
+});
+export type ProjectConfig = z.infer<typeof ProjectSchema>;
+
+/** The chart an Application deploys, from one of the declared repositories. */
+export const ApplicationSourceSchema = z.strictObject({
+    /** Repository name from `gitops.repositories`. Required. */
+    repository: KubernetesNameSchema,
+    /** Chart name (helm and oci repositories). */
+    chart: z.string().min(1).optional(),
+    /** Exact chart version (helm and oci repositories). */
+    version: ExactVersionSchema.optional(),
+    /** Chart directory inside the repository, e.g. `charts/hello-service` (git repositories). */
+    path: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, { message: "expected a relative path like charts/hello-service" }).optional(),
+    /** Git revision: a 40-hex commit or a release tag; a branch only with `trackBranch`. */
+    revision: GitRevisionSchema.optional(),
+    /** Track a branch instead of a pinned revision (dev only). Default `false`. */
+    trackBranch: z.boolean().default(false),
+    /** Values files inside the chart directory, e.g. `values-dev.yaml` (git repositories). Default: none. */
+    valueFiles: z.array(z.string().regex(/^[\w.-]+\.ya?ml$/, { message: "expected a values file name like values-dev.yaml" })).default([]),
+});
+
+/** Sync retry with exponential backoff. */
+export const RetrySchema = z.strictObject({
+    /** Attempts before giving up. Default `5`. */
+    limit: z.number().int().min(1).default(5),
+    /** First delay. Default `5s`. */
+    duration: z.string().regex(/^\d+[smh]$/, { message: "expected a duration like 5s" }).default("5s"),
+    /** Backoff factor. Default `2`. */
+    factor: z.number().int().min(1).default(2),
+    /** Longest delay. Default `3m`. */
+    maxDuration: z.string().regex(/^\d+[smh]$/, { message: "expected a duration like 3m" }).default("3m"),
+});
+
+/** An Argo CD Application of a team. */
+export const ApplicationSchema = z.strictObject({
+    /** Application name. Required. */
+    name: KubernetesNameSchema,
+    /** Project name from `gitops.projects`. Required. */
+    project: KubernetesNameSchema,
+    /** Chart to deploy. Required. */
+    source: ApplicationSourceSchema,
+    /** Destination. Required. */
+    destination: DestinationSchema,
+    /** Helm values given inline (`helm.valuesObject`). Default: none. */
+    values: z.record(z.string(), z.unknown()).default({}),
+    /** Sync wave (`argocd.argoproj.io/sync-wave`); lower waves sync first. Default `0`. */
+    syncWave: z.number().int().default(0),
+    /** Sync retry. Default 5 attempts from 5s doubling up to 3m. */
+    retry: RetrySchema.prefault({}),
+});
+export type ApplicationConfig = z.infer<typeof ApplicationSchema>;
+
+/** Argo CD wiring: repositories, team projects and their applications. */
+export const GitOpsConfigSchema = z.strictObject({
+    /** Repositories. Default: none. */
+    repositories: z.array(RepositorySchema).default([]),
+    /** Team projects. Default: none. */
+    projects: z.array(ProjectSchema).default([]),
+    /** Applications. Default: none. */
+    applications: z.array(ApplicationSchema).default([]),
+    /** Extra labels put on every Application and ApplicationSet. Default: none. */
+    labels: StringMapSchema.default({}),
+});
+export type GitOpsConfig = z.infer<typeof GitOpsConfigSchema>;

@@ -1,0 +1,58 @@
+/**
+ * The whole non-secret platform config of a stack: the value of the structured config key
+ * `gitops-platform:platform`. Every object is strict, so a misspelt key (or a password pasted into
+ * the wrong place) is an error rather than silently ignored.
+ */
+import { z } from "zod";
+import { TerraformSourceSchema } from "../../components/terraform/source";
+import { AddonsConfigSchema } from "./addons";
+import { ArgoCdConfigSchema } from "./argocd";
+import { AuditConfigSchema } from "./audit";
+import { AwsConfigSchema } from "./aws";
+import { ClusterConfigSchema } from "./cluster";
+import { GitOpsConfigSchema } from "./gitops";
+import { crossCheckPlatform } from "./rules";
+
+/** The stack environments this program knows. */
+export const EnvironmentSchema = z.enum(["local", "dev", "staging", "prod"]);
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+/** Structural schema, before the cross-field rules. */
+export const PlatformShapeSchema = z.strictObject({
+    /** Which environment this stack is; decides what is allowed (admin user, AWS, branch tracking). Required. */
+    environment: EnvironmentSchema,
+    /** The Terraform foundation this stack builds on. Required. */
+    terraform: z.strictObject({
+        /** Where its state (or `terraform output -json` file) is read from. Required. */
+        source: TerraformSourceSchema,
+    }),
+    /** How the cluster is reached. Required. */
+    cluster: ClusterConfigSchema,
+    /** Argo CD installation. Default: upstream chart 10.1.1, hardened defaults. */
+    argocd: ArgoCdConfigSchema.prefault({}),
+    /** Platform add-ons. Default: none. */
+    addons: AddonsConfigSchema,
+    /** Repositories, projects, applications. Default: none. */
+    gitops: GitOpsConfigSchema.prefault({}),
+    /** AWS resources (cloud stacks). Default: none. */
+    aws: AwsConfigSchema.prefault({}),
+    /** Audit metadata. Required (`owner`). */
+    audit: AuditConfigSchema,
+});
+
+/** The platform config with every cross-field rule (see `rules.ts`). */
+export const PlatformConfigSchema = PlatformShapeSchema.superRefine((platform, ctx) => {
+    for (const problem of crossCheckPlatform(platform)) {
+        ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
+    }
+});
+export type PlatformConfig = z.infer<typeof PlatformConfigSchema>;
+
+export * from "./addons";
+export * from "./argocd";
+export * from "./audit";
+export * from "./aws";
+export * from "./cluster";
+export * from "./common";
+export * from "./gitops";
+export * from "./versions";

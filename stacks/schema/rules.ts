@@ -1,0 +1,223 @@
+/**
+ * Rules that span several sections of the platform config (a project named by an application must
+ * exist, the admin user only on local, ...). They run once the shape is valid.
+ */
+import type { AddonConfig } from "./addons";
+import type { ArgoCdConfig } from "./argocd";
+import type { AwsConfig } from "./aws";
+import type { ClusterConfig } from "./cluster";
+import type { GitOpsConfig, RepositoryConfig } from "./gitops";
+import { isPinnedRevision } from "./versions";
+
+/** One problem with the key path (inside `platform`) it is about. */
+export interface PathProblem {
+    /** Key path below `platform`. */
+    path: (string | number)[];
+    /** What is wrong, and what would be right. */
+    message: string;
+}
+
+/** The parts of the platform config the rules look at. */
+export interface PlatformSections {
+    environment: "local" | "dev" | "staging" | "prod";
+    cluster: ClusterConfig;
+    argocd: ArgoCdConfig;
+    addons: AddonConfig[];
+    gitops: GitOpsConfig;
+    aws: AwsConfig;
+}
+
+/** The name of the add-on that must be installed by Pulumi before any ExternalSecret can exist. */
+export const EXTERNAL_SECRETS_ADDON = "external-secrets";
+
+/** Every cross-field problem of a structurally valid platform config. */
+export function crossCheckPlatform(platform: PlatformSections): PathProblem[] {
+    return [
+        ...environmentRules(platform),
+        ...uniqueNames(platform),
+        ...projectRules(platform.gitops),
+        ...applicationRules(platform),
+        ...addonRules(platform),
+        ...credentialRules(platform),
+    ];
+}
+
+function environmentRules(p: PlatformSections): PathProblem[] {
+    const problems: PathProblem[] = [];
+    if (p.environment === "local") {
+        if (p.cluster.mode !== "render") {
+            problems.push({ path: ["cluster", "mode"], message: `the local stack renders to a directory: expected "render", got ${JSON.stringify(p.cluster.mode)}` });
+        }
+        if (p.aws.enabled) {
+            problems.push({ path: ["aws", "enabled"], message: "the local stack creates no AWS resources: expected false" });
+        }
+    } else {
+        if (p.cluster.mode === "render") {
+            problems.push({ path: ["cluster", "mode"], message: `${p.environment} targets a real cluster: expected "eks" or "kubeconfig", got "render"` });
+        }
+        if (p.argocd.admin.enabled) {
+            problems.push({ path: ["argocd", "admin", "enabled"], message: `the local admin user is allowed on the local stack only, not on ${p.environment}; use SSO` });
+        }
+    }
+    if (p.environment === "prod" && !p.argocd.ha.enabled) {
+        problems.push({ path: ["argocd", "ha", "enabled"], message: "prod runs Argo CD highly available: expected true" });
+    }
+    return problems;
+}
+
+function uniqueNames(p: PlatformSections): PathProblem[] {
+    const lists: [string[], { name: string }[]][] = [
+        [["gitops", "repositories"], p.gitops.repositories],
+        [["gitops", "projects"], p.gitops.projects],
+        [["gitops", "applications"], p.gitops.applications],
+        [["addons"], p.addons],
+    ];
+    const problems: PathProblem[] = [];
+    for (const [path, items] of lists) {
+        const seen = new Map<string, number>();
+        items.forEach((item, i) => {
+            const first = seen.get(item.name);
+            if (first !== undefined) {
+                problems.push({ path: [...path, i, "name"], message: `duplicate name ${JSON.stringify(item.name)} (also at [${first}])` });
+            } else {
+                seen.set(item.name, i);
+            }
+        });
+    }
+    return problems;
+}
+
+function projectRules(gitops: GitOpsConfig): PathProblem[] {
+    const repos = new Set(gitops.repositories.map((r) => r.name));
+    const problems: PathProblem[] = [];
+    gitops.projects.forEach((project, i) => {
+        project.sourceRepos.forEach((repo, j) => {
+            if (!repos.has(repo)) {
+                problems.push({ path: ["gitops", "projects", i, "sourceRepos", j], message: `unknown repository ${JSON.stringify(repo)}; known: ${list(repos)}` });
+            }
+        });
+    });
+    return problems;
+}
+
+function applicationRules(p: PlatformSections): PathProblem[] {
+    const problems: PathProblem[] = [];
+    const projects = new Map(p.gitops.projects.map((proj) => [proj.name, proj]));
+    const repos = new Map(p.gitops.repositories.map((r) => [r.name, r]));
+    p.gitops.applications.forEach((app, i) => {
+        const at = (...rest: (string | number)[]) => ["gitops", "applications", i, ...rest];
+        const project = projects.get(app.project);
+        if (!project) {
+            problems.push({ path: at("project"), message: `unknown project ${JSON.stringify(app.project)}; known: ${list(projects.keys())}` });
+        }
+        const repo = repos.get(app.source.repository);
+        if (!repo) {
+            problems.push({ path: at("source", "repository"), message: `unknown repository ${JSON.stringify(app.source.repository)}; known: ${list(repos.keys())}` });
+        } else {
+            problems.push(...sourceShapeProblems(app.source, repo, p.environment).map((x) => ({ path: at("source", ...x.path), message: x.message })));
+            if (project && !project.sourceRepos.includes(repo.name)) {
+                problems.push({ path: at("source", "repository"), message: `repository ${JSON.stringify(repo.name)} is not in the sourceRepos of project ${JSON.stringify(project.name)}` });
+            }
+        }
+        if (project && !project.destinations.some((d) => d.namespace === app.destination.namespace && d.cluster === app.destination.cluster)) {
+            problems.push({
+                path: at("destination"),
+                message: `${app.destination.cluster}/${app.destination.namespace} is not a destination of project ${JSON.stringify(project.name)}`,
+            });
+        }
+    });
+    return problems;
+}
+
+/** Helm and OCI sources name a chart and exact version; Git sources a path and a pinned revision. */
+function sourceShapeProblems(
+    source: GitOpsConfig["applications"][number]["source"],
+    repo: RepositoryConfig,
+    environment: PlatformSections["environment"],
+): PathProblem[] {
+    const problems: PathProblem[] = [];
+    const need = (key: keyof typeof source, why: string) => {
+        if (source[key] === undefined) problems.push({ path: [key], message: `required for a ${repo.type} repository (${why})` });
+    };
+    const forbid = (key: keyof typeof source) => {
+        const value = source[key];
+        if (value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0)) {
+            problems.push({ path: [key], message: `not used with a ${repo.type} repository; remove it` });
+        }
+    };
+    if (repo.type === "git") {
+        need("path", "the chart directory, e.g. charts/hello-service");
+        need("revision", "a release tag or 40-hex commit");
+        forbid("chart");
+        forbid("version");
+        if (source.revision !== undefined && !isPinnedRevision(source.revision)) {
+            if (!source.trackBranch) {
+                problems.push({ path: ["revision"], message: `expected a release tag (like v1.2.3) or a 40-hex commit, got ${JSON.stringify(source.revision)}; set trackBranch: true to follow a branch (dev only)` });
+            } else if (environment !== "dev" && environment !== "local") {
+                problems.push({ path: ["trackBranch"], message: `only dev (and local) may track a branch; pin a tag or commit on ${environment}` });
+            }
+        }
+    } else {
+        need("chart", "the chart name");
+        need("version", "an exact version like 10.1.1");
+        forbid("path");
+        forbid("revision");
+        forbid("trackBranch");
+        forbid("valueFiles");
+    }
+    return problems;
+}
+
+function addonRules(p: PlatformSections): PathProblem[] {
+    const problems: PathProblem[] = [];
+    const projects = new Map(p.gitops.projects.map((proj) => [proj.name, proj]));
+    const repos = new Map(p.gitops.repositories.map((r) => [r.name, r]));
+    p.addons.forEach((addon, i) => {
+        const repo = repos.get(addon.repository);
+        if (!repo) {
+            problems.push({ path: ["addons", i, "repository"], message: `unknown repository ${JSON.stringify(addon.repository)}; known: ${list(repos.keys())}` });
+        } else if (repo.type === "git") {
+            problems.push({ path: ["addons", i, "repository"], message: `an add-on comes from a helm or oci repository, ${JSON.stringify(repo.name)} is git` });
+        }
+        if (addon.installedBy !== "argocd") return;
+        const project = projects.get(addon.project);
+        if (!project) {
+            problems.push({ path: ["addons", i, "project"], message: `unknown project ${JSON.stringify(addon.project)}; known: ${list(projects.keys())}` });
+            return;
+        }
+        if (repo && !project.sourceRepos.includes(repo.name)) {
+            problems.push({ path: ["addons", i, "repository"], message: `repository ${JSON.stringify(repo.name)} is not in the sourceRepos of project ${JSON.stringify(project.name)}` });
+        }
+        if (!project.destinations.some((d) => d.namespace === addon.namespace)) {
+            problems.push({ path: ["addons", i, "namespace"], message: `namespace ${JSON.stringify(addon.namespace)} is not a destination of project ${JSON.stringify(project.name)}` });
+        }
+    });
+    return problems;
+}
+
+/** ExternalSecrets need AWS (Secrets Manager, IRSA) and the External Secrets Operator installed at bootstrap. */
+function credentialRules(p: PlatformSections): PathProblem[] {
+    const problems: PathProblem[] = [];
+    const externalSecretUsers: (string | number)[][] = [];
+    p.gitops.repositories.forEach((repo, i) => {
+        const at = ["gitops", "repositories", i];
+        if (repo.credentials?.externalSecret) externalSecretUsers.push([...at, "credentials", "externalSecret"]);
+        if (repo.credentials?.ecrAuthorizationToken) externalSecretUsers.push([...at, "credentials", "ecrAuthorizationToken"]);
+        if (repo.ecr && !p.aws.enabled) problems.push({ path: [...at, "ecr"], message: "an ECR repository needs aws.enabled: true" });
+    });
+    if (p.argocd.notifications.secretsManagerName) externalSecretUsers.push(["argocd", "notifications", "secretsManagerName"]);
+    const eso = p.addons.find((a) => a.name === EXTERNAL_SECRETS_ADDON);
+    for (const path of externalSecretUsers) {
+        if (!p.aws.enabled) {
+            problems.push({ path, message: "comes through an ExternalSecret from AWS Secrets Manager, which needs aws.enabled: true; on the local stack use existingSecret" });
+        } else if (!eso || eso.installedBy !== "pulumi" || !eso.enabled) {
+            problems.push({ path, message: `comes through an ExternalSecret, which needs the add-on ${JSON.stringify(EXTERNAL_SECRETS_ADDON)} enabled with installedBy: pulumi` });
+        }
+    }
+    return problems;
+}
+
+function list(names: Iterable<string>): string {
+    const all = [...names];
+    return all.length ? all.join(", ") : "(none)";
+}

@@ -1,0 +1,96 @@
+/**
+ * Every Application, AppProject and ApplicationSet the program declares for each stack validates
+ * against the openAPIV3Schema of Argo CD v3.4.4's CRDs (strictly: an undeclared field is an error,
+ * as with `kubectl apply --validate=strict`), and every cluster Secret carries the cluster label.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import Ajv, { ValidateFunction } from "ajv";
+import * as YAML from "yaml";
+import { ofType, PROJECT_ROOT, ProgramRun, runProgram } from "./support/program";
+
+const CRD_DIR = path.resolve(PROJECT_ROOT, "..", "shared", "reference", "argo-cd-v3.4.4", "crds");
+const KINDS = { Application: "application-crd.yaml", AppProject: "appproject-crd.yaml", ApplicationSet: "applicationset-crd.yaml" } as const;
+const COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+/** Closes every object schema that lists properties, unless it preserves unknown fields. */
+function closeSchemas(node: unknown): void {
+    if (Array.isArray(node)) return node.forEach(closeSchemas);
+    if (node === null || typeof node !== "object") return;
+    const schema = node as Record<string, unknown>;
+    if (schema.properties !== undefined && schema.additionalProperties === undefined && schema["x-kubernetes-preserve-unknown-fields"] !== true) {
+        schema.additionalProperties = false;
+    }
+    Object.values(schema).forEach(closeSchemas);
+}
+
+function crdValidator(kind: keyof typeof KINDS): ValidateFunction {
+    const crd = YAML.parse(fs.readFileSync(path.join(CRD_DIR, KINDS[kind]), "utf8"));
+    const version = crd.spec.versions.find((v: { name: string }) => v.name === "v1alpha1");
+    const schema = version.schema.openAPIV3Schema;
+    closeSchemas(schema);
+    // metadata is validated by the API server's ObjectMeta, not the CRD: allow what Pulumi sends.
+    schema.properties.metadata = { type: "object" };
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    return ajv.compile(schema);
+}
+
+describe("Argo CD custom resources against the v3.4.4 CRDs", function () {
+    this.timeout(120000);
+    const validators = Object.fromEntries(Object.keys(KINDS).map((k) => [k, crdValidator(k as keyof typeof KINDS)])) as Record<keyof typeof KINDS, ValidateFunction>;
+    const runs: Record<string, ProgramRun> = {};
+
+    before(async () => {
+        process.env.GITHUB_SHA = COMMIT;
+        for (const stack of ["local", "dev", "staging", "prod"]) runs[stack] = await runProgram({ stack });
+    });
+    after(() => {
+        delete process.env.GITHUB_SHA;
+    });
+
+    for (const stack of ["local", "dev", "staging", "prod"]) {
+        it(`${stack}: every Application, AppProject and ApplicationSet is valid`, () => {
+            let checked = 0;
+            for (const kind of Object.keys(KINDS) as (keyof typeof KINDS)[]) {
+                const resources = ofType(runs[stack], `kubernetes:argoproj.io/v1alpha1:${kind}`);
+                assert.ok(resources.length > 0, `${stack} declares no ${kind}`);
+                for (const r of resources) {
+                    const validate = validators[kind];
+                    const ok = validate(r.inputs);
+                    assert.ok(ok, `${stack} ${kind}/${r.name}: ${JSON.stringify(validate.errors, null, 1)}`);
+                    checked++;
+                }
+            }
+            assert.ok(checked >= 4);
+        });
+
+        it(`${stack}: every cluster Secret has the cluster label and no credentials`, () => {
+            const secrets = ofType(runs[stack], "kubernetes:core/v1:Secret").filter((s) => {
+                const labels = (s.inputs.metadata as { labels?: Record<string, string> }).labels ?? {};
+                return labels["argocd.argoproj.io/secret-type"] === "cluster" || s.name.startsWith("cluster-");
+            });
+            assert.strictEqual(secrets.length, 1, "exactly one cluster registration");
+            for (const s of secrets) {
+                const meta = s.inputs.metadata as { labels: Record<string, string>; annotations: Record<string, string> };
+                assert.strictEqual(meta.labels["argocd.argoproj.io/secret-type"], "cluster");
+                assert.strictEqual(meta.labels.environment, stack);
+                const data = s.inputs.stringData as Record<string, string>;
+                assert.deepStrictEqual(Object.keys(data).sort(), ["config", "name", "server"]);
+                assert.deepStrictEqual(JSON.parse(data.config), { tlsClientConfig: { insecure: false } });
+                assert.ok(meta.annotations.aws_region && meta.annotations.aws_account_id && meta.annotations.aws_vpc_id, "Terraform facts in annotations");
+            }
+        });
+    }
+
+    it("the validator rejects a wrong Application (so the checks above can fail)", () => {
+        const app = ofType(runs.dev, "kubernetes:argoproj.io/v1alpha1:Application")[0];
+        const broken = JSON.parse(JSON.stringify(app.inputs));
+        broken.spec.syncPolicy.automated.prunee = true;
+        delete broken.spec.destination;
+        assert.strictEqual(validators.Application(broken), false);
+        const messages = JSON.stringify(validators.Application.errors);
+        assert.match(messages, /prunee/);
+        assert.match(messages, /destination/);
+    });
+});
