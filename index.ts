@@ -220,9 +220,10 @@ export default async function main(): Promise<Record<string, unknown>> {
                 source:
                     repo.type === "git"
                         ? { repository: repo, path: app.source.path as string, revision: app.source.revision as string, valueFiles: app.source.valueFiles }
-                        : { repository: repo, chart: app.source.chart as string, version: app.source.version as string },
+                        : { repository: repo, chart: app.source.chart as string, version: app.source.version as string, valueFiles: app.source.valueFiles },
                 destination: app.destination,
                 values: app.values,
+                auditValues: app.auditValues,
                 syncWave: app.syncWave,
                 retry: app.retry,
                 labels: platform.gitops.labels,

@@ -100,6 +100,29 @@ describe("platform components", function () {
         assert.deepStrictEqual(devSource.helm.valueFiles, ["values-dev.yaml"]);
     });
 
+    it("hello-service gets its environment's packaged values file and the audit values its chart labels with", () => {
+        type Helm = { valueFiles?: string[]; valuesObject?: { audit?: Record<string, string> }; parameters?: { name: string; value: string }[] };
+        for (const stack of ["dev", "staging", "prod"]) {
+            const app = ofType(runs[stack], "kubernetes:argoproj.io/v1alpha1:Application").find((a) => (a.inputs.metadata as Meta).name === "hello-service")!;
+            const helm = (app.inputs.spec as { source: { helm: Helm } }).source.helm;
+            assert.deepStrictEqual(helm.valueFiles, [`values-${stack}.yaml`]);
+            assert.deepStrictEqual(helm.valuesObject?.audit, { owner: "hello-team", environment: stack, project: "gitops-platform" });
+            // From Git, Argo CD labels with the commit it deployed; a published chart carries the commit it was built from.
+            const commit = helm.parameters?.find((p) => p.name === "audit.gitCommit")?.value;
+            assert.strictEqual(commit, stack === "dev" ? "$ARGOCD_APP_REVISION" : undefined, stack);
+        }
+    });
+
+    it("passes no audit values to a chart that did not ask for them", async () => {
+        const run = await runProgram({
+            stack: "staging",
+            platform: { gitops: { applications: [{ name: "hello-service", project: "team-hello", source: { repository: "platform-charts", chart: "hello-service", version: "0.1.0" }, destination: { namespace: "hello" } }] } },
+        });
+        const app = ofType(run, "kubernetes:argoproj.io/v1alpha1:Application")[0];
+        const helm = (app.inputs.spec as { source: { helm: Record<string, unknown> } }).source.helm;
+        assert.deepStrictEqual(helm, { releaseName: "hello-service" });
+    });
+
     it("AppProjects list exact repositories, destinations and kinds, never *", () => {
         for (const run of Object.values(runs)) {
             for (const p of ofType(run, "kubernetes:argoproj.io/v1alpha1:AppProject")) {

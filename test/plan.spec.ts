@@ -62,6 +62,60 @@ describe("npm run plan", function () {
         });
     }
 
+    /** Edits a stack file of the project copy for one test and puts it back afterwards. */
+    function withStackEdit<T>(stack: string, edit: (doc: YAML.Document) => void, body: () => T): T {
+        const file = path.join(project, "stacks", `Pulumi.${stack}.yaml`);
+        const original = fs.readFileSync(file, "utf8");
+        const doc = YAML.parseDocument(original);
+        edit(doc);
+        fs.writeFileSync(file, doc.toString());
+        try {
+            return body();
+        } finally {
+            fs.writeFileSync(file, original);
+        }
+    }
+
+    // Violations the config schema lets through but the policy pack must stop, one per category.
+    // The fake token is assembled at run time so that no scanner mistakes this file for a leak.
+    const fakeSlackToken = ["xoxb", "2468013579", "1357924680123", "Zq8Xv3Lm9Rt2Wy6Kp4Nb7Hs1"].join("-");
+    const platform = ["config", "gitops-platform:platform"];
+    const seeds: { category: string; rule: string; edit: (doc: YAML.Document) => void }[] = [
+        {
+            category: "secret: a token literal in add-on values",
+            rule: "no-secret-literals",
+            edit: (doc) => doc.setIn([...platform, "addons", 2, "values", "controller", "config", "slack-webhook-token"], fakeSlackToken),
+        },
+        {
+            category: "audit: an application from a repository outside the allowed organisations",
+            rule: "argocd-source-allowed-repository",
+            edit: (doc) => {
+                doc.addIn([...platform, "gitops", "repositories"], { name: "outside", type: "git", url: "https://github.com/someone-else/charts.git" });
+                doc.addIn([...platform, "gitops", "projects", 1, "sourceRepos"], "outside");
+                doc.addIn([...platform, "gitops", "applications"], {
+                    name: "rogue",
+                    project: "team-hello",
+                    source: { repository: "outside", path: "charts/rogue", revision: "v1.0.0" },
+                    destination: { namespace: "hello" },
+                });
+            },
+        },
+        {
+            category: "helm: a Pulumi-installed chart from a repository that is not allowed",
+            rule: "helm-chart-allowed-repository",
+            edit: (doc) => doc.setIn([...platform, "gitops", "repositories", 2, "url"], "https://charts.example.net/external-secrets"),
+        },
+    ];
+    for (const seed of seeds) {
+        it(`exits 1 naming ${seed.rule} on prod for a seeded violation (${seed.category})`, () => {
+            const res = withStackEdit("prod", seed.edit, () => runPlan(project, ["--stack", "prod", "--out", path.join(project, "out-seeded")]));
+            assert.strictEqual(res.code, 1, res.stdout + res.stderr);
+            assert.match(res.stderr, new RegExp(`mandatory policy violated: .*${seed.rule}`));
+            assert.match(res.stdout, new RegExp(`\\[mandatory\\] ${seed.rule} `));
+            assert.ok(!res.stdout.includes(fakeSlackToken) && !res.stderr.includes(fakeSlackToken), "the secret is not echoed");
+        });
+    }
+
     it("prints the JSON report on stdout with --format json, and progress on stderr", () => {
         const res = runPlan(project, ["--stack", "local", "--out", path.join(project, "out-json"), "--format", "json"]);
         assert.strictEqual(res.code, 0, res.stderr);
@@ -70,20 +124,11 @@ describe("npm run plan", function () {
     });
 
     it("exits 2 naming the key when a config value is bad, and registers nothing", () => {
-        const file = path.join(project, "stacks", "Pulumi.local.yaml");
-        const original = fs.readFileSync(file, "utf8");
-        const doc = YAML.parseDocument(original);
-        doc.setIn(["config", "gitops-platform:platform", "argocd", "chart", "version"], "^10");
-        fs.writeFileSync(file, doc.toString());
-        try {
-            const out = path.join(project, "out-bad");
-            const res = runPlan(project, ["--stack", "local", "--out", out]);
-            assert.strictEqual(res.code, 2, res.stdout + res.stderr);
-            assert.match(res.stderr, /platform\.argocd\.chart\.version: expected an exact version like 10\.1\.1, got "\^10"/);
-            assert.ok(!fs.existsSync(path.join(out, "local", "resources.json")), "nothing is written for a bad config");
-        } finally {
-            fs.writeFileSync(file, original);
-        }
+        const out = path.join(project, "out-bad");
+        const res = withStackEdit("local", (doc) => doc.setIn([...platform, "argocd", "chart", "version"], "^10"), () => runPlan(project, ["--stack", "local", "--out", out]));
+        assert.strictEqual(res.code, 2, res.stdout + res.stderr);
+        assert.match(res.stderr, /platform\.argocd\.chart\.version: expected an exact version like 10\.1\.1, got "\^10"/);
+        assert.ok(!fs.existsSync(path.join(out, "local", "resources.json")), "nothing is written for a bad config");
     });
 
     it("exits 2 on an unknown stack, a bad flag or a missing --stack", () => {
@@ -113,18 +158,11 @@ describe("npm run plan", function () {
 
     it("rejects a plaintext value in a secret config key without echoing it", () => {
         const canary = "canary-3b9d1e7f-plan-must-not-leak";
-        const file = path.join(project, "stacks", "Pulumi.local.yaml");
-        const original = fs.readFileSync(file, "utf8");
-        const doc = YAML.parseDocument(original);
-        doc.setIn(["config", "gitops-platform:argocdAdminPassword"], canary);
-        fs.writeFileSync(file, doc.toString());
-        try {
-            const res = runPlan(project, ["--stack", "local", "--out", path.join(project, "out-plaintext")]);
-            assert.strictEqual(res.code, 2, res.stdout + res.stderr);
-            assert.match(res.stderr, /argocdAdminPassword/);
-            assert.ok(!res.stderr.includes(canary) && !res.stdout.includes(canary), "the plaintext value is not echoed");
-        } finally {
-            fs.writeFileSync(file, original);
-        }
+        const res = withStackEdit("local", (doc) => doc.setIn(["config", "gitops-platform:argocdAdminPassword"], canary), () =>
+            runPlan(project, ["--stack", "local", "--out", path.join(project, "out-plaintext")]),
+        );
+        assert.strictEqual(res.code, 2, res.stdout + res.stderr);
+        assert.match(res.stderr, /argocdAdminPassword/);
+        assert.ok(!res.stderr.includes(canary) && !res.stdout.includes(canary), "the plaintext value is not echoed");
     });
 });

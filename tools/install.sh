@@ -3,8 +3,11 @@
 #
 #   tools/install.sh                  # all tools
 #   tools/install.sh helm terraform   # only these
+#   tools/install.sh helm terraform minio registry   # what the tests need (no pulumi)
 #
-# Tools: pulumi, pulumi-language-nodejs, pulumi-resource-kubernetes, helm, terraform.
+# Tools: pulumi, pulumi-language-nodejs, pulumi-resource-kubernetes, helm, terraform, and two servers
+# the tests start: minio (S3-compatible, for the Terraform s3 backend) and registry (CNCF
+# Distribution, an OCI registry, for chart publishing).
 # For each tool, in order:
 #   1. a binary already on PATH at the pinned version  -> source "path"
 #   2. a binary already in the cache                   -> source "cache"
@@ -25,6 +28,9 @@ PULUMI_VERSION="${GITOPS_PULUMI_VERSION:-3.270.0}"
 K8S_PROVIDER_VERSION="${GITOPS_K8S_PROVIDER_VERSION:-4.34.2}"
 HELM_VERSION="${GITOPS_HELM_VERSION:-3.22.0}"
 TERRAFORM_VERSION="${GITOPS_TERRAFORM_VERSION:-1.5.7}"
+# MinIO's tags are not semver: the module proxy knows its releases as pseudo-versions (2026-02-12).
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+REGISTRY_VERSION=v3.1.2
 
 # The nodejs language host and the kubernetes provider module have no tags of
 # their own: they are pinned to the commit of their release tag, as a Go
@@ -41,8 +47,10 @@ K8S_PROVIDER_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
 K8S_SDK_MOD=github.com/pulumi/pulumi-kubernetes/sdk/v4
 HELM_MOD=helm.sh/helm/v3
 TERRAFORM_MOD=github.com/hashicorp/terraform
+MINIO_MOD=github.com/minio/minio
+REGISTRY_MOD=github.com/distribution/distribution/v3
 
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes helm terraform)
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes helm terraform minio registry)
 
 # --- layout -----------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -145,6 +153,8 @@ tool_version() {
     pulumi-resource-kubernetes) echo "$K8S_PROVIDER_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
     terraform) echo "$TERRAFORM_VERSION" ;;
+    minio) echo "$MINIO_VERSION" ;;
+    registry) echo "$REGISTRY_VERSION" ;;
     *) return 1 ;;
   esac
 }
@@ -169,7 +179,16 @@ check_version() {
       [[ "$("$bin" version --short 2>/dev/null)" == "v$HELM_VERSION"* ]] ;;
     terraform)
       [[ "$("$bin" version 2>/dev/null | head -n1)" == "Terraform v$TERRAFORM_VERSION" ]] ;;
+    minio)     # no release version without upstream's ldflags: Go's build info names the module version
+      built_from "$bin" "$MINIO_MOD" "$MINIO_VERSION" ;;
+    registry)
+      built_from "$bin" "$REGISTRY_MOD" "$REGISTRY_VERSION" ;;
   esac
+}
+
+# built_from BIN MODULE VERSION: Go's build info says BIN was built from MODULE at VERSION.
+built_from() {
+  go version -m "$1" 2>/dev/null | awk -v m="$2" -v v="$3" '$1=="mod" && $2==m && $3==v {ok=1} END {exit !ok}'
 }
 
 # --- step 3: official release downloads ----------------------------------------
@@ -218,6 +237,7 @@ download_tool() {  # download_tool TOOL DESTDIR
       f="$(fetch "https://get.helm.sh/helm-v${HELM_VERSION}-linux-${ARCH}.tar.gz")" &&
       sha256_ok "$f" "https://get.helm.sh/helm-v${HELM_VERSION}-linux-${ARCH}.tar.gz.sha256sum" &&
       tar -xzf "$f" -C "$x" && cp "$x/linux-${ARCH}/helm" "$dest/" ;;
+    minio|registry) return 1 ;;   # built from source: their releases are not pinned by module version
     terraform)
       f="$(fetch "https://releases.hashicorp.com/terraform/${TERRAFORM_VERSION}/terraform_${TERRAFORM_VERSION}_linux_${ARCH}.zip")" &&
       sha256_ok "$f" "https://releases.hashicorp.com/terraform/${TERRAFORM_VERSION}/terraform_${TERRAFORM_VERSION}_SHA256SUMS" &&
@@ -248,6 +268,14 @@ build_helm() {  # go install works: helm's go.mod has no replace lines
 build_terraform() {  # version/VERSION in the module already says the release; no prerelease suffix
   local dest="$1"
   GOBIN="$dest" go install -trimpath -ldflags "-s -w" "$TERRAFORM_MOD@v$TERRAFORM_VERSION"
+}
+
+build_minio() {
+  GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "$MINIO_MOD@$MINIO_VERSION"
+}
+
+build_registry() {
+  GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "$REGISTRY_MOD/cmd/registry@$REGISTRY_VERSION"
 }
 
 # pulumi CLI and language host carry replace lines, so `go install pkg@ver`

@@ -18,6 +18,8 @@ export interface PackagedChartSource {
     chart: string;
     /** Exact chart version. Required. */
     version: string;
+    /** Values files packaged in the chart, e.g. `values-prod.yaml`. Default: none. */
+    valueFiles?: string[];
 }
 
 /** A chart directory in a Git repository. */
@@ -46,6 +48,8 @@ export interface TeamApplicationArgs {
     destination: { cluster: string; namespace: string };
     /** Inline Helm values. Default: none. */
     values?: Record<string, unknown>;
+    /** Pass the audit metadata as the chart's `audit.*` values (this repository's charts). Default `false`. */
+    auditValues?: boolean;
     /** Sync wave. Default `0`. */
     syncWave?: number;
     /** Sync retry. Default 5 attempts from 5s doubling up to 3m. */
@@ -62,14 +66,31 @@ export interface TeamApplicationArgs {
 export const TEAM_APPLICATION_TYPE = "gitops:platform:TeamApplication";
 
 /** The `spec.source` of an Application for a chart source and inline values. */
-export function applicationSource(source: PackagedChartSource | GitChartSource, releaseName: string, values: Record<string, unknown> = {}): Record<string, unknown> {
+export function applicationSource(
+    source: PackagedChartSource | GitChartSource,
+    releaseName: string,
+    values: Record<string, unknown> = {},
+    parameters: { name: string; value: string }[] = [],
+): Record<string, unknown> {
     const helm: Record<string, unknown> = { releaseName };
+    if (source.valueFiles && source.valueFiles.length > 0) helm.valueFiles = source.valueFiles;
     if (Object.keys(values).length > 0) helm.valuesObject = values;
+    if (parameters.length > 0) helm.parameters = parameters;
     if ("chart" in source) {
         return { repoURL: argoRepoUrl(source.repository), chart: source.chart, targetRevision: source.version, helm };
     }
-    if (source.valueFiles && source.valueFiles.length > 0) helm.valueFiles = source.valueFiles;
     return { repoURL: argoRepoUrl(source.repository), path: source.path, targetRevision: source.revision, helm };
+}
+
+/**
+ * The chart's `audit.*` values for an Application, and for a Git source the commit Argo CD actually
+ * deployed: `$ARGOCD_APP_REVISION`, which Argo CD substitutes in Helm parameters (not in values). A
+ * published chart already carries the commit it was built from (stamped by the publish workflow).
+ */
+export function chartAuditValues(source: PackagedChartSource | GitChartSource, audit: AuditMetadata, owner: string) {
+    const values = { audit: { owner, environment: audit.stack, project: audit.project } };
+    const parameters = "path" in source ? [{ name: "audit.gitCommit", value: "$ARGOCD_APP_REVISION" }] : [];
+    return { values, parameters };
 }
 
 /** An Application of a team. */
@@ -79,6 +100,8 @@ export class TeamApplication extends pulumi.ComponentResource {
         if (args.project === "default") {
             throw new Error(`Application ${JSON.stringify(args.name)}: project: the default project may not be used`);
         }
+        const audit = args.auditValues ? chartAuditValues(args.source, args.audit, args.team) : { values: {}, parameters: [] };
+        const source = applicationSource(args.source, args.name, mergeValues(audit.values, args.values ?? {}), audit.parameters);
         argoCdResource(
             args.name,
             "Application",
@@ -92,7 +115,7 @@ export class TeamApplication extends pulumi.ComponentResource {
                 },
                 spec: {
                     project: args.project,
-                    source: applicationSource(args.source, args.name, args.values),
+                    source,
                     destination: { name: args.destination.cluster, namespace: args.destination.namespace },
                     syncPolicy: automatedSyncPolicy(args.retry ?? DEFAULT_RETRY),
                 },
@@ -101,4 +124,16 @@ export class TeamApplication extends pulumi.ComponentResource {
         );
         this.registerOutputs({});
     }
+}
+
+const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** Deep-merges inline values over defaults: objects key by key, anything else replaces. */
+function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) {
+        const b = out[k];
+        out[k] = isPlainObject(b) && isPlainObject(v) ? mergeValues(b, v) : v;
+    }
+    return out;
 }

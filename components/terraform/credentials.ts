@@ -23,7 +23,8 @@ export async function resolveSecret(input: SecretInput | undefined): Promise<str
     if (input === undefined || typeof input === "string") return input;
     if ("then" in input && typeof input.then === "function") return await input;
     if ("apply" in input && typeof input.apply === "function") {
-        // An Output's apply runs once its value is known; config secrets are known in preview too.
+        // An Output's apply runs once its value is known. Config secrets are known in preview too;
+        // an Output that stays unknown in preview (a resource's output) would never resolve here.
         const output = input as { apply<U>(fn: (value: string) => U): unknown };
         return await new Promise<string>((resolve) => output.apply((value) => resolve(value)));
     }

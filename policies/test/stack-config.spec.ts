@@ -5,11 +5,10 @@
 import * as assert from "assert";
 import * as path from "path";
 import { PolicyAnalyzer, readPolicyConfigFile, startPolicyAnalyzer } from "../../tools/policy-analyzer";
-import { PolicyPackConfig } from "../../tools/policy-analyzer/types";
 import { auditLabels, k8s, packDir, resource } from "./support";
 
 const stacks = ["local", "dev", "staging", "prod"] as const;
-const configOf = (stack: string) => readPolicyConfigFile(path.join(packDir, "config", `${stack}.json`)) as PolicyPackConfig;
+const configOf = (stack: string) => readPolicyConfigFile(path.join(packDir, "config", `${stack}.json`));
 
 /** A compliant slice of what the program declares: Argo CD chart, namespace, project, application. */
 function compliantResources(stack: string) {

@@ -103,7 +103,7 @@ export const ApplicationSourceSchema = z.strictObject({
     revision: GitRevisionSchema.optional(),
     /** Track a branch instead of a pinned revision (dev only). Default `false`. */
     trackBranch: z.boolean().default(false),
-    /** Values files inside the chart directory, e.g. `values-dev.yaml` (git repositories). Default: none. */
+    /** Values files inside the chart (the Git chart directory, or packaged in a published chart), e.g. `values-prod.yaml`. Default: none. */
     valueFiles: z.array(z.string().regex(/^[\w.-]+\.ya?ml$/, { message: "expected a values file name like values-dev.yaml" })).default([]),
 });
 
@@ -131,6 +131,12 @@ export const ApplicationSchema = z.strictObject({
     destination: DestinationSchema,
     /** Helm values given inline (`helm.valuesObject`). Default: none. */
     values: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * Pass the platform's audit metadata to the chart as `audit.owner`, `audit.environment`,
+     * `audit.project` and `audit.gitCommit`, the values this repository's charts turn into their
+     * audit labels. Default `false` (a third-party chart has no such values).
+     */
+    auditValues: z.boolean().default(false),
     /** Sync wave (`argocd.argoproj.io/sync-wave`); lower waves sync first. Default `0`. */
     syncWave: z.number().int().default(0),
     /** Sync retry. Default 5 attempts from 5s doubling up to 3m. */

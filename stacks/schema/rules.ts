@@ -163,7 +163,6 @@ function sourceShapeProblems(
         forbid("path");
         forbid("revision");
         forbid("trackBranch");
-        forbid("valueFiles");
     }
     return problems;
 }

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { AnalyzerInfo, PolicyDiagnostic, PolicyResource, readPolicyConfigFile, startPolicyAnalyzer } from "../policy-analyzer";
+import { AnalyzerInfo, PolicyDiagnostic, PolicyPackConfig, PolicyResource, readPolicyConfigFile, startPolicyAnalyzer } from "../policy-analyzer";
 import { ProgramRun, RegisteredResource } from "./run-program";
 import { PROJECT } from "./stack-file";
 
@@ -56,7 +56,7 @@ export interface PolicyAnalysis {
 export async function analyzeWithPolicyPack(projectRoot: string, run: ProgramRun, log: (line: string) => void): Promise<PolicyAnalysis> {
     const configFile = policyConfigPath(run.stack);
     const configPath = path.join(projectRoot, configFile);
-    let policyConfig: Record<string, unknown> = {};
+    let policyConfig: PolicyPackConfig = {};
     if (fs.existsSync(configPath)) {
         policyConfig = readPolicyConfigFile(configPath);
     } else {
@@ -65,7 +65,7 @@ export async function analyzeWithPolicyPack(projectRoot: string, run: ProgramRun
     const analyzer = await startPolicyAnalyzer(path.join(projectRoot, POLICY_PACK_DIR));
     try {
         const info = await analyzer.getAnalyzerInfo();
-        await analyzer.configure(policyConfig as never, configFile);
+        await analyzer.configure(policyConfig, configFile);
         const resources = toPolicyResources(run);
         const diagnostics: PolicyDiagnostic[] = [];
         for (const r of resources.slice(1)) {

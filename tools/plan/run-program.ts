@@ -70,7 +70,7 @@ interface Monitor {
 /**
  * Runs the real program (index.ts's default export) in this process under Pulumi's mock runtime
  * and returns every resource it registered with its inputs, parent, provider and options.
- * The program's modules are loaded afresh each run, so one process can run several stacks.
+ * One process can run several stacks, one after the other.
  */
 export async function runProgram(options: RunProgramOptions): Promise<ProgramRun> {
     const { projectRoot, stackConfig } = options;
@@ -121,16 +121,13 @@ function toRegisteredResource(req: RegisterRequest, urn: string): RegisteredReso
     };
 }
 
-/** Loads index.ts afresh (dropping the project's own modules from the require cache) and returns its default export. */
+/**
+ * Loads index.ts and returns its default export. The program does all its work in that function,
+ * so one loaded copy serves every run; reloading would duplicate the classes tests compare against.
+ */
 function loadProgram(projectRoot: string): () => Promise<unknown> {
-    const root = path.resolve(projectRoot) + path.sep;
-    for (const id of Object.keys(require.cache)) {
-        if (id.startsWith(root) && !id.includes(`${path.sep}node_modules${path.sep}`)) {
-            delete require.cache[id];
-        }
-    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(root, "index.ts")) as { default?: unknown };
+    const mod = require(path.join(path.resolve(projectRoot), "index.ts")) as { default?: unknown };
     if (typeof mod.default !== "function") {
         throw new Error("index.ts must export a default function (the program's entry point)");
     }

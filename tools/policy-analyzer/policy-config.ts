@@ -1,6 +1,6 @@
 import Ajv from "ajv";
 import * as fs from "fs";
-import { AnalyzerInfo } from "./types";
+import { AnalyzerInfo, PolicyPackConfig } from "./types";
 
 /** Config of one policy after reconciling, as sent to the analyzer. */
 export interface ResolvedPolicyConfig {
@@ -13,10 +13,11 @@ export interface ResolvedPolicyConfig {
 const levels = ["advisory", "mandatory", "remediate", "disabled"];
 
 /** Reads a policy config JSON file; bad JSON is reported with the file name. */
-export function readPolicyConfigFile(file: string): Record<string, unknown> {
+export function readPolicyConfigFile(file: string): PolicyPackConfig {
     const text = fs.readFileSync(file, "utf8");
     try {
-        return JSON.parse(text) as Record<string, unknown>;
+        // Its shape is checked when it is sent: configure() validates it against the pack's schemas.
+        return JSON.parse(text) as PolicyPackConfig;
     } catch (e) {
         throw new Error(`${file}: not valid JSON: ${(e as Error).message}`);
     }

@@ -1,0 +1,88 @@
+/** `npm run tf-outputs`: output format, masking, exit codes and messages, run as a real child process. */
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runTfOutputs } from "./support/terraform-outputs-cli";
+import { type StateServer, startStateServer } from "./support/terraform-state-server";
+
+const localStatePath = path.join("stacks", "local", "terraform", "terraform.tfstate");
+const localState = fs.readFileSync(path.join(__dirname, "..", localStatePath), "utf8");
+const PASSWORD_CANARY = "canary-cli-pw-44b2e0";
+
+describe("Terraform outputs: the tf-outputs CLI", function () {
+    this.timeout(60_000);
+
+    it("prints one JSON object of output name to value, sensitive values masked", async () => {
+        const result = await runTfOutputs(["--backend", "local", "--path", localStatePath]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stderr, "");
+        const values = JSON.parse(result.stdout);
+        assert.equal(values.cluster_name, "gitops-local");
+        assert.equal(values.private_subnet_ids.length, 3);
+        assert.equal(values.addon_role_arns["cert-manager"], "arn:aws:iam::111122223333:role/gitops-local-cert-manager");
+        assert.equal(values.grafana_admin_password, "[secret]");
+        assert.equal(values.argocd_admin_password, "[secret]");
+        const stored = JSON.parse(localState).outputs as Record<string, { value: string; sensitive?: boolean }>;
+        const secrets = Object.values(stored).filter((o) => o.sensitive).map((o) => o.value);
+        assert.equal(secrets.length, 2);
+        for (const secret of secrets) assert.ok(!result.stdout.includes(secret), "a sensitive value was printed");
+    });
+
+    it("prints sensitive values with --show-sensitive", async () => {
+        const result = await runTfOutputs(["--backend", "json", "--path", "test/fixtures/terraform/prod.outputs.json", "--show-sensitive"]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(JSON.parse(result.stdout).grafana_admin_password, /^prod-[0-9a-f]{24}$/);
+    });
+
+    it("prints null outputs as null", async () => {
+        const result = await runTfOutputs(["--backend", "local", "--path", "../shared/reference/terraform-state/tf-null_outputs.tfstate"]);
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual(JSON.parse(result.stdout), { map: null, list: null });
+    });
+
+    it("exits 2 naming the file and the version for an old state", async () => {
+        const result = await runTfOutputs(["--backend", "local", "--path", "../shared/reference/terraform-state/v3-simple.tfstate"]);
+        assert.equal(result.code, 2);
+        assert.equal(result.stdout, "");
+        assert.match(result.stderr, /v3-simple\.tfstate.*state format version 3/);
+    });
+
+    it("exits 2 listing every bad or missing flag at once", async () => {
+        const result = await runTfOutputs(["--backend", "s3", "--bucket", "b", "--endpoint", "not a url", "--path", "x", "--retries", "many"]);
+        assert.equal(result.code, 2);
+        for (const problem of ["--path: not a setting of the s3 backend", "--key: is required", "--region: is required", "--endpoint:", "--retries: expected a whole number"]) {
+            assert.ok(result.stderr.includes(problem), `"${problem}" missing from:\n${result.stderr}`);
+        }
+    });
+
+    it("exits 2 on an unknown backend or flag", async () => {
+        assert.equal((await runTfOutputs(["--backend", "consul"])).code, 2);
+        const unknown = await runTfOutputs(["--backend", "local", "--file", "x"]);
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.stderr, /--file/);
+    });
+
+    describe("http backend", () => {
+        let server: StateServer;
+        before(async () => {
+            server = await startStateServer({ basicAuth: { username: "platform", password: PASSWORD_CANARY } });
+            server.states.set("/state/local", localState);
+        });
+        after(() => server.close());
+
+        it("reads with --username and TF_HTTP_PASSWORD", async () => {
+            const result = await runTfOutputs(["--backend", "http", "--address", `${server.url}/state/local`, "--username", "platform"], { TF_HTTP_PASSWORD: PASSWORD_CANARY });
+            assert.equal(result.code, 0, result.stderr);
+            assert.equal(JSON.parse(result.stdout).region, "eu-west-1");
+        });
+
+        it("exits 2 on 401 without printing the password", async () => {
+            const result = await runTfOutputs(["--backend", "http", "--address", `${server.url}/state/local`, "--username", "platform"], {
+                TF_HTTP_PASSWORD: `${PASSWORD_CANARY}-old`,
+            });
+            assert.equal(result.code, 2);
+            assert.match(result.stderr, /http backend http:\/\/127\.0\.0\.1:\d+\/state\/local: 401 Unauthorized/);
+            assert.ok(!result.stderr.includes(PASSWORD_CANARY), "password leaked");
+        });
+    });
+});
