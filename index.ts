@@ -17,11 +17,11 @@ import { TeamProject } from "./components/gitops/appProject";
 import { ClusterRegistration } from "./components/gitops/clusterRegistration";
 import { NotificationsSecret, RepositoryCredential, SecretsManagerStore } from "./components/gitops/repositoryCredentials";
 import { ChartRepository } from "./components/gitops/repositoryUrl";
-import { describeSource, readTerraformOutputs, TerraformOutputs } from "./components/terraform";
+import { describeSource, readTerraformOutputs, requireOutputs, TerraformOutputs } from "./components/terraform";
 import { DEFAULT_ARGOCD_CHART, PlatformConfig } from "./stacks/schema";
 import { loadStackConfig } from "./stacks/load";
 
-/** The Terraform outputs every stack needs, with their types. */
+/** The Terraform outputs every stack needs, with their types (Terraform type expressions). */
 export const REQUIRED_TERRAFORM_OUTPUTS = {
     cluster_name: "string",
     cluster_endpoint: "string",
@@ -40,9 +40,8 @@ export default async function main(): Promise<Record<string, unknown>> {
     const source = platform.terraform.source;
     const tfOutputs = await readTerraformOutputs(source, {
         credentials: { token: config.secrets.terraformToken, password: config.secrets.terraformHttpPassword },
-        required: REQUIRED_TERRAFORM_OUTPUTS,
     });
-    const tf = tfOutputs as unknown as { [K in keyof typeof REQUIRED_TERRAFORM_OUTPUTS]: { value: K extends "private_subnet_ids" ? string[] : K extends "addon_role_arns" ? Record<string, string> : string } };
+    const tf = requireOutputs(tfOutputs, REQUIRED_TERRAFORM_OUTPUTS, describeSource(source));
     new TerraformOutputs("foundation", { source: describeSource(source), outputs: tfOutputs, required: REQUIRED_TERRAFORM_OUTPUTS });
 
     const audit: AuditMetadata = { stack: config.stack, project: platform.audit.project, owner: platform.audit.owner, gitCommit: config.gitCommit };

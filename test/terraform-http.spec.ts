@@ -2,7 +2,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { TerraformSourceError } from "../components/terraform/errors";
+import { expectSourceError } from "./support/terraform-errors";
 import { type ReadTerraformOutputsOptions, readTerraformOutputs } from "../components/terraform/readTerraformOutputs";
 import { type StateServer, startStateServer } from "./support/terraform-state-server";
 
@@ -11,18 +11,6 @@ const PASSWORD_CANARY = "canary-pw-7f3a9c1e55";
 const HEADER_CANARY = "canary-hdr-0b6d2e84aa";
 // Fast backoff keeps the suite quick; the bound (retries) is what is under test.
 const fast: ReadTerraformOutputsOptions = { retries: 2, retryBaseDelayMs: 5, retryMaxDelayMs: 20, timeoutMs: 2000, env: {} };
-
-async function expectSourceError(promise: Promise<unknown>, kind: string, ...patterns: RegExp[]): Promise<TerraformSourceError> {
-    try {
-        await promise;
-    } catch (err) {
-        assert.ok(err instanceof TerraformSourceError, `expected a TerraformSourceError, got ${String(err)}`);
-        assert.equal(err.kind, kind, err.message);
-        for (const pattern of patterns) assert.match(err.message, pattern);
-        return err;
-    }
-    assert.fail("expected the read to fail");
-}
 
 describe("Terraform outputs: http backend", () => {
     let server: StateServer;

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { TerraformSourceError } from "../components/terraform/errors";
+import { expectSourceError } from "./support/terraform-errors";
 import { readTerraformOutputs } from "../components/terraform/readTerraformOutputs";
 import type { S3Source } from "../components/terraform/source";
 import { type MinioServer, startMinio } from "./support/terraform-minio";
@@ -13,18 +13,6 @@ const basicState = fs.readFileSync(path.join(__dirname, "..", "..", "shared", "r
 const fast = { retries: 2, retryBaseDelayMs: 5, retryMaxDelayMs: 20, timeoutMs: 5000 };
 /** Environment variables the AWS default credential chain reads; replaced during these tests. */
 const AWS_ENV = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_EC2_METADATA_DISABLED", "AWS_REGION"];
-
-async function expectSourceError(promise: Promise<unknown>, kind: string, ...patterns: RegExp[]): Promise<TerraformSourceError> {
-    try {
-        await promise;
-    } catch (err) {
-        assert.ok(err instanceof TerraformSourceError, `expected a TerraformSourceError, got ${String(err)}`);
-        assert.equal(err.kind, kind, err.message);
-        for (const pattern of patterns) assert.match(err.message, pattern);
-        return err;
-    }
-    assert.fail("expected the read to fail");
-}
 
 describe("Terraform outputs: s3 backend (MinIO)", function () {
     this.timeout(60_000);

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformSourceError } from "../components/terraform/errors";
+import { expectSourceError } from "./support/terraform-errors";
 import type { TerraformOutputSet } from "../components/terraform/outputSet";
 import { readTerraformOutputs } from "../components/terraform/readTerraformOutputs";
 import { requireOutputs } from "../components/terraform/requireOutputs";
@@ -32,15 +33,7 @@ async function readLocal(file: string): Promise<TerraformOutputSet> {
 }
 
 async function expectError(promise: Promise<unknown>, kind: string, ...patterns: RegExp[]): Promise<string> {
-    try {
-        await promise;
-    } catch (err) {
-        assert.ok(err instanceof TerraformSourceError, `expected a TerraformSourceError, got ${String(err)}`);
-        assert.equal(err.kind, kind, err.message);
-        for (const pattern of patterns) assert.match(err.message, pattern);
-        return err.message;
-    }
-    return assert.fail("expected the read to fail");
+    return (await expectSourceError(promise, kind, ...patterns)).message;
 }
 
 describe("Terraform outputs: state files", () => {

@@ -68,27 +68,25 @@ function providerResource(resource: PolicyResource): unknown {
     return p;
 }
 
-function analyzeRequest(resource: PolicyResource): unknown {
-    const req = new analyzerProto.AnalyzeRequest();
-    req.setUrn(resource.urn);
-    req.setType(resource.type);
-    req.setName(resource.name);
-    req.setProperties(toStruct(resource.properties));
-    req.setOptions(resourceOptions(resource));
+/** Fills the fields an AnalyzeRequest and an AnalyzerResource share. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- generated protobuf message classes
+function withResource<T extends Record<string, any>>(message: T, resource: PolicyResource): T {
+    message.setUrn(resource.urn);
+    message.setType(resource.type);
+    message.setName(resource.name);
+    message.setProperties(toStruct(resource.properties));
+    message.setOptions(resourceOptions(resource));
     const provider = providerResource(resource);
-    if (provider) req.setProvider(provider);
-    return req;
+    if (provider) message.setProvider(provider);
+    return message;
+}
+
+function analyzeRequest(resource: PolicyResource): unknown {
+    return withResource(new analyzerProto.AnalyzeRequest(), resource);
 }
 
 function stackResource(resource: PolicyResource): unknown {
-    const r = new analyzerProto.AnalyzerResource();
-    r.setUrn(resource.urn);
-    r.setType(resource.type);
-    r.setName(resource.name);
-    r.setProperties(toStruct(resource.properties));
-    r.setOptions(resourceOptions(resource));
-    const provider = providerResource(resource);
-    if (provider) r.setProvider(provider);
+    const r = withResource(new analyzerProto.AnalyzerResource(), resource);
     if (resource.parent) r.setParent(resource.parent);
     r.setDependenciesList(resource.dependencies ?? []);
     return r;
