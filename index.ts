@@ -3,7 +3,6 @@
  * foundation's outputs (both fail before any resource is registered), build the components, and
  * return the stack outputs. Pulumi calls the default export and uses its result as outputs.
  */
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { BootstrapAddon } from "./components/addons/bootstrapAddon";
 import { adminPasswordHash } from "./components/argocd/adminPassword";
@@ -48,10 +47,12 @@ export default async function main(): Promise<Record<string, unknown>> {
     const region = tf.region.value;
     const isProd = platform.environment === "prod";
 
+    // Paths stay relative to the project, where Pulumi runs the program and its plugins: an absolute
+    // path would differ per checkout and replace the provider or the chart.
     const cluster = new KubernetesCluster("cluster", {
         connection:
             platform.cluster.mode === "render"
-                ? { kind: "render", directory: path.resolve(platform.cluster.directory) }
+                ? { kind: "render", directory: platform.cluster.directory }
                 : platform.cluster.mode === "kubeconfig"
                   ? { kind: "kubeconfig", kubeconfig: config.secrets.kubeconfig as pulumi.Output<string>, context: platform.cluster.context }
                   : {
@@ -115,7 +116,7 @@ export default async function main(): Promise<Record<string, unknown>> {
         );
 
     const chart: ArgoCdChartSource = platform.argocd.chart.path
-        ? { path: path.resolve(platform.argocd.chart.path) }
+        ? { path: platform.argocd.chart.path }
         : {
               repository: platform.argocd.chart.repository ?? DEFAULT_ARGOCD_CHART.repository,
               name: platform.argocd.chart.name ?? DEFAULT_ARGOCD_CHART.name,
