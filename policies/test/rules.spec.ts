@@ -113,6 +113,14 @@ describe("policy pack rules (through the analyzer gRPC server)", function () {
             assertPasses(await analyzer.analyze(project(["https://github.com/acme-platform/*"])), "argocd-source-allowed-repository");
             assertViolates(await analyzer.analyze(project(["https://github.com/*/*"])), "argocd-source-allowed-repository", /sourceRepos\[0\]/);
         });
+        it("treats an OCI registry the same with or without oci:// (Argo CD writes Helm OCI repositories without it)", async () => {
+            const registry = "210987654321.dkr.ecr.eu-west-1.amazonaws.com/charts";
+            const ociApp = (repoURL: string) => app({ project: "platform", source: { repoURL, chart: "web", targetRevision: "1.2.3" }, destination: dest });
+            await configure({ "argocd-source-allowed-repository": { allowedRepositories: [registry] } });
+            assertPasses(await analyzer.analyze(ociApp(registry)), "argocd-source-allowed-repository");
+            assertPasses(await analyzer.analyze(ociApp(`oci://${registry}`)), "argocd-source-allowed-repository");
+            assertViolates(await analyzer.analyze(ociApp("999999999999.dkr.ecr.eu-west-1.amazonaws.com/charts")), "argocd-source-allowed-repository", /999999999999/);
+        });
     });
 
     describe("argocd-application-no-default-project and argocd-appproject-restricted", () => {
@@ -237,6 +245,22 @@ describe("policy pack rules (through the analyzer gRPC server)", function () {
             const provider = { urn: "urn:pulumi:local::p::pulumi:providers:kubernetes::local", type: "pulumi:providers:kubernetes", name: "local", properties: { renderYamlToDirectory: "out/manifests" } };
             assertViolates(await analyzer.analyze(secret({ provider, options: { additionalSecretOutputs: ["data", "stringData"] } })), "kubernetes-secret-protected", /renders YAML to a directory/);
         });
+        it("lets an Argo CD cluster Secret with only descriptive fields be rendered, not one that carries a token", async () => {
+            const provider = { urn: "urn:pulumi:local::p::pulumi:providers:kubernetes::local", type: "pulumi:providers:kubernetes", name: "local", properties: { renderYamlToDirectory: "out/manifests" } };
+            const cluster = (config: Record<string, unknown>) =>
+                k8s(
+                    {
+                        apiVersion: "v1",
+                        kind: "Secret",
+                        metadata: { name: "cluster-in-cluster", labels: { "argocd.argoproj.io/secret-type": "cluster" } },
+                        stringData: { name: "in-cluster", server: "https://kubernetes.default.svc", config: JSON.stringify(config) },
+                    },
+                    { provider, options: { additionalSecretOutputs: ["data", "stringData"] } },
+                );
+            assertPasses(await analyzer.analyze(cluster({ tlsClientConfig: { insecure: false } })), "kubernetes-secret-protected");
+            const d = assertViolates(await analyzer.analyze(cluster({ bearerToken: "canary-token", tlsClientConfig: { insecure: false } })), "kubernetes-secret-protected", /stringData\.config would be written in plaintext/);
+            assert.ok(!d.message.includes("canary-token"));
+        });
     });
 
     describe("argocd-chart-no-plaintext-credentials", () => {
@@ -263,6 +287,22 @@ describe("policy pack rules (through the analyzer gRPC server)", function () {
             assert.ok(!diags.some(x => /argocdUrl/.test(x.message)));
             await configure({ "stack-outputs-secret-safe": { secretOutputs: ["dbUrl"] } });
             assertPasses(await analyzer.analyzeStack([dbSecret, stack({ dbUrl: "postgres://app@db:5432/?password=canary-db-password" })]), "stack-outputs-secret-safe");
+        });
+        it("does not count the descriptive fields of an Argo CD cluster Secret (its name, its server) as secret", async () => {
+            const clusterSecret = k8s(
+                {
+                    apiVersion: "v1",
+                    kind: "Secret",
+                    metadata: { name: "cluster-prod-eu", labels: { "argocd.argoproj.io/secret-type": "cluster" } },
+                    stringData: { name: "prod-eu-central-1", server: "https://kubernetes.default.svc", config: JSON.stringify({ bearerToken: "canary-bearer-token" }) },
+                    // The config entry holds a credential, so the whole entry is secret; name and server are not.
+                },
+                { options: { additionalSecretOutputs: ["data", "stringData"] } },
+            );
+            const clusterConfig = JSON.stringify({ bearerToken: "canary-bearer-token" });
+            const diags = await analyzer.analyzeStack([clusterSecret, stack({ clusterName: "prod-eu-central-1", clusterConfig })]);
+            const d = assertViolates(diags, "stack-outputs-secret-safe", /stack output clusterConfig carries a value held in a secret field/);
+            assert.ok(!/clusterName/.test(d.message), d.message);
         });
     });
 
