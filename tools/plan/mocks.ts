@@ -13,8 +13,7 @@ export class PlanMocks implements pulumi.runtime.Mocks {
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type.startsWith("aws:")) {
             const name = (args.inputs.name as string | undefined) ?? args.name;
-            const service = args.type.split(":")[1].split("/")[0];
-            state.arn ??= `arn:aws:${service}::${MOCK_ACCOUNT}:${name}`;
+            state.arn ??= mockArn(args.type, name);
             if (args.type === "aws:ecr/repository:Repository") {
                 state.repositoryUrl ??= `${MOCK_ACCOUNT}.dkr.ecr.${MOCK_REGION}.amazonaws.com/${name}`;
                 state.registryId ??= MOCK_ACCOUNT;
@@ -35,6 +34,24 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             default:
                 // Answering with made-up data would let the plan show something the cloud never says.
                 throw new Error(`the offline plan has no answer for the provider call ${args.token}`);
+        }
+    }
+}
+
+/** An ARN in the format AWS uses for the resource type, in the mock account. */
+function mockArn(type: string, name: string): string {
+    switch (type) {
+        case "aws:iam/role:Role":
+            return `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}`;
+        case "aws:iam/policy:Policy":
+            return `arn:aws:iam::${MOCK_ACCOUNT}:policy/${name}`;
+        case "aws:ecr/repository:Repository":
+            return `arn:aws:ecr:${MOCK_REGION}:${MOCK_ACCOUNT}:repository/${name}`;
+        case "aws:secretsmanager/secret:Secret":
+            return `arn:aws:secretsmanager:${MOCK_REGION}:${MOCK_ACCOUNT}:secret:${name}`;
+        default: {
+            const service = type.split(":")[1].split("/")[0];
+            return `arn:aws:${service}:${MOCK_REGION}:${MOCK_ACCOUNT}:${name}`;
         }
     }
 }
