@@ -7,24 +7,13 @@
 import { strict as assert } from "assert";
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { findTool, helm, helmTemplate, repoRoot } from "./support/helm";
+import { freePort } from "./support/free-port";
 
 const COMMIT = "fedcba9876543210fedcba9876543210fedcba98";
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const { port } = server.address() as net.AddressInfo;
-            server.close(() => resolve(port));
-        });
-    });
-}
 
 async function waitForRegistry(url: string, registry: ChildProcess, log: () => string): Promise<void> {
     const deadline = Date.now() + 20_000;

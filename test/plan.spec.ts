@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { isKubernetesObject } from "../tools/plan/manifests";
 import { testSecretFor } from "../tools/plan/stack-file";
 import { copyProject } from "./support/project-copy";
 
@@ -39,7 +40,7 @@ describe("npm run plan", function () {
             for (const r of resources) {
                 assert.ok(r.urn && r.type && r.name && "parent" in r && "inputs" in r, `incomplete record ${JSON.stringify(r).slice(0, 200)}`);
             }
-            const kubeObjects = resources.filter((r: { custom: boolean; type: string; inputs: { kind?: unknown } }) => r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.kind === "string");
+            const kubeObjects = resources.filter(isKubernetesObject);
             const manifests = fs.readdirSync(path.join(dir, "manifests"));
             assert.strictEqual(manifests.length, kubeObjects.length, "one manifest per Kubernetes object");
             for (const f of manifests) {

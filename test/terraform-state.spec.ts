@@ -14,6 +14,7 @@ import { requireOutputs } from "../components/terraform/requireOutputs";
 import { stateFromText } from "../components/terraform/state";
 import { readStateHead } from "../components/terraform/stateHeadReader";
 import { parseTypeConstraint } from "../components/terraform/types";
+import { REQUIRED_TERRAFORM_OUTPUTS } from "../index";
 
 const repo = path.join(__dirname, "..");
 const referenceDir = path.join(repo, "..", "shared", "reference", "terraform-state");
@@ -169,16 +170,12 @@ describe("Terraform outputs: state files", () => {
     });
 });
 
-/** What the local stack needs from its foundation (also what the dev/staging/prod fixtures provide). */
+/**
+ * What the program requires of every stack's foundation, with the role map spelled out, plus the
+ * sensitive outputs the local configuration exports: the fixtures must keep providing all of it.
+ */
 const LOCAL_STACK_SPEC = {
-    cluster_name: "string",
-    cluster_endpoint: "string",
-    cluster_certificate_authority_data: "string",
-    region: "string",
-    account_id: "string",
-    vpc_id: "string",
-    private_subnet_ids: "list(string)",
-    oidc_provider_arn: "string",
+    ...REQUIRED_TERRAFORM_OUTPUTS,
     addon_role_arns: "object({external-secrets=string, argocd-repo-server=string, cert-manager=string})",
     argocd_admin_password: "string",
     grafana_admin_password: "string",

@@ -4,10 +4,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { findTool } from "./helm";
+import { freePort } from "./free-port";
 
 /** A running MinIO server. */
 export interface MinioServer {
@@ -19,14 +19,6 @@ export interface MinioServer {
     secretKey: string;
     /** Stops the server and deletes its data. */
     stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return port;
 }
 
 /** Starts MinIO on free loopback ports with a fresh data directory; resolves once it is live. */

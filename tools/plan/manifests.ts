@@ -8,7 +8,7 @@ import { REDACTED, redactSecrets } from "./secrets";
 export const REDACTED_DATA = "[redacted]";
 
 /** True for a resource that is a Kubernetes object the program declares (not a provider or a chart). */
-export function isKubernetesObject(r: RegisteredResource): boolean {
+export function isKubernetesObject(r: Pick<RegisteredResource, "custom" | "type" | "inputs">): boolean {
     return r.custom && r.type.startsWith("kubernetes:") && typeof r.inputs.kind === "string";
 }
 
