@@ -1,12 +1,14 @@
 /**
  * Composition root of the GitOps platform: read and validate the stack config, read the Terraform
  * foundation's outputs (both fail before any resource is registered), build the components, and
- * return the stack outputs. Pulumi calls the default export and uses its result as outputs.
+ * return the stack outputs. The module is the function: Pulumi's Node.js runner calls a CommonJS
+ * module's export only when it is itself a function, and uses its result as the stack outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BootstrapAddon } from "./components/addons/bootstrapAddon";
 import { adminPasswordHash } from "./components/argocd/adminPassword";
 import { ArgoCd, ArgoCdChartSource } from "./components/argocd/argoCd";
+import { ArgoCdRedisPassword } from "./components/argocd/redisPassword";
 import { AuditMetadata } from "./components/audit/auditMetadata";
 import { PlatformAwsResources } from "./components/aws/platformAwsResources";
 import { KubernetesCluster } from "./components/cluster/kubernetesCluster";
@@ -17,23 +19,11 @@ import { ClusterRegistration } from "./components/gitops/clusterRegistration";
 import { NotificationsSecret, RepositoryCredential, SecretsManagerStore } from "./components/gitops/repositoryCredentials";
 import { ChartRepository } from "./components/gitops/repositoryUrl";
 import { describeSource, readTerraformOutputs, requireOutputs, TerraformOutputs } from "./components/terraform";
+import { REQUIRED_TERRAFORM_OUTPUTS } from "./stacks/foundationOutputs";
 import { DEFAULT_ARGOCD_CHART, PlatformConfig } from "./stacks/schema";
 import { loadStackConfig } from "./stacks/load";
 
-/** The Terraform outputs every stack needs, with their types (Terraform type expressions). */
-export const REQUIRED_TERRAFORM_OUTPUTS = {
-    cluster_name: "string",
-    cluster_endpoint: "string",
-    cluster_certificate_authority_data: "string",
-    region: "string",
-    account_id: "string",
-    vpc_id: "string",
-    private_subnet_ids: "list(string)",
-    oidc_provider_arn: "string",
-    addon_role_arns: "map(string)",
-} as const;
-
-export default async function main(): Promise<Record<string, unknown>> {
+async function main(): Promise<Record<string, unknown>> {
     const config = loadStackConfig();
     const platform = config.platform;
     const source = platform.terraform.source;
@@ -137,10 +127,15 @@ export default async function main(): Promise<Record<string, unknown>> {
             retainOnDelete: isProd,
             audit,
         },
-        k8sOpts,
+        // Protection on the component reaches every object of the chart, and the policy pack sees it.
+        { ...k8sOpts, protect: isProd },
     );
     // Custom resources after the CRDs and controllers exist; on teardown they go before Argo CD.
     const afterArgoCd = { ...k8sOpts, dependsOn: [argocd, ...bootstrapAddons] };
+    if (!("path" in chart)) {
+        // The chart's Redis secret hook does not run under Pulumi; the config rules ensure ESO is installed.
+        new ArgoCdRedisPassword("argocd-redis", { argocdNamespace, audit }, afterArgoCd);
+    }
 
     if (awsResources) {
         const store = new SecretsManagerStore(
@@ -299,3 +294,5 @@ function secretContainers(platform: PlatformConfig, stack: string): { name: stri
             : []),
     ];
 }
+
+export = main;

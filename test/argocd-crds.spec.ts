@@ -4,41 +4,17 @@
  * as with `kubectl apply --validate=strict`), and every cluster Secret carries the cluster label.
  */
 import * as assert from "assert";
-import * as fs from "fs";
 import * as path from "path";
-import Ajv, { ValidateFunction } from "ajv";
-import * as YAML from "yaml";
+import { ValidateFunction } from "ajv";
+import { ARGOCD_CRD_FILES as KINDS, crdValidators } from "./support/argocd-crd-schema";
 import { ofType, PROJECT_ROOT, ProgramRun, runProgram } from "./support/program";
 
 const CRD_DIR = path.resolve(PROJECT_ROOT, "..", "shared", "reference", "argo-cd-v3.4.4", "crds");
-const KINDS = { Application: "application-crd.yaml", AppProject: "appproject-crd.yaml", ApplicationSet: "applicationset-crd.yaml" } as const;
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
-
-/** Closes every object schema that lists properties, unless it preserves unknown fields. */
-function closeSchemas(node: unknown): void {
-    if (Array.isArray(node)) return node.forEach(closeSchemas);
-    if (node === null || typeof node !== "object") return;
-    const schema = node as Record<string, unknown>;
-    if (schema.properties !== undefined && schema.additionalProperties === undefined && schema["x-kubernetes-preserve-unknown-fields"] !== true) {
-        schema.additionalProperties = false;
-    }
-    Object.values(schema).forEach(closeSchemas);
-}
-
-function crdValidator(kind: keyof typeof KINDS): ValidateFunction {
-    const crd = YAML.parse(fs.readFileSync(path.join(CRD_DIR, KINDS[kind]), "utf8"));
-    const version = crd.spec.versions.find((v: { name: string }) => v.name === "v1alpha1");
-    const schema = version.schema.openAPIV3Schema;
-    closeSchemas(schema);
-    // metadata is validated by the API server's ObjectMeta, not the CRD: allow what Pulumi sends.
-    schema.properties.metadata = { type: "object" };
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-    return ajv.compile(schema);
-}
 
 describe("Argo CD custom resources against the v3.4.4 CRDs", function () {
     this.timeout(120000);
-    const validators = Object.fromEntries(Object.keys(KINDS).map((k) => [k, crdValidator(k as keyof typeof KINDS)])) as Record<keyof typeof KINDS, ValidateFunction>;
+    const validators: Record<keyof typeof KINDS, ValidateFunction> = crdValidators(CRD_DIR);
     const runs: Record<string, ProgramRun> = {};
 
     before(async () => {

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { findTool, helm, helmTemplate, repoRoot } from "./support/helm";
-import { freePort } from "./support/free-port";
+import { freePort } from "../tools/engine/free-port";
 
 const COMMIT = "fedcba9876543210fedcba9876543210fedcba98";
 

@@ -14,7 +14,7 @@ import { requireOutputs } from "../components/terraform/requireOutputs";
 import { stateFromText } from "../components/terraform/state";
 import { readStateHead } from "../components/terraform/stateHeadReader";
 import { parseTypeConstraint } from "../components/terraform/types";
-import { REQUIRED_TERRAFORM_OUTPUTS } from "../index";
+import { REQUIRED_TERRAFORM_OUTPUTS } from "../stacks/foundationOutputs";
 
 const repo = path.join(__dirname, "..");
 const referenceDir = path.join(repo, "..", "shared", "reference", "terraform-state");

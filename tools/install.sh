@@ -5,9 +5,11 @@
 #   tools/install.sh helm terraform   # only these
 #   tools/install.sh helm terraform minio registry   # what the tests need (no pulumi)
 #
-# Tools: pulumi, pulumi-language-nodejs, pulumi-resource-kubernetes, helm, terraform, and two servers
-# the tests start: minio (S3-compatible, for the Terraform s3 backend) and registry (CNCF
-# Distribution, an OCI registry, for chart publishing).
+# Tools: the engine (pulumi, pulumi-language-nodejs, pulumi-resource-kubernetes), helm, terraform;
+# two servers the tests start: minio (S3-compatible, for the Terraform s3 backend) and registry (CNCF
+# Distribution, an OCI registry, for chart publishing); and the local control plane the GitOps loop
+# runs on: etcd, kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl), kwok
+# (fake nodes) and argocd (one binary; the controllers answer by argv[0]).
 # For each tool, in order:
 #   1. a binary already on PATH at the pinned version  -> source "path"
 #   2. a binary already in the cache                   -> source "cache"
@@ -24,8 +26,16 @@ set -euo pipefail
 # pulumi must match the npm package @pulumi/pulumi, the kubernetes provider
 # must match @pulumi/kubernetes (see package.json).
 # (GITOPS_*_VERSION overrides exist only to try another release by hand.)
-PULUMI_VERSION="${GITOPS_PULUMI_VERSION:-3.270.0}"
-K8S_PROVIDER_VERSION="${GITOPS_K8S_PROVIDER_VERSION:-4.34.2}"
+PULUMI_VERSION="${GITOPS_PULUMI_VERSION:-3.274.1}"
+K8S_PROVIDER_VERSION="${GITOPS_K8S_PROVIDER_VERSION:-4.25.0}"
+# The proxy refuses the language host's own module; the newest copy it serves is the package inside
+# sdk/v3 at this release. It is labelled with its own version, never the CLI's.
+NODEJS_HOST_VERSION=3.68.0
+ETCD_VERSION=3.6.8
+KUBERNETES_VERSION=1.37.2       # the client libraries Argo CD 3.6 is built on
+KWOK_VERSION=0.8.0
+ARGOCD_VERSION=3.6.1
+ARGOCD_GO_TOOLCHAIN=go1.27.3    # Argo CD 3.6's go.mod says go 1.27.0
 HELM_VERSION="${GITOPS_HELM_VERSION:-3.22.0}"
 TERRAFORM_VERSION="${GITOPS_TERRAFORM_VERSION:-1.5.7}"
 # MinIO's tags are not semver: the module proxy knows its releases as pseudo-versions (2026-02-12).
@@ -37,20 +47,24 @@ REGISTRY_VERSION=v3.1.2
 # pseudo-version. Empty = derive the commit from a sibling module's tag
 # (pulumi/pkg/v3@v$PULUMI_VERSION resp. pulumi-kubernetes/sdk/v4@v$K8S_PROVIDER_VERSION)
 # via the proxy's Origin record; the resolved value is printed so it can be frozen here.
-PULUMI_NODEJS_HOST_MODVERSION="${PULUMI_NODEJS_HOST_MODVERSION:-}"
-K8S_PROVIDER_MODVERSION="${K8S_PROVIDER_MODVERSION:-}"
+K8S_PROVIDER_MODVERSION="${K8S_PROVIDER_MODVERSION:-v4.0.0-20260115033456-f47bc2d6f199}"  # = tag v4.25.0
 
 PULUMI_PKG_MOD=github.com/pulumi/pulumi/pkg/v3
 PULUMI_SDK_MOD=github.com/pulumi/pulumi/sdk/v3
-PULUMI_NODEJS_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+PULUMI_NODEJS_PKG=github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
 K8S_PROVIDER_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
 K8S_SDK_MOD=github.com/pulumi/pulumi-kubernetes/sdk/v4
 HELM_MOD=helm.sh/helm/v3
 TERRAFORM_MOD=github.com/hashicorp/terraform
 MINIO_MOD=github.com/minio/minio
 REGISTRY_MOD=github.com/distribution/distribution/v3
+ETCD_MOD=go.etcd.io/etcd/server/v3
+KUBERNETES_MOD=k8s.io/kubernetes
+KWOK_MOD=sigs.k8s.io/kwok
+ARGOCD_MOD=github.com/argoproj/argo-cd/v3
+GITOPS_ENGINE_MOD=github.com/argoproj/argo-cd/gitops-engine/v3
 
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes helm terraform minio registry)
+ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes helm terraform minio registry etcd kubernetes kwok argocd)
 
 # --- layout -----------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -149,13 +163,28 @@ binary_has() { grep -aqF -- "$2" "$1"; }
 # --- per-tool facts -----------------------------------------------------------
 tool_version() {
   case "$1" in
-    pulumi|pulumi-language-nodejs) echo "$PULUMI_VERSION" ;;
+    pulumi) echo "$PULUMI_VERSION" ;;
+    pulumi-language-nodejs) echo "$NODEJS_HOST_VERSION" ;;
     pulumi-resource-kubernetes) echo "$K8S_PROVIDER_VERSION" ;;
     helm) echo "$HELM_VERSION" ;;
     terraform) echo "$TERRAFORM_VERSION" ;;
     minio) echo "$MINIO_VERSION" ;;
     registry) echo "$REGISTRY_VERSION" ;;
+    etcd) echo "$ETCD_VERSION" ;;
+    kubernetes) echo "$KUBERNETES_VERSION" ;;
+    kwok) echo "$KWOK_VERSION" ;;
+    argocd) echo "$ARGOCD_VERSION" ;;
     *) return 1 ;;
+  esac
+}
+
+# The binaries a tool puts in .tools/bin (the first one is the one checked). A tool's cache folder
+# may hold data beside them (kwok's stages, Argo CD's CRDs and install manifests).
+tool_bins() {
+  case "$1" in
+    kubernetes) echo kube-apiserver kube-controller-manager kube-scheduler kubectl ;;
+    argocd) echo argocd argocd-application-controller argocd-repo-server argocd-applicationset-controller ;;
+    *) echo "$1" ;;
   esac
 }
 
@@ -169,8 +198,8 @@ check_version() {
       rm -rf "$tmp"
       [[ "$v" == "v$PULUMI_VERSION" ]] ;;
     pulumi-language-nodejs)
-      # No version flag: it must carry the release string and serve gRPC.
-      binary_has "$bin" "v$PULUMI_VERSION" && serves_port "$bin" ;;
+      # No version flag: it must carry its release string and serve gRPC.
+      binary_has "$bin" "v$NODEJS_HOST_VERSION" && serves_port "$bin" ;;
     pulumi-resource-kubernetes)
       # The schema embedded by generate.go carries the version; it must serve gRPC.
       # (The version the CLI sees is checked in cross_check when pulumi is there.)
@@ -183,6 +212,17 @@ check_version() {
       built_from "$bin" "$MINIO_MOD" "$MINIO_VERSION" ;;
     registry)
       built_from "$bin" "$REGISTRY_MOD" "$REGISTRY_VERSION" ;;
+    etcd)
+      "$bin" --version 2>/dev/null | grep -qx "etcd Version: $ETCD_VERSION" ;;
+    kubernetes)
+      [[ "$("$bin" --version 2>/dev/null)" == "Kubernetes v$KUBERNETES_VERSION" ]] &&
+        [[ -f "$(dirname "$bin")/kubectl" ]] ;;
+    kwok)
+      "$bin" --version 2>/dev/null | grep -qF "$KWOK_VERSION" &&
+        [[ -f "$(dirname "$bin")/stages.yaml" ]] ;;
+    argocd)
+      "$bin" version --client --short 2>/dev/null | grep -qF "v$ARGOCD_VERSION" &&
+        [[ -f "$(dirname "$bin")/crds/application-crd.yaml" ]] ;;
   esac
 }
 
@@ -308,67 +348,160 @@ build_pulumi() {
 }
 
 build_pulumi-language-nodejs() {
-  local dest="$1" w="$WORK_ROOT/pulumi-language-nodejs-$PULUMI_VERSION" mv="$PULUMI_NODEJS_HOST_MODVERSION" c
-  if [[ -z "$mv" ]]; then
-    c="$(tag_commit "$PULUMI_PKG_MOD@v$PULUMI_VERSION")" || { log "no commit for pulumi v$PULUMI_VERSION on the proxy"; return 1; }
-    mv="$(pseudo_version "$PULUMI_NODEJS_MOD" "$c")" || return 1
-    log "pulumi-language-nodejs: tag v$PULUMI_VERSION = commit $c = $mv (freeze in PULUMI_NODEJS_HOST_MODVERSION)"
-  fi
-  make_wrapper "$w" "$PULUMI_NODEJS_MOD@$mv" "$PULUMI_PKG_MOD@v$PULUMI_VERSION" "$PULUMI_SDK_MOD@v$PULUMI_VERSION" || return 1
-  (cd "$w" && GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "$pulumi_ldflags" \
-     -o "$dest/pulumi-language-nodejs" "$PULUMI_NODEJS_MOD")
+  local dest="$1" w="$WORK_ROOT/pulumi-language-nodejs-$NODEJS_HOST_VERSION"
+  rm -rf "$w"; mkdir -p "$w"
+  (
+    cd "$w"
+    go mod init gitops-platform.invalid/toolchain >/dev/null 2>&1 || exit 1
+    go mod edit -require "$PULUMI_SDK_MOD@v$NODEJS_HOST_VERSION" \
+      -replace golang.org/x/text=golang.org/x/text@v0.3.6   # sdk 3.68's x/text pin does not build on Go 1.26
+    GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath \
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$NODEJS_HOST_VERSION" \
+      -o "$dest/pulumi-language-nodejs" "$PULUMI_NODEJS_PKG"
+  )
 }
 
 # The kubernetes provider embeds schema-embed.json written by its generate.go,
 # so it is built in a writable copy of its module (its own replace lines then
 # apply as the main module), after running that generator.
 build_pulumi-resource-kubernetes() {
-  local dest="$1" mv="$K8S_PROVIDER_MODVERSION" c src w="$WORK_ROOT/pulumi-resource-kubernetes-$K8S_PROVIDER_VERSION"
-  if [[ -z "$mv" ]]; then
-    if src="$(go_mod_download "$K8S_PROVIDER_MOD@v$K8S_PROVIDER_VERSION" 2>/dev/null)"; then
-      mv="v$K8S_PROVIDER_VERSION"
-    else
-      c="$(tag_commit "$K8S_SDK_MOD@v$K8S_PROVIDER_VERSION")" || { log "no commit for pulumi-kubernetes v$K8S_PROVIDER_VERSION on the proxy"; return 1; }
-      mv="$(pseudo_version "$K8S_PROVIDER_MOD" "$c")" || return 1
-      log "pulumi-resource-kubernetes: tag v$K8S_PROVIDER_VERSION = commit $c = $mv (freeze in K8S_PROVIDER_MODVERSION)"
-    fi
-  fi
-  src="$(go_mod_download "$K8S_PROVIDER_MOD@$mv")" || return 1
-  if go mod edit -json "$src/go.mod" | jq -e '[.Replace[]? | select(.New.Version == null)] | length > 0' >/dev/null; then
-    log "pulumi-resource-kubernetes $mv has local replace lines; a wrapper module is needed"; return 1
-  fi
+  local dest="$1" src w="$WORK_ROOT/pulumi-resource-kubernetes-$K8S_PROVIDER_VERSION"
+  src="$(go_mod_download "$K8S_PROVIDER_MOD@$K8S_PROVIDER_MODVERSION")" || return 1
   rm -rf "$w"; cp -r "$src" "$w"; chmod -R u+w "$w"
   (
     cd "$w"
     export GOFLAGS="$GOFLAGS -mod=mod"
+    # Upstream builds against the SDK in its own tree (`sdk/v4 => ../sdk`): the same release, served.
+    go mod edit -dropreplace "$K8S_SDK_MOD" -require "$K8S_SDK_MOD@v$K8S_PROVIDER_VERSION" || exit 1
     VERSION="$K8S_PROVIDER_VERSION" go generate ./cmd/pulumi-resource-kubernetes || exit 1
     go build -trimpath -ldflags "-s -w -X $K8S_PROVIDER_MOD/pkg/version.Version=$K8S_PROVIDER_VERSION" \
       -o "$dest/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes
   )
 }
 
+build_etcd() {
+  local w="$WORK_ROOT/etcd-$ETCD_VERSION"
+  rm -rf "$w"; mkdir -p "$w"
+  (
+    cd "$w" && go mod init gitops-platform.invalid/toolchain >/dev/null 2>&1 &&
+    go mod edit -require "$ETCD_MOD@v$ETCD_VERSION" &&
+    GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "-s -w" -o "$1/etcd" "$ETCD_MOD"
+  )
+}
+
+# k8s.io/kubernetes points its staging modules (k8s.io/api, client-go, ...) at ./staging: the wrapper
+# points each at its own published release, v0.<minor>.<patch> (or the newest patch the proxy serves).
+build_kubernetes() {
+  local dest="$1" w="$WORK_ROOT/kubernetes-$KUBERNETES_VERSION" src minor="${KUBERNETES_VERSION#*.}"
+  minor="${minor%%.*}"
+  src="$(go_mod_download "$KUBERNETES_MOD@v$KUBERNETES_VERSION")" || return 1
+  rm -rf "$w"; mkdir -p "$w"
+  (
+    cd "$w"
+    go mod init gitops-platform.invalid/toolchain >/dev/null 2>&1 || exit 1
+    go mod edit -go=1.26.0 -require "$KUBERNETES_MOD@v$KUBERNETES_VERSION" || exit 1
+    local m v p patch="${KUBERNETES_VERSION##*.}"
+    for m in $(go mod edit -json "$src/go.mod" | jq -r '.Replace[] | select(.New.Version == null) | .Old.Path'); do
+      v=""
+      for ((p = patch; p >= 0; p--)); do
+        if go_mod_download "$m@v0.$minor.$p" >/dev/null 2>&1; then v="v0.$minor.$p"; break; fi
+      done
+      [[ -n "$v" ]] || { echo "no release of $m for Kubernetes 1.$minor on the proxy"; exit 1; }
+      go mod edit -replace "$m=$m@$v" -require "$m@$v" || exit 1
+    done
+    printf '//go:build tools\n\npackage tools\n\nimport (\n' >tools.go
+    for p in kube-apiserver kube-controller-manager kube-scheduler kubectl; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$p" >>tools.go; done
+    printf ')\n' >>tools.go
+    export GOFLAGS="$GOFLAGS -mod=mod"
+    go mod tidy >/dev/null 2>&1 || true
+    local pkg="k8s.io/component-base/version"
+    local ld="-s -w -X $pkg.gitVersion=v$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+    ld="$ld -X k8s.io/client-go/pkg/version.gitVersion=v$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+    for p in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+      go build -trimpath -ldflags "$ld" -o "$dest/$p" "k8s.io/kubernetes/cmd/$p" || exit 1
+    done
+  )
+}
+
+# kwok 0.8 has no built-in stages: the node and pod lifecycles that ship in its module go beside it.
+build_kwok() {
+  local dest="$1" w="$WORK_ROOT/kwok-$KWOK_VERSION" src f
+  src="$(go_mod_download "$KWOK_MOD@v$KWOK_VERSION")" || return 1
+  make_wrapper "$w" "$KWOK_MOD@v$KWOK_VERSION" "$KWOK_MOD@v$KWOK_VERSION" || return 1
+  (cd "$w" && GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "-s -w" -o "$dest/kwok" "$KWOK_MOD/cmd/kwok") || return 1
+  : >"$dest/stages.yaml"
+  for f in "$src"/kustomize/stage/node/fast/node-initialize.yaml \
+           "$src"/kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+           "$src"/kustomize/stage/pod/fast/pod-ready.yaml "$src"/kustomize/stage/pod/fast/pod-complete.yaml \
+           "$src"/kustomize/stage/pod/fast/pod-delete.yaml; do
+    { echo "---"; cat "$f"; } >>"$dest/stages.yaml"
+  done
+}
+
+# Argo CD: a wrapper module holding argo-cd's own replace block (minus its one local line, the
+# gitops-engine in its tree, which is served as the same tagged release) resolves exactly the
+# module set of a build inside argo-cd. Go 1.27 from the proxy.
+build_argocd() {
+  local dest="$1" w="$WORK_ROOT/argocd-$ARGOCD_VERSION" b
+  local -x GOTOOLCHAIN="$ARGOCD_GO_TOOLCHAIN"
+  make_wrapper "$w" "$ARGOCD_MOD@v$ARGOCD_VERSION" "$ARGOCD_MOD@v$ARGOCD_VERSION" "$GITOPS_ENGINE_MOD@v$ARGOCD_VERSION" || return 1
+  (
+    cd "$w"
+    export GOFLAGS="$GOFLAGS -mod=mod"
+    go mod edit -go=1.27.0 && go get "$ARGOCD_MOD/cmd@v$ARGOCD_VERSION" || exit 1
+    local p="$ARGOCD_MOD/common"
+    go build -trimpath -ldflags "-s -w -X $p.version=$ARGOCD_VERSION -X $p.gitTag=v$ARGOCD_VERSION \
+        -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z -X $p.kubectlVersion=v0.37.0" \
+      -o "$dest/argocd" "$ARGOCD_MOD/cmd"
+  ) || return 1
+  local src; src="$(go_mod_download "$ARGOCD_MOD@v$ARGOCD_VERSION")" || return 1
+  mkdir -p "$dest/crds"
+  cp "$src"/manifests/crds/application{,set}-crd.yaml "$src"/manifests/crds/appproject-crd.yaml "$dest/crds/"
+  chmod -R u+w "$dest"
+  for b in argocd-application-controller argocd-repo-server argocd-applicationset-controller; do ln -sfn argocd "$dest/$b"; done
+}
+
+# The local stack's Argo CD chart (tools/argocd-standin/README.md): upstream's install manifests minus
+# the configuration objects that the stand-in's own template makes from the chart's values keys.
+argocd_standin_chart() {
+  local manifests="$1" chart="$2" own="$REPO_ROOT/tools/argocd-standin"
+  mkdir -p "$chart/templates"
+  sed "s/@ARGOCD_VERSION@/$ARGOCD_VERSION/g" "$own/Chart.yaml.in" >"$chart/Chart.yaml"
+  cp "$own/values.yaml" "$chart/values.yaml"
+  awk -v drop="argocd-cm argocd-cmd-params-cm argocd-rbac-cm argocd-notifications-cm argocd-secret" '
+    BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) skip[d[i]] = 1 }
+    function flush() { if (doc != "" && !(name in skip && (kind == "ConfigMap" || kind == "Secret"))) printf "---\n%s", doc; doc = ""; kind = ""; name = "" }
+    /^---$/ { flush(); next }
+    /^kind: / { kind = $2 }
+    /^  name: / && name == "" && inmeta { name = $2 }
+    /^metadata:/ { inmeta = 1 } /^[a-z]/ && !/^metadata:/ { inmeta = 0 }
+    { doc = doc $0 "\n" }
+    END { flush() }' "$manifests" >"$chart/templates/install.yaml"
+}
+
 # --- install one tool ------------------------------------------------------------
 install_tool() {
-  local tool="$1" ver src="" t0 dir bin found tmp
+  local tool="$1" ver src="" t0 dir main bin found tmp b
   ver="$(tool_version "$tool")" || die "unknown tool '$tool' (known: ${ALL_TOOLS[*]})"
-  dir="$CACHE_ROOT/$tool-$ver"; bin="$dir/$tool"
+  read -r main _ <<<"$(tool_bins "$tool")"
+  dir="$CACHE_ROOT/$tool-$ver"; bin="$dir/$main"
   t0="$(now)"
 
-  if found="$(PATH="$FOREIGN_PATH" command -v "$tool")" && check_version "$tool" "$found"; then
-    src=path; bin="$found"
+  if [[ "$main" == "$tool" ]] && found="$(PATH="$FOREIGN_PATH" command -v "$tool")" && check_version "$tool" "$found"; then
+    src=path; dir="$(dirname "$found")"
   elif [[ -x "$bin" && -f "$dir/.verified" ]]; then
     src=cache
   else
     # Stage into a temp dir and move into place only after verification, so a
     # half-finished build is never mistaken for a cached one.
     tmp="$(mktemp -d "$CACHE_ROOT/.stage-$tool.XXXX")"
-    if download_tool "$tool" "$tmp" 2>/dev/null && check_version "$tool" "$tmp/$tool"; then
+    if download_tool "$tool" "$tmp" 2>/dev/null && check_version "$tool" "$tmp/$main"; then
       src=download
     else
-      rm -f "$tmp/$tool"
+      find "$tmp" -mindepth 1 -delete
       local blog="$LOG_ROOT/$tool-$ver.log"
       log "$tool $ver: building from Go modules (this can take minutes; log: $blog)"
-      if "build_$tool" "$tmp" >"$blog" 2>&1 && check_version "$tool" "$tmp/$tool"; then
+      if "build_$tool" "$tmp" >"$blog" 2>&1 && check_version "$tool" "$tmp/$main"; then
         src=built
       else
         log "$tool $ver: build failed; last lines of $blog:"
@@ -376,47 +509,74 @@ install_tool() {
       fi
     fi
     if [[ -n "$src" ]]; then
-      rm -rf "$dir"; mkdir -p "$dir"; mv "$tmp/$tool" "$bin"; touch "$dir/.verified"
+      touch "$tmp/.verified"; rm -rf "$dir"; mv "$tmp" "$dir"; chmod 755 "$dir"
+    else
+      rm -rf "$tmp"
     fi
-    rm -rf "$tmp"
   fi
 
   if [[ -z "$src" ]]; then
     printf '%-28s %-8s %-9s %6.1fs\n' "$tool" "$ver" FAILED "$(since "$t0")"
     return 1
   fi
-  ln -sfn "$bin" "$BIN_DIR/$tool"
+  for b in $(tool_bins "$tool"); do ln -sfn "$dir/$b" "$BIN_DIR/$b"; done
+  if [[ "$tool" == argocd ]]; then   # cheap, and follows edits of tools/argocd-standin
+    local m; m="$(go_mod_download "$ARGOCD_MOD@v$ARGOCD_VERSION")" || return 1
+    mkdir -p "$REPO_ROOT/.tools/charts"; rm -rf "$REPO_ROOT/.tools/charts/argo-cd"
+    argocd_standin_chart "$m/manifests/install.yaml" "$REPO_ROOT/.tools/charts/argo-cd"
+  fi
   printf '%-28s %-8s %-9s %6.1fs\n' "$tool" "$ver" "$src" "$(since "$t0")"
 }
 
-# Cross-check once the CLI and the provider are both there: the CLI must find
-# the provider on PATH (ambient plugin) and see version $K8S_PROVIDER_VERSION.
-cross_check() {
-  local home rc=0 v
-  home="$(mktemp -d)"
-  export PATH="$BIN_DIR:$PATH" PULUMI_HOME="$home"
-  pulumi plugin ls >/dev/null || rc=1
-  v="$(timeout 120 pulumi package get-schema "kubernetes@$K8S_PROVIDER_VERSION" 2>/dev/null | jq -r .version)" || true
-  if [[ "$v" != "$K8S_PROVIDER_VERSION" ]]; then
-    log "pulumi sees kubernetes provider version '$v', want $K8S_PROVIDER_VERSION"; rc=1
+# The engine's plugins where the CLI looks first, so it uses these and warns about nothing: the
+# language host beside the pulumi binary (a bundled plugin), the provider installed into a
+# PULUMI_HOME under the cache (schema look-ups ignore a provider that is only on PATH). Users and
+# tests run the CLI with PULUMI_HOME=<cache>/pulumi-home and PULUMI_IGNORE_AMBIENT_PLUGINS=true.
+PULUMI_HOME_DIR="$CACHE_ROOT/pulumi-home"
+wire_engine() {
+  local cli host provider v
+  cli="$(readlink -f "$BIN_DIR/pulumi")"; host="$(readlink -f "$BIN_DIR/pulumi-language-nodejs")"
+  provider="$(readlink -f "$BIN_DIR/pulumi-resource-kubernetes")"
+  [[ "$(dirname "$host")" == "$(dirname "$cli")" ]] || ln -sfn "$host" "$(dirname "$cli")/pulumi-language-nodejs"
+  mkdir -p "$PULUMI_HOME_DIR"
+  export PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_IGNORE_AMBIENT_PLUGINS=true
+  if ! "$cli" plugin ls 2>/dev/null | grep -qE "^kubernetes +resource +$K8S_PROVIDER_VERSION "; then
+    "$cli" plugin install resource kubernetes "$K8S_PROVIDER_VERSION" --file "$provider" >/dev/null || return 1
   fi
-  rm -rf "$home"
-  return $rc
+  v="$(timeout 120 "$cli" package get-schema "kubernetes@$K8S_PROVIDER_VERSION" 2>/dev/null | jq -r .version)" || true
+  [[ "$v" == "$K8S_PROVIDER_VERSION" ]] || { log "pulumi sees kubernetes provider version '$v', want $K8S_PROVIDER_VERSION"; return 1; }
+  echo "$PULUMI_HOME_DIR" >"$REPO_ROOT/.tools/pulumi-home"
 }
 
+# Debian packages the local loop runs as they are: redis-server (Argo CD's cache).
+install_debian_package() {
+  local bin="$1" pkg="$2" t0; t0="$(now)"
+  if ! PATH="$FOREIGN_PATH" command -v "$bin" >/dev/null; then
+    [[ "$(id -u)" == 0 ]] || { log "$bin: not installed; run: sudo apt-get install $pkg"; return 1; }
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg"; } >"$LOG_ROOT/$pkg.log" 2>&1 ||
+      { log "$pkg: apt-get install failed (log: $LOG_ROOT/$pkg.log)"; return 1; }
+  fi
+  ln -sfn "$(PATH="$FOREIGN_PATH" command -v "$bin")" "$BIN_DIR/$bin"
+  printf '%-28s %-8s %-9s %6.1fs\n' "$bin" "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null | cut -c1-8)" debian "$(since "$t0")"
+}
+
+# Builds run two at a time: a Go build's download, compile and link phases rarely fill both cores.
 main() {
-  local tools=("$@") failed=0 t
+  local tools=("$@") failed=0 t pids=() names=() i
   [[ ${#tools[@]} -gt 0 ]] || tools=("${ALL_TOOLS[@]}")
   for t in "${tools[@]}"; do tool_version "$t" >/dev/null || die "unknown tool '$t' (known: ${ALL_TOOLS[*]})"; done
-  for t in "${tools[@]}"; do   # sequential on purpose: each Go build already uses every core
-    install_tool "$t" || failed=1
+  for t in "${tools[@]}"; do
+    while [[ $(jobs -rp | wc -l) -ge ${GITOPS_TOOLS_JOBS:-2} ]]; do wait -n || true; done
+    install_tool "$t" & pids+=($!); names+=("$t")
   done
-  if [[ -x "$BIN_DIR/pulumi" && -x "$BIN_DIR/pulumi-resource-kubernetes" ]] &&
-     [[ " ${tools[*]} " == *" pulumi "* || " ${tools[*]} " == *" pulumi-resource-kubernetes "* ]]; then
-    cross_check || failed=1
+  for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed=1; done
+  if [[ " ${tools[*]} " == *" argocd "* ]]; then install_debian_package redis-server redis-server || failed=1; fi
+  if [[ -x "$BIN_DIR/pulumi" && -x "$BIN_DIR/pulumi-resource-kubernetes" && -x "$BIN_DIR/pulumi-language-nodejs" ]] &&
+     [[ " ${tools[*]} " == *" pulumi"* ]]; then
+    wire_engine || failed=1
   fi
   [[ $failed -eq 0 ]] || log "some tools could not be installed (see FAILED above)"
   return $failed
 }
 
-main "$@"
+main "$@"; exit $?   # exit here: an edit while it runs must not be read as more script

@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AuditMetadata, auditLabels } from "../audit/auditMetadata";
 import { annotationReferences } from "../gitops/addonApplicationSet";
+import { ChartInputs } from "../helm/chartInputs";
 import { chartTransforms } from "../helm/chartTransforms";
 
 /** Arguments of {@link BootstrapAddon}. */
@@ -41,25 +42,27 @@ export class BootstrapAddon extends pulumi.ComponentResource {
     readonly chart: k8s.helm.v4.Chart;
 
     constructor(name: string, args: BootstrapAddonArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(BOOTSTRAP_ADDON_TYPE, name, {}, opts);
+        const oci = args.repositoryUrl.startsWith("oci://");
+        const chartInputs: ChartInputs = {
+            chart: oci ? `${args.repositoryUrl.replace(/\/$/, "")}/${args.chart}` : args.chart,
+            version: args.version,
+            ...(oci ? {} : { repositoryOpts: { repo: args.repositoryUrl } }),
+            name: args.addon,
+            namespace: args.namespace,
+            values: fillTemplates(args.values ?? {}, args.clusterAnnotations),
+        };
+        super(BOOTSTRAP_ADDON_TYPE, name, chartInputs, opts);
         const missing = annotationReferences(args.values).filter((k) => !(k in args.clusterAnnotations));
         if (missing.length > 0) {
             throw new Error(`add-on ${JSON.stringify(args.addon)}: values refer to cluster annotations that do not exist: ${missing.join(", ")}`);
         }
         const labels = auditLabels(args.audit);
         const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace, labels } }, { parent: this });
-        const oci = args.repositoryUrl.startsWith("oci://");
+        // Provider 4.25 renders no chart hooks: External Secrets Operator's chart has none that
+        // the install needs (its CRDs and webhook certificates are plain objects there).
         this.chart = new k8s.helm.v4.Chart(
             name,
-            {
-                chart: oci ? `${args.repositoryUrl.replace(/\/$/, "")}/${args.chart}` : args.chart,
-                version: args.version,
-                ...(oci ? {} : { repositoryOpts: { repo: args.repositoryUrl } }),
-                name: args.addon,
-                namespace: ns.metadata.name,
-                values: fillTemplates(args.values ?? {}, args.clusterAnnotations),
-                includeHooks: true,
-            },
+            { ...chartInputs, namespace: ns.metadata.name },
             { parent: this, dependsOn: [ns], transforms: chartTransforms({ labels, retainCrds: args.retainCrds }) },
         );
         this.registerOutputs({});

@@ -8,6 +8,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AuditMetadata, auditAnnotations, auditLabels } from "../audit/auditMetadata";
+import { ChartInputs } from "../helm/chartInputs";
 import { chartTransforms } from "../helm/chartTransforms";
 import { ArgoCdHighAvailability, ArgoCdNotifications, ArgoCdRbac, ArgoCdSso, argoCdValues } from "./values";
 
@@ -57,14 +58,6 @@ export class ArgoCd extends pulumi.ComponentResource {
     readonly chartVersion: string;
 
     constructor(name: string, args: ArgoCdArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(ARGOCD_TYPE, name, {}, opts);
-        const retain = args.retainOnDelete ?? false;
-        const labels = auditLabels(args.audit);
-        const ns = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            { metadata: { name: args.namespace, labels, annotations: auditAnnotations(args.audit) } },
-            { parent: this, retainOnDelete: retain, protect: retain },
-        );
         const values = argoCdValues({
             domain: args.domain,
             adminPasswordHash: args.adminPasswordHash,
@@ -73,19 +66,25 @@ export class ArgoCd extends pulumi.ComponentResource {
             notifications: args.notifications,
             ha: args.ha,
             repoServerRoleArn: args.repoServerRoleArn,
-            labels,
+            labels: auditLabels(args.audit),
         });
-        const source = "path" in args.chart ? { chart: args.chart.path } : { chart: args.chart.name, version: args.chart.version, repositoryOpts: { repo: args.chart.repository } };
+        // "./" keeps helm from reading a relative path as <repository>/<chart>.
+        const source = "path" in args.chart ? { chart: localChartPath(args.chart.path) } : { chart: args.chart.name, version: args.chart.version, repositoryOpts: { repo: args.chart.repository } };
+        const chartInputs: ChartInputs = { ...source, namespace: args.namespace, values };
+        super(ARGOCD_TYPE, name, chartInputs, opts);
+        const retain = args.retainOnDelete ?? false;
+        const labels = auditLabels(args.audit);
+        const ns = new k8s.core.v1.Namespace(
+            `${name}-namespace`,
+            { metadata: { name: args.namespace, labels, annotations: auditAnnotations(args.audit) } },
+            { parent: this, retainOnDelete: retain, protect: retain },
+        );
         this.chartVersion = "path" in args.chart ? "local" : args.chart.version;
+        // Provider 4.25 renders no chart hooks; argoCdValues turns off the one the argo-cd chart
+        // has (the Redis secret init) and the install is whole without it.
         this.chart = new k8s.helm.v4.Chart(
             name,
-            {
-                ...source,
-                namespace: ns.metadata.name,
-                values,
-                // Rendered manifests must be complete for whoever applies them, hooks included.
-                includeHooks: true,
-            },
+            { ...chartInputs, namespace: ns.metadata.name },
             {
                 parent: this,
                 dependsOn: [ns],
@@ -98,4 +97,8 @@ export class ArgoCd extends pulumi.ComponentResource {
         this.namespace = ns.metadata.name;
         this.registerOutputs({ namespace: this.namespace, chartVersion: this.chartVersion });
     }
+}
+
+function localChartPath(p: string): string {
+    return p.startsWith("/") || p.startsWith("./") || p.startsWith("../") ? p : `./${p}`;
 }

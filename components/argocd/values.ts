@@ -126,6 +126,8 @@ export function argoCdValues(args: ArgoCdValuesArgs): Record<string, unknown> {
         },
         applicationSet: { replicas: replicas(ha.applicationSetReplicas), pdb },
         "redis-ha": { enabled: ha.enabled },
+        // The Secret this hook Job would make comes from ArgoCdRedisPassword: no hooks are rendered.
+        redisSecretInit: { enabled: false },
         notifications: notificationValues(args.notifications),
     };
     return values;

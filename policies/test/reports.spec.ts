@@ -14,7 +14,7 @@ describe("policy reports", function () {
     after(async () => analyzer?.close());
 
     async function diagnostics() {
-        const floating = resource("kubernetes:helm.sh/v4:Chart", "cm", { chart: "cert-manager", version: "latest", repositoryOpts: { repo: "https://charts.jetstack.io" } });
+        const floating = resource("gitops:platform:BootstrapAddon", "cm", { chart: "cert-manager", version: "latest", repositoryOpts: { repo: "https://charts.jetstack.io" } });
         const defaultProject = k8s({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name: "a" }, spec: { project: "default", source: { repoURL: "https://github.com/acme-platform/x", path: "p", targetRevision: "v1.0.0" }, destination: { name: "in-cluster" } } });
         return [...(await analyzer.analyze(floating)), ...(await analyzer.analyze(defaultProject))];
     }

@@ -16,8 +16,9 @@ const chartSource = (targetRevision: string) => ({ repoURL: "https://charts.jets
 const deployment = (podSpec: Record<string, unknown>) =>
     k8s({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "apps" }, spec: { template: { spec: podSpec } } });
 const safeContext = { runAsNonRoot: true, allowPrivilegeEscalation: false };
+// Charts are judged through the component that owns them (a helm v4 Chart shows the engine no inputs).
 const chart = (props: Record<string, unknown>, extra = {}) =>
-    resource("kubernetes:helm.sh/v4:Chart", String(props.chart ?? "chart"), { namespace: "argocd", ...props }, extra);
+    resource(props.chart === "argo-cd" ? "gitops:platform:ArgoCd" : "gitops:platform:BootstrapAddon", String(props.chart ?? "chart"), { namespace: "argocd", ...props }, extra);
 const hardenedArgoValues = {
     configs: {
         cm: { "admin.enabled": false, "exec.enabled": false, "users.anonymous.enabled": false },

@@ -15,7 +15,7 @@ function compliantResources(stack: string) {
     const labels = { ...auditLabels, "gitops.platform/stack": stack };
     const withStack = (r: ReturnType<typeof k8s>) => ({ ...r, properties: { ...r.properties, metadata: { ...(r.properties.metadata as object), labels } } });
     return [
-        resource("kubernetes:helm.sh/v4:Chart", "argocd", {
+        resource("gitops:platform:ArgoCd", "argocd", {
             chart: "argo-cd", version: "10.1.1", namespace: "argocd", repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" },
             values: {
                 configs: { cm: { "admin.enabled": false, "exec.enabled": false }, params: { "server.insecure": false }, rbac: { "policy.default": "role:readonly" } },
@@ -46,7 +46,7 @@ describe("per-stack policy config", function () {
     }
 
     it("a pinning violation is advisory on local/dev and mandatory on staging/prod; secret rules are mandatory everywhere", async () => {
-        const floating = resource("kubernetes:helm.sh/v4:Chart", "x", { chart: "cert-manager", version: "*", repositoryOpts: { repo: "https://charts.jetstack.io" } });
+        const floating = resource("gitops:platform:BootstrapAddon", "x", { chart: "cert-manager", version: "*", repositoryOpts: { repo: "https://charts.jetstack.io" } });
         const leaky = k8s({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { GITHUB_TOKEN: "ghp_" + "Zq3canary0TOKEN0value0for0tests0x1Y2" } });
         for (const stack of stacks) {
             await analyzer.configure(configOf(stack), stack);
@@ -59,7 +59,7 @@ describe("per-stack policy config", function () {
 
     it("branch tracking only on dev, admin only on local, protection only on prod", async () => {
         const branchApp = k8s({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name: "w" }, spec: { project: "p", source: { repoURL: "https://github.com/acme-platform/x", path: "p", targetRevision: "main" }, destination: { name: "in-cluster" } } });
-        const adminChart = resource("kubernetes:helm.sh/v4:Chart", "argocd", { chart: "argo-cd", version: "10.1.1", repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" }, values: { notifications: { notifiers: { "service.slack": "token: $t" } } } });
+        const adminChart = resource("gitops:platform:ArgoCd", "argocd", { chart: "argo-cd", version: "10.1.1", repositoryOpts: { repo: "https://argoproj.github.io/argo-helm" }, values: { notifications: { notifiers: { "service.slack": "token: $t" } } } });
         const ns = k8s({ apiVersion: "v1", kind: "Namespace", metadata: { name: "argocd" } });
         const flagged = async (r: Parameters<PolicyAnalyzer["analyze"]>[0], policy: string) => (await analyzer.analyze(r)).some(d => d.policyName === policy);
         const seen: Record<string, boolean[]> = { branch: [], admin: [], protect: [] };

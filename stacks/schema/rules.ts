@@ -39,14 +39,29 @@ export function crossCheckPlatform(platform: PlatformSections): PathProblem[] {
         ...applicationRules(platform),
         ...addonRules(platform),
         ...credentialRules(platform),
+        ...argoCdChartRules(platform),
+    ];
+}
+
+/** The argo-cd chart's Redis secret comes from a hook Pulumi does not run; ESO generates it instead. */
+function argoCdChartRules(p: PlatformSections): PathProblem[] {
+    if (p.argocd.chart.path) return [];
+    const eso = p.addons.find((a) => a.name === EXTERNAL_SECRETS_ADDON);
+    if (eso && eso.enabled && eso.installedBy === "pulumi") return [];
+    return [
+        {
+            path: ["argocd", "chart"],
+            message: `the argo-cd chart makes its Redis secret in a hook, which Pulumi does not run: enable the add-on ${JSON.stringify(EXTERNAL_SECRETS_ADDON)} with installedBy: pulumi (it generates the secret), or use a local chart path`,
+        },
     ];
 }
 
 function environmentRules(p: PlatformSections): PathProblem[] {
     const problems: PathProblem[] = [];
     if (p.environment === "local") {
-        if (p.cluster.mode !== "render") {
-            problems.push({ path: ["cluster", "mode"], message: `the local stack renders to a directory: expected "render", got ${JSON.stringify(p.cluster.mode)}` });
+        // Local renders to a directory, or deploys to the local control plane (tools/cluster).
+        if (p.cluster.mode === "eks") {
+            problems.push({ path: ["cluster", "mode"], message: `the local stack renders to a directory or uses a local kubeconfig: expected "render" or "kubeconfig", got "eks"` });
         }
         if (p.aws.enabled) {
             problems.push({ path: ["aws", "enabled"], message: "the local stack creates no AWS resources: expected false" });

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { findTool } from "./helm";
-import { freePort } from "./free-port";
+import { freePort } from "../../tools/engine/free-port";
 
 /** A running MinIO server. */
 export interface MinioServer {

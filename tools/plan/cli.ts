@@ -1,4 +1,4 @@
-// `npm run plan -- --stack <name> [--out DIR] [--format text|json|sarif] [--terraform-outputs FILE]`
+// `npm run plan -- --stack <name> [--out DIR] [--format text|json|sarif] [--terraform-outputs FILE] [--config-file FILE]`
 // Exit codes: 0 planned, 1 a mandatory policy is violated, 2 bad config or input.
 import * as fs from "fs";
 import * as path from "path";
@@ -7,7 +7,7 @@ import { plan } from "./plan";
 import { formatSummary } from "./summary";
 
 const FORMATS = ["text", "json", "sarif"] as const;
-const USAGE = "usage: npm run plan -- --stack <name> [--out DIR] [--format text|json|sarif] [--terraform-outputs FILE]";
+const USAGE = "usage: npm run plan -- --stack <name> [--out DIR] [--format text|json|sarif] [--terraform-outputs FILE] [--config-file FILE]";
 
 async function main(argv: string[]): Promise<number> {
     let args;
@@ -19,6 +19,7 @@ async function main(argv: string[]): Promise<number> {
                 out: { type: "string", default: "out" },
                 format: { type: "string", default: "text" },
                 "terraform-outputs": { type: "string" },
+                "config-file": { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
             strict: true,
@@ -39,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     // Progress goes to stderr so that --format json|sarif leaves stdout to the report alone.
     const log = (line: string) => console.error(line);
     try {
-        const result = await plan({ projectRoot: process.cwd(), stack: args.stack, outDir: args.out, terraformOutputs: args["terraform-outputs"], log });
+        const result = await plan({ projectRoot: process.cwd(), stack: args.stack, outDir: args.out, terraformOutputs: args["terraform-outputs"], configFile: args["config-file"], log });
         if (format === "text") {
             console.log(formatSummary(result.stack, result.dir, result.run.resources, result.manifests.length, result.diagnostics));
         } else {

@@ -15,6 +15,8 @@ export interface PlanOptions {
     stack: string;
     /** The output directory; the plan writes into `<outDir>/<stack>/`. Default `out`. */
     outDir?: string;
+    /** A stack config file in place of `stacks/Pulumi.<stack>.yaml`, as `pulumi --config-file`. Default: none. */
+    configFile?: string;
     /** Recorded Terraform outputs (`terraform output -json`) to plan against in place of the stack's source. */
     terraformOutputs?: string;
     /** Progress and notes, one line at a time. */
@@ -40,8 +42,8 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const projectRoot = path.resolve(options.projectRoot);
     const dir = path.join(options.outDir ?? "out", options.stack);
 
-    step(`reading stacks/Pulumi.${options.stack}.yaml`);
-    const offline = withOfflineTerraformSource(projectRoot, readStackConfig(projectRoot, options.stack), options.terraformOutputs);
+    step(`reading ${options.configFile ?? `stacks/Pulumi.${options.stack}.yaml`}`);
+    const offline = withOfflineTerraformSource(projectRoot, readStackConfig(projectRoot, options.stack, options.configFile), options.terraformOutputs);
     if (offline.note) log(offline.note);
     const commitNote = ensureGitCommit(projectRoot);
     if (commitNote) log(commitNote);

@@ -17,7 +17,11 @@ export function stackUrn(stack: string): string {
     return `urn:pulumi:${stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack}`;
 }
 
-/** The resources as the engine hands them to an analyzer: with their providers resolved. */
+/**
+ * The resources as the engine hands them to an analyzer: with their providers resolved, and a
+ * multi-language component (a helm v4 Chart) with no inputs, because its provider registers it
+ * with none; the SDK's mock monitor would show the inputs the program passed.
+ */
 export function toPolicyResources(run: ProgramRun): PolicyResource[] {
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     const toPolicyResource = (r: RegisteredResource): PolicyResource => {
@@ -26,7 +30,7 @@ export function toPolicyResources(run: ProgramRun): PolicyResource[] {
             urn: r.urn,
             type: r.type,
             name: r.name,
-            properties: r.properties,
+            properties: r.remote ? {} : r.properties,
             parent: r.parent ?? stackUrn(run.stack),
             provider: provider && { urn: provider.urn, type: provider.type, name: provider.name, properties: provider.properties },
             options: r.options,

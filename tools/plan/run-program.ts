@@ -68,7 +68,7 @@ interface Monitor {
 }
 
 /**
- * Runs the real program (index.ts's default export) in this process under Pulumi's mock runtime
+ * Runs the real program (index.ts, loaded as the engine loads it) in this process under Pulumi's mock runtime
  * and returns every resource it registered with its inputs, parent, provider and options.
  * One process can run several stacks, one after the other.
  */
@@ -76,6 +76,9 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
     const { projectRoot, stackConfig } = options;
     pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
     await pulumi.runtime.setMocks(options.mocks ?? new PlanMocks(), PROJECT, stackConfig.stack, false);
+    // The engine supports resource transforms; the SDK's mocks say they do not and would refuse the
+    // Charts' transforms. They only ever apply to a Chart's rendered objects, which mocks never make.
+    (require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsTransforms: boolean } }).getStore().supportsTransforms = true;
 
     const resources: RegisteredResource[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
@@ -122,16 +125,16 @@ function toRegisteredResource(req: RegisterRequest, urn: string): RegisteredReso
 }
 
 /**
- * Loads index.ts and returns its default export. The program does all its work in that function,
- * so one loaded copy serves every run; reloading would duplicate the classes tests compare against.
+ * Loads index.ts the way Pulumi's Node.js runner does (`@pulumi/pulumi/cmd/run`, CommonJS): the
+ * module's export is the program when it is itself a function, else the export object is the stack
+ * outputs. A default export is not called, as under the engine, so a program that only works
+ * when it is would register nothing here too (see test/program-entry.spec.ts).
+ * The module is loaded once: reloading would duplicate the classes tests compare against.
  */
-function loadProgram(projectRoot: string): () => Promise<unknown> {
+export function loadProgram(projectRoot: string): () => Promise<unknown> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(path.resolve(projectRoot), "index.ts")) as { default?: unknown };
-    if (typeof mod.default !== "function") {
-        throw new Error("index.ts must export a default function (the program's entry point)");
-    }
-    return mod.default as () => Promise<unknown>;
+    const exported = require(path.join(path.resolve(projectRoot), "index.ts")) as unknown;
+    return async () => (exported instanceof Function ? await exported() : exported);
 }
 
 /**

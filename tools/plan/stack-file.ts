@@ -39,9 +39,10 @@ export function listStacks(projectRoot: string): string[] {
  * `secure:` values, which only the stack's secrets provider can decrypt, become test secrets:
  * the offline plan needs no passphrase, KMS key or Pulumi Cloud.
  */
-export function readStackConfig(projectRoot: string, stack: string): StackConfig {
-    const file = path.join("stacks", `Pulumi.${stack}.yaml`);
-    const full = path.join(projectRoot, file);
+export function readStackConfig(projectRoot: string, stack: string, configFile?: string): StackConfig {
+    // Like `pulumi --config-file FILE`: another file in place of the stack's own.
+    const file = configFile ?? path.join("stacks", `Pulumi.${stack}.yaml`);
+    const full = path.resolve(projectRoot, file);
     if (!fs.existsSync(full)) {
         throw new StackFileError(`${file}: no such stack file; known stacks: ${listStacks(projectRoot).join(", ")}`);
     }

@@ -1,12 +1,21 @@
 import { isRecord } from "./types";
 
-/** Type tokens of the Helm resources the program installs through Pulumi. */
+/**
+ * Type tokens of the resources whose inputs say which Helm chart Pulumi installs. A helm v4
+ * `Chart` is not among them: the Kubernetes provider registers it with empty inputs, so under the
+ * engine there is nothing to judge. The program's components that own a Chart register the same
+ * chart arguments as their own inputs instead (components/helm/chartInputs.ts).
+ */
 export const helmTypes = {
     chartV4: "kubernetes:helm.sh/v4:Chart",
     releaseV3: "kubernetes:helm.sh/v3:Release",
+    argoCd: "gitops:platform:ArgoCd",
+    bootstrapAddon: "gitops:platform:BootstrapAddon",
 } as const;
 
-/** A Helm chart installed through Pulumi, normalised across `helm.sh/v4:Chart` and `helm.sh/v3:Release`. */
+const chartInstallTypes: ReadonlySet<string> = new Set([helmTypes.releaseV3, helmTypes.argoCd, helmTypes.bootstrapAddon]);
+
+/** A Helm chart installed through Pulumi, read from a `helm.sh/v3:Release` or from a component's chart inputs. */
 export interface HelmInstall {
     /** Chart reference: a name (with `repositoryOpts.repo`), `repo/name`, or an `oci://` URL. */
     chart: string;
@@ -22,7 +31,7 @@ export interface HelmInstall {
 
 /** Reads a Helm install from a resource, or undefined if the resource is not one. */
 export function helmInstall(type: string, props: Record<string, unknown>): HelmInstall | undefined {
-    if (type !== helmTypes.chartV4 && type !== helmTypes.releaseV3) {
+    if (!chartInstallTypes.has(type)) {
         return undefined;
     }
     const chart = typeof props.chart === "string" ? props.chart : "";
@@ -38,7 +47,10 @@ export function helmInstall(type: string, props: Record<string, unknown>): HelmI
         const slash = chart.lastIndexOf("/");
         repository = repository ?? chart.slice(0, slash);
         chartName = chart.slice(slash + 1).replace(/-\d[\w.+-]*\.tgz$/, "").replace(/\.tgz$/, "");
-    } else if (chart.includes("/") && !chart.startsWith(".") && !chart.startsWith("/")) {
+    } else if (chart.startsWith(".") || chart.startsWith("/")) {
+        // A local chart directory is named by its folder (`charts/hello-service`, `.tools/charts/argo-cd`).
+        chartName = chart.replace(/\/+$/, "").split("/").pop() ?? chart;
+    } else if (chart.includes("/")) {
         chartName = chart.slice(chart.indexOf("/") + 1);
     }
     const values = isRecord(props.values) ? props.values : {};

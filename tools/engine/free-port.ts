@@ -1,6 +1,6 @@
 import * as net from "node:net";
 
-/** A loopback port free right now, for a server a test starts as a child process. */
+/** A loopback port free right now, for a server started as a child process (tests, the local cluster). */
 export function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
         const server = net.createServer();

@@ -1,0 +1,152 @@
+/**
+ * The local stack under the real Pulumi engine, rendering to a directory: `up` with the policy
+ * pack started by the CLI, then what a user relies on, step by step (issue 10).
+ */
+import * as assert from "assert";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { CliResult, EngineFinding, EngineWorkspace, readPolicyFindings, runPulumi } from "../../tools/engine/pulumi-cli";
+import { plan } from "../../tools/plan/plan";
+import { ArgoCdKind, ARGOCD_CRD_FILES, crdValidators } from "../support/argocd-crd-schema";
+import { filesUnder, findCanary } from "./canary";
+import { E2eRun } from "./e2e-run";
+
+const STACK = "local";
+const POLICY_PACK = "policies/launch";
+const POLICY_CONFIG = "policies/config/local.json";
+
+/** The stack file e2e runs with: the committed one, rendering to `renderDir`, plus `changes`. */
+export function writeStackFile(projectRoot: string, file: string, renderDir: string, change?: (platform: Record<string, unknown>) => void): void {
+    const doc = YAML.parseDocument(fs.readFileSync(path.join(projectRoot, "stacks", `Pulumi.${STACK}.yaml`), "utf8"));
+    const platform = doc.getIn(["config", "gitops-platform:platform"], false) as YAML.YAMLMap;
+    const js = platform.toJSON() as Record<string, unknown>;
+    (js.cluster as Record<string, unknown>).directory = renderDir;
+    change?.(js);
+    doc.setIn(["config", "gitops-platform:platform"], doc.createNode(js));
+    fs.writeFileSync(file, doc.toString());
+}
+
+/** The stack's resources in the backend (`pulumi stack export`). */
+async function stackResources(ws: EngineWorkspace, configFile: string): Promise<{ urn: string; type: string }[]> {
+    const exported = await runPulumi(ws, ["stack", "export", "--stack", STACK, "--config-file", configFile]);
+    assert.strictEqual(exported.code, 0, `pulumi stack export failed:\n${exported.stderr}`);
+    const doc = JSON.parse(exported.stdout) as { deployment?: { resources?: { urn: string; type: string }[] } };
+    return doc.deployment?.resources ?? [];
+}
+
+/** A digest of every file under `dir`: what a refused run must leave as it was. */
+function treeDigest(dir: string): string {
+    const h = crypto.createHash("sha256");
+    for (const f of filesUnder(dir).sort()) h.update(path.relative(dir, f)).update("\0").update(fs.readFileSync(f)).update("\0");
+    return h.digest("hex");
+}
+
+function expectOk(r: CliResult, what: string): void {
+    assert.strictEqual(r.code, 0, `${what} failed (exit ${r.code}):\n${tail(r.stdout)}\n${tail(r.stderr)}`);
+}
+
+function tail(text: string, lines = 40): string {
+    return text.split("\n").slice(-lines).join("\n");
+}
+
+/** Runs the engine steps; returns what the summary needs from them. */
+export async function engineSteps(run: E2eRun): Promise<{ resources: number; findings: EngineFinding[]; policyPackUnderCli: boolean }> {
+    const { ws, projectRoot, work } = run;
+    const renderDir = path.join(work, "rendered");
+    const configFile = path.join(work, "Pulumi.local.yaml");
+    const eventLog = path.join(work, "up-events.jsonl");
+    const pulumiArgs = ["--stack", STACK, "--config-file", configFile];
+    const policyArgs = ["--policy-pack", POLICY_PACK, "--policy-pack-config", POLICY_CONFIG];
+    let resources = 0;
+    let findings: EngineFinding[] = [];
+    let policyPackUnderCli = false;
+
+    await run.step("stack init (file backend, passphrase secrets, canary admin password)", async () => {
+        writeStackFile(projectRoot, configFile, renderDir);
+        expectOk(await run.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]), "pulumi stack init");
+        // The canary is the admin password: the program turns it into a bcrypt hash, a secret.
+        expectOk(await run.cli(["config", "set", "--secret", "argocdAdminPassword", run.canary, ...pulumiArgs]), "pulumi config set --secret");
+    });
+
+    await run.step("pulumi up with the policy pack (rendering to a directory)", async () => {
+        const up = await run.cli(["up", "--yes", ...pulumiArgs, ...policyArgs, "--event-log", eventLog]);
+        expectOk(up, "pulumi up");
+        findings = readPolicyFindings(eventLog);
+        resources = (await stackResources(ws, configFile)).length;
+        assert.ok(resources > 20, `pulumi up registered only ${resources} resources: did the program run?`);
+        assert.ok(filesUnder(renderDir).length > 0, `nothing rendered to ${renderDir}`);
+    });
+
+    await run.step("preview --expect-no-changes", async () => {
+        expectOk(await run.cli(["preview", "--expect-no-changes", ...pulumiArgs, ...policyArgs]), "pulumi preview --expect-no-changes");
+    });
+
+    await run.step("rendered Argo CD objects validate against the v3.4.4 and v3.6.1 CRDs", async () => {
+        const crdDirs = { "v3.4.4": path.resolve(projectRoot, "..", "shared", "reference", "argo-cd-v3.4.4", "crds"), "v3.6.1": run.argoCdCrdDir };
+        const counts: Record<string, number> = {};
+        for (const [release, dir] of Object.entries(crdDirs)) {
+            const validators = crdValidators(dir);
+            for (const file of filesUnder(renderDir).filter((f) => /\.ya?ml$/.test(f))) {
+                for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, "utf8"))) {
+                    const obj = doc.toJS() as { apiVersion?: string; kind?: string } | null;
+                    if (!obj || obj.apiVersion !== "argoproj.io/v1alpha1" || !(obj.kind! in ARGOCD_CRD_FILES)) continue;
+                    const validate = validators[obj.kind as ArgoCdKind];
+                    assert.ok(validate(obj), `${path.relative(renderDir, file)} against Argo CD ${release}: ${JSON.stringify(validate.errors)}`);
+                    counts[obj.kind!] = (counts[obj.kind!] ?? 0) + 1;
+                }
+            }
+        }
+        for (const kind of ["Application", "AppProject", "ApplicationSet"]) assert.ok((counts[kind] ?? 0) > 0, `no ${kind} rendered`);
+        return `${JSON.stringify(counts)} (each against both releases)`;
+    });
+
+    await run.step("the canary secret is in no state file, rendered file or output", async () => {
+        const hits = findCanary(run.canary, { files: [...filesUnder(ws.backendDir), ...filesUnder(renderDir), ...filesUnder(work).filter((f) => f.endsWith(".jsonl"))], texts: run.outputs() });
+        assert.deepStrictEqual(hits, [], `the canary (plain or base64) appears in: ${hits.join(", ")}`);
+        // The check can fail: the canary is where it is expected, encrypted config aside.
+        assert.ok(findCanary(run.canary, { files: [], texts: { probe: Buffer.from(`x${run.canary}y`).toString("base64") } }).length === 1);
+    });
+
+    await run.step("a mandatory violation stops pulumi up and changes nothing", async () => {
+        const before = { resources: JSON.stringify(await stackResources(ws, configFile)), rendered: treeDigest(renderDir) };
+        const badConfig = path.join(work, "Pulumi.local-violating.yaml");
+        fs.copyFileSync(configFile, badConfig);
+        writeStackFile(projectRoot, badConfig, renderDir, (platform) => {
+            const apps = (platform.gitops as { applications: Record<string, unknown>[] }).applications;
+            // A database URL with its password: a credential in plain Helm values.
+            apps[0].values = { database: { url: "postgres://hello:e2e-planted-db-password-7f3a@db.hello.svc:5432/hello" } };
+        });
+        const secure = YAML.parse(fs.readFileSync(configFile, "utf8")).config["gitops-platform:argocdAdminPassword"];
+        const bad = YAML.parseDocument(fs.readFileSync(badConfig, "utf8"));
+        bad.setIn(["config", "gitops-platform:argocdAdminPassword"], bad.createNode(secure));
+        fs.writeFileSync(badConfig, bad.toString());
+        const up = await run.cli(["up", "--yes", "--stack", STACK, "--config-file", badConfig, ...policyArgs]);
+        assert.notStrictEqual(up.code, 0, "pulumi up with a planted credential succeeded");
+        assert.match(up.stdout + up.stderr, /\[mandatory\]\s+no-secret-literals/, "the output does not name the mandatory policy");
+        assert.doesNotMatch(up.stdout + up.stderr, /e2e-planted-db-password-7f3a/, "the planted credential was echoed");
+        assert.strictEqual(JSON.stringify(await stackResources(ws, configFile)), before.resources, "the refused run changed the state");
+        assert.strictEqual(treeDigest(renderDir), before.rendered, "the refused run changed the rendered files");
+        policyPackUnderCli = true;
+    });
+
+    await run.step("the real run's policy findings equal the offline plan's", async () => {
+        const offline = await plan({ projectRoot, stack: STACK, configFile, outDir: path.join(work, "plan") });
+        const key = (policy: string, urn: string) => `${policy} ${urn}`;
+        const planned = [...new Set(offline.diagnostics.map((d) => key(d.policyName, d.urn ?? "")))].sort();
+        const real = [...new Set(findings.map((f) => key(f.policy, f.resource)))].sort();
+        assert.deepStrictEqual(real, planned, "the offline plan and the engine disagree on the policy findings");
+        return `${real.length} findings agree`;
+    });
+
+    await run.step("destroy leaves no resource and no rendered file", async () => {
+        expectOk(await run.cli(["destroy", "--yes", ...pulumiArgs]), "pulumi destroy");
+        const left = await stackResources(ws, configFile);
+        assert.deepStrictEqual(left.map((r) => r.urn), [], "resources left after destroy");
+        assert.deepStrictEqual(filesUnder(renderDir), [], "rendered files left after destroy");
+        expectOk(await run.cli(["stack", "rm", "--yes", STACK]), "pulumi stack rm");
+    });
+
+    return { resources, findings, policyPackUnderCli };
+}

@@ -1,0 +1,59 @@
+/** The pinned kubectl against one kubeconfig. */
+import { execFile } from "child_process";
+import { sleep } from "./managed-process";
+
+export interface KubectlResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export class Kubectl {
+    constructor(
+        readonly binary: string,
+        readonly kubeconfig: string,
+    ) {}
+
+    /** Runs kubectl; rejects on a non-zero exit unless `allowFail`. */
+    run(args: string[], options: { allowFail?: boolean; input?: string } = {}): Promise<KubectlResult> {
+        return new Promise((resolve, reject) => {
+            const child = execFile(this.binary, [`--kubeconfig=${this.kubeconfig}`, ...args], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
+                const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
+                if (code !== 0 && !options.allowFail) reject(new Error(`kubectl ${args.join(" ")} failed: ${stderr.trim() || err?.message}`));
+                else resolve({ code, stdout, stderr });
+            });
+            if (options.input !== undefined) child.stdin?.end(options.input);
+        });
+    }
+
+    /** Server-side apply of one object or a list of objects. */
+    async apply(objects: Record<string, unknown> | Record<string, unknown>[], what: string): Promise<void> {
+        const list = Array.isArray(objects) ? { apiVersion: "v1", kind: "List", items: objects } : objects;
+        await this.run(["apply", "--server-side", "--field-manager=gitops-platform-local", "-f", "-"], { input: JSON.stringify(list) }).catch((e: Error) => {
+            throw new Error(`applying ${what}: ${e.message}`);
+        });
+    }
+
+    /** `kubectl get -o json`, parsed; undefined if not found. */
+    async get<T = Record<string, unknown>>(args: string[]): Promise<T | undefined> {
+        const r = await this.run(["get", ...args, "-o", "json"], { allowFail: true });
+        if (r.code !== 0) {
+            if (/NotFound|not found/.test(r.stderr)) return undefined;
+            throw new Error(`kubectl get ${args.join(" ")}: ${r.stderr.trim()}`);
+        }
+        return JSON.parse(r.stdout) as T;
+    }
+
+    /** Retries a kubectl command until it succeeds. */
+    async waitFor(args: string[], timeoutMs: number, what: string): Promise<void> {
+        const deadline = Date.now() + timeoutMs;
+        let last = "";
+        while (Date.now() < deadline) {
+            const r = await this.run(args, { allowFail: true });
+            if (r.code === 0) return;
+            last = r.stderr.trim();
+            await sleep(500);
+        }
+        throw new Error(`timed out waiting for ${what}: ${last}`);
+    }
+}

@@ -1,0 +1,109 @@
+/**
+ * A server process of the local loop: its output in a log file, its pid known, stopped by pid.
+ * Attached processes stop when this process exits (tools/engine/processes.ts); detached ones
+ * (`npm run up`) outlive it and are stopped by `npm run down` from the recorded pids.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import { spawnTracked } from "../engine/processes";
+
+export interface ProcessSpec {
+    name: string;
+    command: string;
+    args: string[];
+    logFile: string;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    /** Outlive this process. Default false. */
+    detached?: boolean;
+}
+
+export interface ManagedProcess {
+    name: string;
+    pid: number;
+    logFile: string;
+    /** Resolves once `ready()` is true; fails early if the process exits, with its log's last lines. */
+    waitFor(ready: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void>;
+    /** Resolves once `url` answers 200. */
+    waitForHttp(url: string, timeoutMs: number): Promise<void>;
+    stop(): Promise<void>;
+}
+
+export function startProcess(spec: ProcessSpec): ManagedProcess {
+    const out = fs.openSync(spec.logFile, "a");
+    const options = { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ["ignore", out, out] as ("ignore" | number)[] };
+    let child: ChildProcess;
+    if (spec.detached) {
+        child = spawn(spec.command, spec.args, { ...options, detached: true });
+        child.unref();
+    } else {
+        child = spawnTracked(spec.command, spec.args, options);
+    }
+    fs.closeSync(out);
+    if (child.pid === undefined) throw new Error(`${spec.name}: could not start ${spec.command}`);
+    const pid = child.pid;
+    let exited: string | undefined;
+    child.once("exit", (code, signal) => (exited = signal ? `signal ${signal}` : `exit ${code}`));
+    const logTail = () => (fs.existsSync(spec.logFile) ? fs.readFileSync(spec.logFile, "utf8").split("\n").slice(-15).join("\n") : "");
+    const self: ManagedProcess = {
+        name: spec.name,
+        pid,
+        logFile: spec.logFile,
+        async waitFor(ready, timeoutMs, what) {
+            const deadline = Date.now() + timeoutMs;
+            for (;;) {
+                if (exited) throw new Error(`${spec.name} stopped (${exited}) before ${what}; its log ends:\n${logTail()}`);
+                if (await ready()) return;
+                if (Date.now() > deadline) throw new Error(`${spec.name}: no ${what} after ${timeoutMs / 1000} s; its log ends:\n${logTail()}`);
+                await sleep(250);
+            }
+        },
+        waitForHttp(url, timeoutMs) {
+            return self.waitFor(() => httpOk(url), timeoutMs, url);
+        },
+        stop: () => stopPid(pid),
+    };
+    return self;
+}
+
+/** Stops a process group by pid: SIGTERM, then SIGKILL after 10 s. */
+export async function stopPid(pid: number): Promise<void> {
+    const alive = () => {
+        try {
+            process.kill(pid, 0);
+            return true;
+        } catch {
+            return false;
+        }
+    };
+    for (const [signal, waitMs] of [["SIGTERM", 10_000], ["SIGKILL", 5_000]] as const) {
+        if (!alive()) return;
+        try {
+            process.kill(-pid, signal);
+        } catch {
+            try {
+                process.kill(pid, signal);
+            } catch {
+                return;
+            }
+        }
+        const deadline = Date.now() + waitMs;
+        while (alive() && Date.now() < deadline) await sleep(100);
+    }
+}
+
+function httpOk(url: string): Promise<boolean> {
+    return new Promise((resolve) => {
+        const req = http.get(url, { timeout: 2000 }, (res) => {
+            res.resume();
+            resolve(res.statusCode === 200);
+        });
+        req.on("error", () => resolve(false));
+        req.on("timeout", () => (req.destroy(), resolve(false)));
+    });
+}
+
+export function sleep(ms: number): Promise<void> {
+    return new Promise((r) => setTimeout(r, ms));
+}
