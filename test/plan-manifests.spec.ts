@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { REDACTED_DATA, toManifest, writeManifests } from "../tools/plan/manifests";
+import { REDACTED_DATA, REDACTED_DATA_BASE64, toManifest, writeManifests } from "../tools/plan/manifests";
 import { RegisteredResource } from "../tools/plan/run-program";
 import { SECRET_SIG, SIG_KEY, redactSecrets, unwrapSecrets } from "../tools/plan/secrets";
 
@@ -26,7 +26,8 @@ function resource(type: string, name: string, properties: Record<string, unknown
 describe("plan: manifests and redaction", () => {
     it("redacts every secret, however deep", () => {
         const redacted = redactSecrets({ a: [{ b: secret(CANARY) }], c: secret({ d: CANARY }), e: "plain" });
-        assert.deepStrictEqual(redacted, { a: [{ b: "[secret]" }], c: "[secret]", e: "plain" });
+        // The shape stays: a secret map is a map with the same keys.
+        assert.deepStrictEqual(redacted, { a: [{ b: "[secret]" }], c: { d: "[secret]" }, e: "plain" });
     });
 
     it("writes one file per Kubernetes object, Secret data redacted whether or not it was marked secret", () => {
@@ -54,8 +55,12 @@ describe("plan: manifests and redaction", () => {
         assert.deepStrictEqual(files, ["namespace_cluster_argocd.yaml", "namespace_cluster_argocd_2.yaml"]);
     });
 
-    it("does not touch a Secret's data that is already a redacted secret", () => {
-        const m = toManifest(resource("kubernetes:core/v1:Secret", "s", { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: secret({ k: CANARY }) }));
-        assert.strictEqual(m.data, "[secret]");
+    it("keeps a secret Secret's shape: same keys, values redacted (data in base64), so the API server accepts it", () => {
+        const m = toManifest(
+            resource("kubernetes:core/v1:Secret", "s", { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: secret({ k: CANARY }), stringData: secret({ config: CANARY, name: "in-cluster" }) }),
+        );
+        assert.deepStrictEqual(m.data, { k: REDACTED_DATA_BASE64 });
+        assert.deepStrictEqual(m.stringData, { config: REDACTED_DATA, name: REDACTED_DATA });
+        assert.strictEqual(Buffer.from(REDACTED_DATA_BASE64, "base64").toString(), REDACTED_DATA);
     });
 });

@@ -36,8 +36,8 @@ export const RepositorySchema = z
         name: KubernetesNameSchema,
         /** `git` (charts in a Git repository), `helm` (Helm HTTP repository) or `oci` (Helm charts in an OCI registry). Required. */
         type: z.enum(["git", "helm", "oci"]),
-        /** Repository URL (`https://...`, or `oci://...` for type oci). Required unless `ecr` is set. */
-        url: z.string().regex(/^(https|oci):\/\/[^\s]+$/, { message: "expected an https:// or oci:// URL" }).optional(),
+        /** Repository URL (`https://...`, `oci://...` for type oci, or `file:///...` for a local Git repository on the local stack). Required unless `ecr` is set. */
+        url: z.string().regex(/^(https|oci|file):\/\/[^\s]+$/, { message: "expected an https://, oci:// or file:// URL" }).optional(),
         /** This account's ECR registry (`oci://<account_id>.dkr.ecr.<region>.amazonaws.com/<aws.ecr.namespace>`), from Terraform outputs. Default `false`. */
         ecr: z.boolean().default(false),
         /** Credentials for a private repository. Default: none (public). */
@@ -50,7 +50,9 @@ export const RepositorySchema = z
         if (repo.ecr && repo.type !== "oci") {
             ctx.addIssue({ code: "custom", path: ["type"], message: "an ecr repository has type oci" });
         }
-        if (repo.url !== undefined && repo.url.startsWith("oci://") !== (repo.type === "oci")) {
+        if (repo.url?.startsWith("file://") && repo.type !== "git") {
+            ctx.addIssue({ code: "custom", path: ["url"], message: "a file:// URL is a local Git repository: type git" });
+        } else if (repo.url !== undefined && repo.url.startsWith("oci://") !== (repo.type === "oci")) {
             ctx.addIssue({ code: "custom", path: ["url"], message: `type ${repo.type} needs ${repo.type === "oci" ? "an oci://" : "an https://"} URL` });
         }
     });

@@ -70,6 +70,11 @@ function environmentRules(p: PlatformSections): PathProblem[] {
         if (p.cluster.mode === "render") {
             problems.push({ path: ["cluster", "mode"], message: `${p.environment} targets a real cluster: expected "eks" or "kubeconfig", got "render"` });
         }
+        p.gitops.repositories.forEach((r, i) => {
+            if (r.url?.startsWith("file://")) {
+                problems.push({ path: ["gitops", "repositories", i, "url"], message: `a file:// repository exists only on this machine: the local stack only, not ${p.environment}` });
+            }
+        });
         if (p.argocd.admin.enabled) {
             problems.push({ path: ["argocd", "admin", "enabled"], message: `the local admin user is allowed on the local stack only, not on ${p.environment}; use SSO` });
         }

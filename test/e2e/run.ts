@@ -7,9 +7,10 @@ import * as os from "os";
 import * as path from "path";
 import { installedVersion } from "../../tools/engine/toolchain";
 import { stopAll } from "../../tools/engine/processes";
-import { newCanary } from "./canary";
+import { filesUnder, findCanary, newCanary } from "./canary";
 import { E2eRun } from "./e2e-run";
 import { engineSteps } from "./engine-steps";
+import { LoopSummary, loopSteps } from "./loop-steps";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -33,8 +34,16 @@ async function main(): Promise<number> {
     log(`e2e: pulumi ${engine.pulumi}, kubernetes provider ${engine.kubernetes}, Node.js language host ${engine.languageHost}; work dir ${work}`);
     log("e2e: the engine and Argo CD are real; the cluster's nodes are KWOK's (no container runtime here)");
     let result = { resources: 0, findings: [] as { policy: string; resource: string }[], policyPackUnderCli: false };
+    let loop: LoopSummary | undefined;
     try {
+        log("e2e: the local stack under the real engine, rendering to a directory");
         result = await engineSteps(run);
+        log("e2e: the GitOps loop on the local control plane");
+        loop = await loopSteps(run);
+        await run.step("the canary is in no output of the loop (CLI, controllers, control plane)", async () => {
+            const hits = findCanary(run.canary, { files: filesUnder(run.ws.backendDir), texts: run.outputs() });
+            if (hits.length > 0) throw new Error(`the canary appears in: ${hits.join(", ")}`);
+        }, { always: true });
     } finally {
         await stopAll();
         const summary = {
@@ -42,6 +51,7 @@ async function main(): Promise<number> {
             policyPackUnderCli: result.policyPackUnderCli,
             resources: result.resources,
             findings: result.findings.map((f) => ({ policy: f.policy, resource: f.resource })),
+            ...(loop ?? {}),
             steps: run.steps,
         };
         const outDir = path.join(PROJECT_ROOT, "out", "e2e");

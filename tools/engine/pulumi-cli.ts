@@ -55,7 +55,8 @@ export function engineEnv(ws: EngineWorkspace, extra: NodeJS.ProcessEnv = {}): N
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         // The provider comes from PULUMI_HOME, the language host from beside the CLI, not from PATH.
         PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
-        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+        // Makes `--event-log FILE` available: the engine's events (policy findings among them) as JSON lines.
+        PULUMI_DEBUG_COMMANDS: "true",
         ...extra,
     };
 }

@@ -110,7 +110,6 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
             `--service-account-private-key-file=${path.join(certs, "sa.key")}`,
             `--root-ca-file=${caFile}`,
             "--use-service-account-credentials=false",
-            "--controllers=*,-nodeipam,-service-lb-controller,-cloud-node-lifecycle,-persistentvolume-binder,-attachdetach",
         ]);
         start("kube-scheduler", [`--kubeconfig=${kubeconfigPath}`, "--bind-address=127.0.0.1", `--secure-port=${schedPort}`, "--leader-elect=false"]);
         start("kwok", [
@@ -126,6 +125,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         ]);
         await kubectl.apply(fakeNode(), "the KWOK node");
         await kubectl.waitFor(["wait", "--for=condition=Ready", `node/${KWOK_NODE}`, "--timeout=5s"], 120_000, "the KWOK node to be Ready");
+        const stopped = processes.filter((p) => !p.running());
+        if (stopped.length > 0) throw new Error(`stopped early: ${stopped.map((p) => `${p.name} (log ${p.logFile})`).join(", ")}`);
         const version = JSON.parse((await kubectl.run(["version", "-o", "json"])).stdout).serverVersion.gitVersion as string;
         log(`control plane: Kubernetes ${version} ready, node ${KWOK_NODE} (KWOK)`);
         return { server, kubeconfigPath, kubectl, processes, version };

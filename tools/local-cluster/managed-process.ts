@@ -23,6 +23,8 @@ export interface ManagedProcess {
     name: string;
     pid: number;
     logFile: string;
+    /** False once the process has exited. */
+    running(): boolean;
     /** Resolves once `ready()` is true; fails early if the process exits, with its log's last lines. */
     waitFor(ready: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void>;
     /** Resolves once `url` answers 200. */
@@ -50,6 +52,7 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
         name: spec.name,
         pid,
         logFile: spec.logFile,
+        running: () => exited === undefined,
         async waitFor(ready, timeoutMs, what) {
             const deadline = Date.now() + timeoutMs;
             for (;;) {

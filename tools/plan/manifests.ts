@@ -4,8 +4,10 @@ import * as YAML from "yaml";
 import { RegisteredResource } from "./run-program";
 import { REDACTED, redactSecrets } from "./secrets";
 
-/** What a Secret's data values are replaced with in rendered files, secret-marked or not. */
+/** What a Secret's `stringData` values are replaced with in rendered files, secret-marked or not. */
 export const REDACTED_DATA = "[redacted]";
+/** The same for `data`, whose values the API server requires to be base64. */
+export const REDACTED_DATA_BASE64 = Buffer.from(REDACTED_DATA).toString("base64");
 
 /** True for a resource that is a Kubernetes object the program declares (not a provider or a chart). */
 export function isKubernetesObject(r: Pick<RegisteredResource, "custom" | "type" | "inputs">): boolean {
@@ -22,11 +24,12 @@ export function toManifest(r: RegisteredResource): Record<string, unknown> {
     metadata.name ??= r.name;
     obj.metadata = metadata;
     if (obj.kind === "Secret") {
-        for (const field of ["data", "stringData"]) {
+        // Same keys, every value redacted: still a Secret the API server's schema accepts.
+        for (const [field, redacted] of [["data", REDACTED_DATA_BASE64], ["stringData", REDACTED_DATA]]) {
             const data = obj[field];
-            if (data === REDACTED) continue;
-            if (typeof data === "object" && data !== null) {
-                obj[field] = Object.fromEntries(Object.keys(data).map((k) => [k, REDACTED_DATA]));
+            if (data === REDACTED) obj[field] = {}; // a secret of unknown shape (not known at plan time)
+            else if (typeof data === "object" && data !== null) {
+                obj[field] = Object.fromEntries(Object.keys(data).map((k) => [k, redacted]));
             }
         }
     }

@@ -78,6 +78,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
     await pulumi.runtime.setMocks(options.mocks ?? new PlanMocks(), PROJECT, stackConfig.stack, false);
     // The engine supports resource transforms; the SDK's mocks say they do not and would refuse the
     // Charts' transforms. They only ever apply to a Chart's rendered objects, which mocks never make.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     (require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsTransforms: boolean } }).getStore().supportsTransforms = true;
 
     const resources: RegisteredResource[] = [];

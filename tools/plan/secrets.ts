@@ -35,9 +35,21 @@ export function unwrapSecrets(value: unknown): unknown {
     return mapSecrets(value, (secret) => unwrapSecrets(secret));
 }
 
-/** The value with every secret replaced by {@link REDACTED}: safe to write to files and logs. */
+/**
+ * The value with every secret replaced by {@link REDACTED}: safe to write to files and logs. The
+ * shape is kept (a secret map stays a map with the same keys, a list the same length), so a
+ * redacted Secret's `stringData` is still a map the API server's schema accepts.
+ */
 export function redactSecrets(value: unknown): unknown {
-    return mapSecrets(value, () => REDACTED);
+    return mapSecrets(value, (secret) => redactKeepingShape(unwrapSecrets(secret)));
+}
+
+function redactKeepingShape(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(redactKeepingShape);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.keys(value).map((k) => [k, redactKeepingShape((value as Record<string, unknown>)[k])]));
+    }
+    return REDACTED;
 }
 
 /** True when a secret appears anywhere inside the serialized value. */

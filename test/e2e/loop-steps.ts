@@ -1,0 +1,196 @@
+/**
+ * The GitOps loop for real (issue 11): the local stack deployed by the real engine to a local
+ * control plane, reconciled by the real Argo CD from a Git repository made from this working tree.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { startArgoCdControllers } from "../../tools/local-cluster/argocd-controllers";
+import { ControlPlane, startControlPlane } from "../../tools/local-cluster/control-plane";
+import { GitRepository } from "../../tools/local-cluster/git-repository";
+import { ManagedProcess, sleep } from "../../tools/local-cluster/managed-process";
+import { waitForApplication } from "../../tools/local-cluster/applications";
+import { E2eRun } from "./e2e-run";
+import { onLocalCluster, writeLocalStackFile } from "../../tools/local-cluster/local-stack";
+
+const STACK = "local";
+const NAMESPACE = "argocd";
+const APP = "hello-service";
+const APP_NAMESPACE = "hello";
+
+export interface LoopSummary {
+    cluster: { kubernetes: string; argocd: string };
+    argocd: { synced: boolean; healthy: boolean; commitToSyncedSeconds: number | null; driftHealedSeconds: number | null; applicationSetApps: number; prunedSeconds: number | null };
+}
+
+export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
+    const { projectRoot, work } = run;
+    const binDir = path.join(projectRoot, ".tools", "bin");
+    const configFile = path.join(work, "Pulumi.local-cluster.yaml");
+    const stackArgs = ["--stack", STACK, "--config-file", configFile];
+    const policyArgs = ["--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"];
+    const summary: LoopSummary = {
+        cluster: { kubernetes: "not started", argocd: "not started" },
+        argocd: { synced: false, healthy: false, commitToSyncedSeconds: null, driftHealedSeconds: null, applicationSetApps: 0, prunedSeconds: null },
+    };
+    let cp: ControlPlane | undefined;
+    let controllers: ManagedProcess[] = [];
+    let git: GitRepository | undefined;
+
+    await run.step("local control plane: etcd, kube-apiserver, controller-manager, scheduler, KWOK node", async () => {
+        cp = await startControlPlane({ binDir, dataDir: path.join(work, "cluster"), log: (l) => console.log(`        ${l}`) });
+        summary.cluster.kubernetes = cp.version;
+        return cp.version;
+    });
+
+    await run.step("a bare Git repository made from the working tree's charts/", async () => {
+        git = GitRepository.fromWorkingTree(projectRoot, path.join(work, "git"), ["charts"]);
+        return `${git.url} at ${git.head().slice(0, 12)}`;
+    });
+
+    await run.step("pulumi up to the local control plane (kubeconfig mode, policy pack)", async () => {
+        writeLocalStackFile(projectRoot, configFile, onLocalCluster(git!.url));
+        for (const [key, value] of [
+            ["argocdAdminPassword", run.canary],
+            ["kubeconfig", fs.readFileSync(cp!.kubeconfigPath, "utf8")],
+        ]) {
+            const set = await run.cli(["config", "set", "--secret", key, value, ...stackArgs]);
+            assert.strictEqual(set.code, 0, set.stderr);
+        }
+        const init = await run.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
+        assert.ok(init.code === 0 || /already exists/.test(init.stderr), init.stderr);
+        const up = await run.cli(["up", "--yes", ...stackArgs, ...policyArgs]);
+        assert.strictEqual(up.code, 0, `pulumi up failed:\n${up.stdout.split("\n").slice(-40).join("\n")}\n${up.stderr}`);
+    });
+
+    await run.step("every AppProject, Application and ApplicationSet is accepted by the API server", async () => {
+        const counts: Record<string, number> = {};
+        for (const kind of ["appprojects", "applications", "applicationsets"]) {
+            const list = await cp!.kubectl.get<{ items: unknown[] }>([`${kind}.argoproj.io`, "-n", NAMESPACE]);
+            counts[kind] = list?.items.length ?? 0;
+            assert.ok(counts[kind] > 0, `no ${kind} in the cluster`);
+        }
+        return JSON.stringify(counts);
+    });
+
+    await run.step("Argo CD's controllers start (Redis, repo server, application and ApplicationSet controllers)", async () => {
+        const started = await startArgoCdControllers({ binDir, kubeconfigPath: cp!.kubeconfigPath, namespace: NAMESPACE, dataDir: path.join(work, "argocd") });
+        controllers = started.processes;
+        summary.cluster.argocd = started.version;
+        return started.version;
+    });
+
+    await run.step(`${APP} from Git is Synced and Healthy, its Deployment rolled out on KWOK`, async () => {
+        const status = await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => s.sync === "Synced" && s.health === "Healthy", 240_000);
+        summary.argocd.synced = true;
+        summary.argocd.healthy = true;
+        await cp!.kubectl.run(["rollout", "status", `deployment/${APP}`, "-n", APP_NAMESPACE, "--timeout=120s"]);
+        return `revision ${status.revision.slice(0, 12)}`;
+    });
+
+    await run.step("the ApplicationSets generate their Applications from the cluster Secret's labels", async () => {
+        const deadline = Date.now() + 120_000;
+        let generated = 0;
+        let sets = 0;
+        while (Date.now() < deadline) {
+            const apps = await cp!.kubectl.get<{ items: { metadata: { ownerReferences?: { kind: string }[] } }[] }>(["applications.argoproj.io", "-n", NAMESPACE]);
+            const appSets = await cp!.kubectl.get<{ items: unknown[] }>(["applicationsets.argoproj.io", "-n", NAMESPACE]);
+            sets = appSets?.items.length ?? 0;
+            generated = (apps?.items ?? []).filter((a) => a.metadata.ownerReferences?.some((o) => o.kind === "ApplicationSet")).length;
+            if (sets > 0 && generated >= sets) break;
+            await sleep(1000);
+        }
+        summary.argocd.applicationSetApps = generated;
+        assert.ok(sets > 0 && generated >= sets, `${generated} Applications generated by ${sets} ApplicationSets`);
+        return `${generated} Applications from ${sets} ApplicationSets (their charts are on the internet: generated, not synced)`;
+    });
+
+    await run.step("drift: an object edited behind Argo CD's back is reverted", async () => {
+        const configMap = ["configmap", APP, "-n", APP_NAMESPACE];
+        const before = (await cp!.kubectl.get<{ data: Record<string, string> }>(configMap))!.data.PODINFO_LEVEL;
+        const started = Date.now();
+        await cp!.kubectl.run(["patch", ...configMap, "--type=merge", "-p", JSON.stringify({ data: { PODINFO_LEVEL: "drifted" } })]);
+        await waitUntil(async () => (await cp!.kubectl.get<{ data: Record<string, string> }>(configMap))?.data.PODINFO_LEVEL === before, 120_000, "self-heal to revert the ConfigMap");
+        summary.argocd.driftHealedSeconds = round((Date.now() - started) / 1000);
+        return `${summary.argocd.driftHealedSeconds} s`;
+    });
+
+    await run.step("a new commit (a chart change) rolls out: refreshed as a Git webhook would", async () => {
+        const message = `hello from commit ${Date.now()}`;
+        const started = Date.now();
+        const commit = git!.commitChange("charts/hello-service/values-dev.yaml", (text) => text.replace(/PODINFO_UI_MESSAGE: .*/, `PODINFO_UI_MESSAGE: "${message}"`), "change the dev message");
+        await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
+        await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => s.sync === "Synced" && s.revision === commit, 180_000);
+        await waitUntil(async () => (await cp!.kubectl.get<{ data: Record<string, string> }>(["configmap", APP, "-n", APP_NAMESPACE]))?.data.PODINFO_UI_MESSAGE === message, 60_000, "the new message in the cluster");
+        summary.argocd.commitToSyncedSeconds = round((Date.now() - started) / 1000);
+        return `${summary.argocd.commitToSyncedSeconds} s from commit to Synced`;
+    });
+
+    await run.step("an object removed from Git is pruned", async () => {
+        const started = Date.now();
+        const commit = git!.commitChange("charts/hello-service/values-dev.yaml", (text) => `${text}\nnetworkPolicy:\n  enabled: false\n`, "drop the NetworkPolicy");
+        assert.ok(await cp!.kubectl.get(["networkpolicy", APP, "-n", APP_NAMESPACE]), "the NetworkPolicy was never deployed");
+        await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
+        await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => s.sync === "Synced" && s.revision === commit, 180_000);
+        await waitUntil(async () => (await cp!.kubectl.get(["networkpolicy", APP, "-n", APP_NAMESPACE])) === undefined, 60_000, "the NetworkPolicy to be pruned");
+        summary.argocd.prunedSeconds = round((Date.now() - started) / 1000);
+        return `${summary.argocd.prunedSeconds} s`;
+    });
+
+    await run.step(
+        "pulumi destroy leaves no Argo CD resource and nothing stuck Terminating",
+        async () => {
+            if (!cp) throw new Error("no control plane");
+            const destroy = await run.cli(["destroy", "--yes", ...stackArgs]);
+            assert.strictEqual(destroy.code, 0, `pulumi destroy failed:\n${destroy.stdout.split("\n").slice(-30).join("\n")}\n${destroy.stderr}`);
+            for (const kind of ["applications.argoproj.io", "applicationsets.argoproj.io", "appprojects.argoproj.io"]) {
+                const crd = await cp.kubectl.get(["crd", kind]);
+                if (!crd) continue; // gone with the chart: nothing of that kind can be left
+                const left: { items: unknown[] } | undefined = await cp.kubectl.get([kind, "-A"]);
+                assert.strictEqual(left?.items.length ?? 0, 0, `${kind} left after destroy`);
+            }
+            const namespaces = await cp.kubectl.get<{ items: { metadata: { name: string }; status: { phase: string } }[] }>(["namespaces"]);
+            const stuck = (namespaces?.items ?? []).filter((n) => n.status.phase === "Terminating").map((n) => n.metadata.name);
+            assert.deepStrictEqual(stuck, [], "namespaces stuck Terminating");
+            assert.ok(!(namespaces?.items ?? []).some((n) => n.metadata.name === NAMESPACE), `namespace ${NAMESPACE} left`);
+        },
+        { always: true },
+    );
+
+    await run.step(
+        "every process of the loop stopped by pid",
+        async () => {
+            const all = [...controllers, ...(cp?.processes ?? [])];
+            await Promise.all(all.map((p) => p.stop()));
+            const alive = all.filter((p) => isAlive(p.pid)).map((p) => `${p.name} (${p.pid})`);
+            assert.deepStrictEqual(alive, [], "processes still running");
+            const logs = all.map((p) => fs.readFileSync(p.logFile, "utf8"));
+            logs.forEach((text, i) => run.record(`${all[i].name} log`, text));
+            return `${all.length} processes`;
+        },
+        { always: true },
+    );
+    return summary;
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (await check()) return;
+        await sleep(250);
+    }
+    throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
+
+function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+function round(s: number): number {
+    return Math.round(s * 10) / 10;
+}

@@ -1,0 +1,116 @@
+// `npm run up`: the whole loop on this machine, left running to look around; `npm run down` ends it.
+//   up:   pinned tools (built on first run), the local control plane and Argo CD's controllers as
+//         processes on loopback, `pulumi up --stack local` with the policy pack against them, then
+//         a table of the Applications.
+//   down: `pulumi destroy`, then every process stopped by its recorded pid and the data removed.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { engineEnv, EngineWorkspace, runPulumi } from "../engine/pulumi-cli";
+import { applicationStatuses } from "./applications";
+import { startArgoCdControllers } from "./argocd-controllers";
+import { startControlPlane } from "./control-plane";
+import { GitRepository } from "./git-repository";
+import { Kubectl } from "./kubectl";
+import { onLocalCluster, writeLocalStackFile } from "./local-stack";
+import { sleep, stopPid } from "./managed-process";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+const DATA = path.join(PROJECT_ROOT, ".tools", "local-cluster");
+const STATE = path.join(DATA, "state.json");
+const CONFIG_FILE = path.join(DATA, "Pulumi.local.yaml");
+const BIN = path.join(PROJECT_ROOT, ".tools", "bin");
+const ws: EngineWorkspace = { projectRoot: PROJECT_ROOT, backendDir: path.join(DATA, "backend"), passphrase: "local-stack-only" };
+const STACK_ARGS = ["--stack", "local", "--config-file", CONFIG_FILE];
+
+interface State {
+    pids: { name: string; pid: number }[];
+    kubeconfig: string;
+}
+
+async function up(): Promise<number> {
+    if (fs.existsSync(STATE)) {
+        console.error(`up: a local cluster is already running (${STATE}); npm run down first`);
+        return 2;
+    }
+    console.log("up: pinned tools (the first run builds them from Go modules: 30 to 60 minutes on 2 cores)");
+    if (spawnSync("bash", [path.join(PROJECT_ROOT, "tools", "install.sh")], { stdio: "inherit" }).status !== 0) return 1;
+    console.log("up: local: the control plane, Argo CD, Git and state are on this machine; the nodes are KWOK's (no container runs)");
+    fs.mkdirSync(DATA, { recursive: true });
+    const state: State = { pids: [], kubeconfig: path.join(DATA, "cluster", "kubeconfig") };
+    const save = () => fs.writeFileSync(STATE, JSON.stringify(state, null, 2));
+    try {
+        const cp = await startControlPlane({ binDir: BIN, dataDir: path.join(DATA, "cluster"), detached: true, log: console.log });
+        state.pids.push(...cp.processes.map((p) => ({ name: p.name, pid: p.pid })));
+        save();
+        const git = GitRepository.fromWorkingTree(PROJECT_ROOT, path.join(DATA, "git"), ["charts"]);
+        writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, onLocalCluster(git.url));
+        const init = await runPulumi(ws, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
+        if (init.code !== 0 && !/already exists/.test(init.stderr)) throw new Error(init.stderr);
+        const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", fs.readFileSync(cp.kubeconfigPath, "utf8"), ...STACK_ARGS]);
+        if (set.code !== 0) throw new Error(set.stderr);
+        console.log("up: pulumi up --stack local --policy-pack policies/launch");
+        const pulumiUp = spawnSync(path.join(BIN, "pulumi"), ["up", "--yes", ...STACK_ARGS, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"], {
+            cwd: PROJECT_ROOT,
+            stdio: "inherit",
+            env: engineEnv(ws),
+        });
+        if (pulumiUp.status !== 0) throw new Error("pulumi up failed (above)");
+        const argocd = await startArgoCdControllers({ binDir: BIN, kubeconfigPath: cp.kubeconfigPath, namespace: "argocd", dataDir: path.join(DATA, "argocd"), detached: true, log: console.log });
+        state.pids.push(...argocd.processes.map((p) => ({ name: p.name, pid: p.pid })));
+        save();
+        await printApplications(cp.kubectl);
+        console.log(`
+Look around:
+  export KUBECONFIG=${cp.kubeconfigPath}
+  .tools/bin/kubectl get applications -n argocd
+  .tools/bin/argocd app list --core            # Argo CD's own CLI, reading the cluster directly
+  logs: ${DATA}/cluster/logs, ${DATA}/argocd/logs
+  npm run down                                  # destroy the stack and stop every process`);
+        return 0;
+    } catch (e) {
+        console.error(`up: ${(e as Error).message}`);
+        console.error("up: stopping what was started (npm run down)");
+        await down();
+        return 1;
+    }
+}
+
+async function printApplications(kubectl: Kubectl): Promise<void> {
+    const deadline = Date.now() + 180_000;
+    let apps = await applicationStatuses(kubectl, "argocd");
+    while (Date.now() < deadline && !apps.some((a) => a.sync === "Synced" && a.health === "Healthy")) {
+        await sleep(2000);
+        apps = await applicationStatuses(kubectl, "argocd");
+    }
+    const rows = apps.map((a) => [a.name, a.sync, a.health, a.revision.slice(0, 12), a.message ? a.message.slice(0, 60) : ""]);
+    const header = ["APPLICATION", "SYNC", "HEALTH", "REVISION", "NOTE"];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
+}
+
+async function down(): Promise<number> {
+    if (!fs.existsSync(STATE)) {
+        console.log("down: no local cluster is running");
+        fs.rmSync(DATA, { recursive: true, force: true });
+        return 0;
+    }
+    const state = JSON.parse(fs.readFileSync(STATE, "utf8")) as State;
+    if (fs.existsSync(CONFIG_FILE)) {
+        // Destroy while Argo CD still runs: it removes the Applications' finalizers and resources.
+        const destroy = await runPulumi(ws, ["destroy", "--yes", ...STACK_ARGS]);
+        console.log(destroy.code === 0 ? "down: pulumi destroy done" : `down: pulumi destroy failed (the cluster goes anyway):\n${destroy.stderr}`);
+    }
+    for (const p of [...state.pids].reverse()) await stopPid(p.pid);
+    console.log(`down: stopped ${state.pids.length} processes`);
+    fs.rmSync(DATA, { recursive: true, force: true });
+    return 0;
+}
+
+const command = process.argv[2];
+const commands: Record<string, () => Promise<number>> = { up, down };
+if (!commands[command]) {
+    console.error("usage: ts-node tools/local-cluster/cli.ts up|down");
+    process.exit(2);
+}
+commands[command]().then((code) => process.exit(code));

@@ -1,0 +1,43 @@
+/**
+ * The local stack's config for a run of the real engine: the committed `stacks/Pulumi.local.yaml`
+ * (secrets, encryption salt and all) with the cluster pointed elsewhere, written to a file that
+ * `pulumi --config-file` reads. The committed file stays the embedded default.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+
+type Platform = Record<string, unknown>;
+
+/** Render every manifest to `dir`. */
+export function renderingTo(dir: string): (platform: Platform) => void {
+    return (platform) => {
+        platform.cluster = { ...(platform.cluster as Platform), mode: "render", directory: dir };
+    };
+}
+
+/**
+ * Deploy to the local control plane through the `kubeconfig` secret, with this repository's charts
+ * read by Argo CD from the local Git repository at `gitUrl`.
+ */
+export function onLocalCluster(gitUrl: string): (platform: Platform) => void {
+    return (platform) => {
+        platform.cluster = { mode: "kubeconfig" };
+        const repos = (platform.gitops as { repositories: { name: string; url?: string }[] }).repositories;
+        const own = repos.find((r) => r.name === "gitops-platform");
+        if (!own) throw new Error("stacks/Pulumi.local.yaml declares no repository gitops-platform");
+        own.url = gitUrl;
+    };
+}
+
+/** Writes the local stack's file with `change` applied to its platform config. */
+export function writeLocalStackFile(projectRoot: string, file: string, change: (platform: Platform) => void): void {
+    const source = path.join(projectRoot, "stacks", "Pulumi.local.yaml");
+    const doc = YAML.parseDocument(fs.readFileSync(source, "utf8"));
+    const platform = (doc.getIn(["config", "gitops-platform:platform"], false) as YAML.YAMLMap).toJSON() as Platform;
+    change(platform);
+    doc.setIn(["config", "gitops-platform:platform"], doc.createNode(platform));
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(`${file}.tmp`, doc.toString());
+    fs.renameSync(`${file}.tmp`, file);
+}
