@@ -64,7 +64,8 @@ KWOK_MOD=sigs.k8s.io/kwok
 ARGOCD_MOD=github.com/argoproj/argo-cd/v3
 GITOPS_ENGINE_MOD=github.com/argoproj/argo-cd/gitops-engine/v3
 
-ALL_TOOLS=(pulumi pulumi-language-nodejs pulumi-resource-kubernetes helm terraform minio registry etcd kubernetes kwok argocd)
+# Longest builds first: two run at a time, so the cold critical path is argocd + the provider.
+ALL_TOOLS=(argocd pulumi-resource-kubernetes kubernetes pulumi pulumi-language-nodejs etcd kwok helm terraform minio registry)
 
 # --- layout -----------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

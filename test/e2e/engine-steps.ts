@@ -6,6 +6,7 @@ import * as assert from "assert";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { ValidateFunction } from "ajv";
 import * as YAML from "yaml";
 import { CliResult, EngineFinding, EngineWorkspace, readPolicyFindings, runPulumi } from "../../tools/engine/pulumi-cli";
 import { plan } from "../../tools/plan/plan";
@@ -75,21 +76,23 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
 
     await run.step("rendered Argo CD objects validate against the v3.4.4 and v3.6.1 CRDs", async () => {
         const crdDirs = { "v3.4.4": path.resolve(projectRoot, "..", "shared", "reference", "argo-cd-v3.4.4", "crds"), "v3.6.1": run.argoCdCrdDir };
+        const validators = Object.entries(crdDirs).map(([release, dir]) => ({ release, byKind: crdValidators(dir) }));
         const counts: Record<string, number> = {};
-        for (const [release, dir] of Object.entries(crdDirs)) {
-            const validators = crdValidators(dir);
-            for (const file of filesUnder(renderDir).filter((f) => /\.ya?ml$/.test(f))) {
-                for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, "utf8"))) {
-                    const obj = doc.toJS() as { apiVersion?: string; kind?: string } | null;
-                    if (!obj || obj.apiVersion !== "argoproj.io/v1alpha1" || !(obj.kind! in ARGOCD_CRD_FILES)) continue;
-                    const validate = validators[obj.kind as ArgoCdKind];
+        for (const file of filesUnder(renderDir).filter((f) => /\.ya?ml$/.test(f))) {
+            const text = fs.readFileSync(file, "utf8");
+            if (!text.includes("argoproj.io/v1alpha1")) continue; // the CRDs themselves are apiextensions objects
+            for (const doc of YAML.parseAllDocuments(text)) {
+                const obj = doc.toJS() as { apiVersion?: string; kind?: string } | null;
+                if (!obj || obj.apiVersion !== "argoproj.io/v1alpha1" || !(obj.kind! in ARGOCD_CRD_FILES)) continue;
+                for (const { release, byKind } of validators) {
+                    const validate: ValidateFunction = byKind[obj.kind as ArgoCdKind];
                     assert.ok(validate(obj), `${path.relative(renderDir, file)} against Argo CD ${release}: ${JSON.stringify(validate.errors)}`);
-                    counts[obj.kind!] = (counts[obj.kind!] ?? 0) + 1;
                 }
+                counts[obj.kind!] = (counts[obj.kind!] ?? 0) + 1;
             }
         }
         for (const kind of ["Application", "AppProject", "ApplicationSet"]) assert.ok((counts[kind] ?? 0) > 0, `no ${kind} rendered`);
-        return `${JSON.stringify(counts)} (each against both releases)`;
+        return `${JSON.stringify(counts)}, each valid against both releases`;
     });
 
     await run.step("the canary secret is in no state file, rendered file or output", async () => {
@@ -136,7 +139,8 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
         const left = await stackResources(ws);
         assert.deepStrictEqual(left.map((r) => r.urn), [], "resources left after destroy");
         assert.deepStrictEqual(filesUnder(renderDir), [], "rendered files left after destroy");
-        expectOk(await run.cli(["stack", "rm", "--yes", STACK]), "pulumi stack rm");
+        // --preserve-config: without it the CLI deletes stacks/Pulumi.local.yaml, the committed stack file.
+        expectOk(await run.cli(["stack", "rm", "--yes", "--preserve-config", STACK]), "pulumi stack rm");
     });
 
     return { resources, findings, policyPackUnderCli };
