@@ -118,7 +118,11 @@ async function main(): Promise<Record<string, unknown>> {
             chart,
             namespace: argocdNamespace,
             domain: platform.argocd.domain,
-            adminPasswordHash: platform.argocd.admin.enabled && config.secrets.argocdAdminPassword ? adminPasswordHash(config.secrets.argocdAdminPassword, config.stack) : undefined,
+            // Rendered YAML cannot hold a secret: rendering, Argo CD makes its own initial admin password.
+            adminPasswordHash:
+                platform.argocd.admin.enabled && config.secrets.argocdAdminPassword && platform.cluster.mode !== "render"
+                    ? adminPasswordHash(config.secrets.argocdAdminPassword, config.stack)
+                    : undefined,
             sso: platform.argocd.sso,
             rbac: platform.argocd.rbac,
             notifications: platform.argocd.notifications,

@@ -55,11 +55,19 @@ describe("Argo CD installation", function () {
     let dev: RegisteredResource;
     let prodRun: Awaited<ReturnType<typeof runProgram>>;
     let localRun: Awaited<ReturnType<typeof runProgram>>;
+    let localClusterRun: Awaited<ReturnType<typeof runProgram>>;
     before(async () => {
         process.env.GITHUB_SHA = COMMIT;
         dev = ofType(await runProgram({ stack: "dev" }), "kubernetes:helm.sh/v4:Chart").find((c) => c.name === "argocd")!;
         prodRun = await runProgram({ stack: "prod" });
         localRun = await runProgram({ stack: "local" });
+        // The local stack on the local control plane (npm run up): a real cluster, not a directory.
+        localClusterRun = await runProgram({
+            stack: "local",
+            platform: { cluster: { mode: "kubeconfig", directory: undefined } },
+            config: { kubeconfig: "apiVersion: v1\nkind: Config\n" },
+            secretKeys: ["kubeconfig"],
+        });
     });
     after(() => {
         delete process.env.GITHUB_SHA;
@@ -111,8 +119,14 @@ describe("Argo CD installation", function () {
         assert.deepStrictEqual([devNs.options.retainOnDelete, devNs.options.protect], [false, false]);
     });
 
-    it("local: admin on, its password only as a secret, deterministic bcrypt hash", () => {
+    it("local rendering to a directory: no admin password hash in the values (rendered YAML holds no secret)", () => {
         const chart = ofType(localRun, "kubernetes:helm.sh/v4:Chart").find((c) => c.name === "argocd")!;
+        const values = chart.inputs.values as { configs: { secret: Record<string, unknown> } };
+        assert.deepStrictEqual(values.configs.secret, {});
+    });
+
+    it("local on a cluster: admin on, its password only as a secret, deterministic bcrypt hash", () => {
+        const chart = ofType(localClusterRun, "kubernetes:helm.sh/v4:Chart").find((c) => c.name === "argocd")!;
         const secretProps = (chart.properties.values as { configs: { secret: { argocdServerAdminPassword: unknown } } } | Record<string, unknown>);
         // The whole values object or the hash itself carries Pulumi's secret signature.
         assert.ok(JSON.stringify(secretProps).includes(SIG), "values are a Pulumi secret");

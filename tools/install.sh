@@ -184,7 +184,7 @@ tool_version() {
 tool_bins() {
   case "$1" in
     kubernetes) echo kube-apiserver kube-controller-manager kube-scheduler kubectl ;;
-    argocd) echo argocd argocd-application-controller argocd-repo-server argocd-applicationset-controller ;;
+    argocd) echo argocd argocd-application-controller argocd-repo-server argocd-applicationset-controller git-verify-wrapper.sh gpg-wrapper.sh ;;
     *) echo "$1" ;;
   esac
 }
@@ -223,7 +223,7 @@ check_version() {
         [[ -f "$(dirname "$bin")/stages.yaml" ]] ;;
     argocd)
       "$bin" version --client --short 2>/dev/null | grep -qF "v$ARGOCD_VERSION" &&
-        [[ -f "$(dirname "$bin")/crds/application-crd.yaml" ]] ;;
+        [[ -f "$(dirname "$bin")/crds/application-crd.yaml" && -f "$(dirname "$bin")/git-verify-wrapper.sh" ]] ;;
   esac
 }
 
@@ -458,6 +458,8 @@ build_argocd() {
   local src; src="$(go_mod_download "$ARGOCD_MOD@v$ARGOCD_VERSION")" || return 1
   mkdir -p "$dest/crds"
   cp "$src"/manifests/crds/application{,set}-crd.yaml "$src"/manifests/crds/appproject-crd.yaml "$dest/crds/"
+  # The repo server runs these from PATH for every Git source, as in Argo CD's image.
+  cp "$src"/hack/git-verify-wrapper.sh "$src"/hack/gpg-wrapper.sh "$dest/"
   chmod -R u+w "$dest"
   for b in argocd-application-controller argocd-repo-server argocd-applicationset-controller; do ln -sfn argocd "$dest/$b"; done
 }
@@ -468,7 +470,7 @@ argocd_standin_chart() {
   local manifests="$1" chart="$2" own="$REPO_ROOT/tools/argocd-standin"
   mkdir -p "$chart/templates"
   sed "s/@ARGOCD_VERSION@/$ARGOCD_VERSION/g" "$own/Chart.yaml.in" >"$chart/Chart.yaml"
-  cp "$own/values.yaml" "$chart/values.yaml"
+  cp "$own/values.yaml" "$chart/values.yaml"; cp "$own"/templates/*.yaml "$chart/templates/"
   awk -v drop="argocd-cm argocd-cmd-params-cm argocd-rbac-cm argocd-notifications-cm argocd-secret" '
     BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) skip[d[i]] = 1 }
     function flush() { if (doc != "" && !(name in skip && (kind == "ConfigMap" || kind == "Secret"))) printf "---\n%s", doc; doc = ""; kind = ""; name = "" }
@@ -522,7 +524,7 @@ install_tool() {
   fi
   for b in $(tool_bins "$tool"); do ln -sfn "$dir/$b" "$BIN_DIR/$b"; done
   if [[ "$tool" == argocd ]]; then   # cheap, and follows edits of tools/argocd-standin
-    local m; m="$(go_mod_download "$ARGOCD_MOD@v$ARGOCD_VERSION")" || return 1
+    local m; m="$(GOTOOLCHAIN="$ARGOCD_GO_TOOLCHAIN" go_mod_download "$ARGOCD_MOD@v$ARGOCD_VERSION")" || return 1
     mkdir -p "$REPO_ROOT/.tools/charts"; rm -rf "$REPO_ROOT/.tools/charts/argo-cd"
     argocd_standin_chart "$m/manifests/install.yaml" "$REPO_ROOT/.tools/charts/argo-cd"
   fi

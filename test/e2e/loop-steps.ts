@@ -50,6 +50,8 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
 
     await run.step("pulumi up to the local control plane (kubeconfig mode, policy pack)", async () => {
         writeLocalStackFile(projectRoot, configFile, onLocalCluster(git!.url));
+        const init = await run.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
+        assert.ok(init.code === 0 || /already exists/.test(init.stderr), init.stderr);
         for (const [key, value] of [
             ["argocdAdminPassword", run.canary],
             ["kubeconfig", fs.readFileSync(cp!.kubeconfigPath, "utf8")],
@@ -57,8 +59,6 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
             const set = await run.cli(["config", "set", "--secret", key, value, ...stackArgs]);
             assert.strictEqual(set.code, 0, set.stderr);
         }
-        const init = await run.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
-        assert.ok(init.code === 0 || /already exists/.test(init.stderr), init.stderr);
         const up = await run.cli(["up", "--yes", ...stackArgs, ...policyArgs]);
         assert.strictEqual(up.code, 0, `pulumi up failed:\n${up.stdout.split("\n").slice(-40).join("\n")}\n${up.stderr}`);
     });

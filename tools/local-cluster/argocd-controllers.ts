@@ -63,6 +63,7 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
             "--metrics-address=127.0.0.1",
             `--metrics-port=${repoMetrics}`,
             "--disable-tls",
+            "--client-ca-path=", // its default is a file in the pod; TLS is off on loopback
             "--loglevel=info",
         ]);
         await repoServer.waitForHttp(`http://127.0.0.1:${repoMetrics}/metrics`, 60_000);

@@ -33,6 +33,7 @@ export interface ManagedProcess {
 }
 
 export function startProcess(spec: ProcessSpec): ManagedProcess {
+    if (!fs.existsSync(spec.command)) throw new Error(`${spec.name}: ${spec.command} is not installed (run bash tools/install.sh)`);
     const out = fs.openSync(spec.logFile, "a");
     const options = { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ["ignore", out, out] as ("ignore" | number)[] };
     let child: ChildProcess;
@@ -47,6 +48,7 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
     const pid = child.pid;
     let exited: string | undefined;
     child.once("exit", (code, signal) => (exited = signal ? `signal ${signal}` : `exit ${code}`));
+    child.once("error", (e) => (exited = e.message));
     const logTail = () => (fs.existsSync(spec.logFile) ? fs.readFileSync(spec.logFile, "utf8").split("\n").slice(-15).join("\n") : "");
     const self: ManagedProcess = {
         name: spec.name,
