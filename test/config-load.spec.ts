@@ -50,7 +50,7 @@ describe("stack config loading", function () {
         const err = await configError({
             stack: "local",
             platform: {
-                argocd: { chart: { version: "latest" }, namespace: "Argo CD" },
+                argocd: { chart: { path: undefined, version: "latest" }, namespace: "Argo CD" },
                 addons: [{ name: "cert-manager", repository: "jetstack", chart: "cert-manager", version: "~1.16", namespace: "cert-manager" }],
                 audit: { owner: "platform-team", gitCommit: "abc" },
                 clusterr: {},
@@ -58,6 +58,8 @@ describe("stack config loading", function () {
         });
         assert.deepStrictEqual(paths(err), [
             "platform.addons[0].version",
+            // Without its local chart path, the argo-cd chart's Redis secret hook needs ESO: a problem too.
+            "platform.argocd.chart",
             "platform.argocd.chart.version",
             "platform.argocd.namespace",
             "platform.audit.gitCommit",

@@ -35,7 +35,8 @@ export class ArgoCdRedisPassword extends pulumi.ComponentResource {
                 // Letters and digits only: the value goes into Redis' and the components' command lines.
                 spec: { length: 32, digits: 8, symbols: 0, noUpper: false, allowRepeat: true },
             },
-            { parent: this },
+            // The component's dependencies (the charts whose CRDs these are) do not pass to children by themselves.
+            { parent: this, dependsOn: opts?.dependsOn },
         );
         new k8s.apiextensions.CustomResource(
             name,
@@ -54,8 +55,13 @@ export class ArgoCdRedisPassword extends pulumi.ComponentResource {
                     dataFrom: [{ sourceRef: { generatorRef: { apiVersion: ESO_GENERATORS_API, kind: "Password", name: "argocd-redis-password" } } }],
                 },
             },
-            { parent: this, dependsOn: [generator] },
+            { parent: this, dependsOn: [...toArray(opts?.dependsOn), generator] },
         );
         this.registerOutputs({});
     }
+}
+
+function toArray(deps: pulumi.ComponentResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+    if (deps === undefined) return [];
+    return Array.isArray(deps) ? deps : [deps as pulumi.Input<pulumi.Resource>];
 }

@@ -70,10 +70,11 @@ async function main(): Promise<number> {
         // Written whole, then renamed: a reader never sees half a summary.
         fs.writeFileSync(path.join(outDir, "summary.json.tmp"), JSON.stringify(summary, null, 2) + "\n");
         fs.renameSync(path.join(outDir, "summary.json.tmp"), path.join(outDir, "summary.json"));
-        // On failure, what a reader needs to see why: the CLI transcript and every server's log.
+        // What a reader needs to see what happened: the CLI transcript (the canary check covers it)
+        // and, on failure, every server's log.
         fs.rmSync(path.join(outDir, "logs"), { recursive: true, force: true });
+        if (fs.existsSync(path.join(work, "transcript.log"))) fs.copyFileSync(path.join(work, "transcript.log"), path.join(outDir, "transcript.log"));
         if (run.hasFailed) {
-            if (fs.existsSync(path.join(work, "transcript.log"))) fs.copyFileSync(path.join(work, "transcript.log"), path.join(outDir, "transcript.log"));
             for (const part of ["cluster", "argocd"]) {
                 const logs = path.join(work, part, "logs");
                 if (fs.existsSync(logs)) fs.cpSync(logs, path.join(outDir, "logs", part), { recursive: true });
