@@ -58,8 +58,8 @@ export class BootstrapAddon extends pulumi.ComponentResource {
         }
         const labels = auditLabels(args.audit);
         const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace, labels } }, { parent: this });
-        // Provider 4.25 renders no chart hooks: External Secrets Operator's chart has none that
-        // the install needs (its CRDs and webhook certificates are plain objects there).
+        // Provider 4.25 renders no chart hooks; a chart whose install needs one must not be
+        // installed here without a replacement (docs/adr-0002-real-engine.md).
         this.chart = new k8s.helm.v4.Chart(
             name,
             { ...chartInputs, namespace: ns.metadata.name },

@@ -80,8 +80,8 @@ export class ArgoCd extends pulumi.ComponentResource {
             { parent: this, retainOnDelete: retain, protect: retain },
         );
         this.chartVersion = "path" in args.chart ? "local" : args.chart.version;
-        // Provider 4.25 renders no chart hooks; argoCdValues turns off the one the argo-cd chart
-        // has (the Redis secret init) and the install is whole without it.
+        // Provider 4.25 renders no chart hooks: argoCdValues turns off the argo-cd chart's one hook
+        // (the Redis secret init) and ArgoCdRedisPassword makes that Secret (docs/adr-0002).
         this.chart = new k8s.helm.v4.Chart(
             name,
             { ...chartInputs, namespace: ns.metadata.name },

@@ -160,6 +160,13 @@ describe("policy pack rules (through the analyzer gRPC server)", function () {
     });
 
     describe("helm-chart-pinned-version and helm-chart-allowed-repository", () => {
+        it("judges charts through their component: a helm v4 Chart as the engine shows it (no inputs) draws no finding", async () => {
+            // Before: every real preview flagged `chart ""` on every Chart (mandatory in staging and prod).
+            const asTheEngineShowsIt = resource("kubernetes:helm.sh/v4:Chart", "argocd", {});
+            assert.deepStrictEqual(await analyzer.analyze(asTheEngineShowsIt), []);
+            assertViolates(await analyzer.analyze(chart({ chart: "cert-manager", version: "*", repositoryOpts: { repo: "https://charts.jetstack.io" } })), "helm-chart-pinned-version", /./);
+        });
+
         it("passes exact versions from allowed repositories, including OCI and v3 Releases", async () => {
             const ok = chart({ chart: "external-secrets", version: "0.14.4", repositoryOpts: { repo: "https://charts.external-secrets.io" } });
             const oci = chart({ chart: "oci://111122223333.dkr.ecr.eu-west-1.amazonaws.com/charts/web", version: "1.2.3" });

@@ -34,6 +34,7 @@ async function main(): Promise<number> {
     };
     log(`e2e: pulumi ${engine.pulumi}, kubernetes provider ${engine.kubernetes}, Node.js language host ${engine.languageHost}; work dir ${work}`);
     log("e2e: the engine and Argo CD are real; the cluster's nodes are KWOK's (no container runtime here)");
+    log("e2e: the argo-cd chart cannot be pulled offline: the local stack installs Argo CD's own manifests from .tools/charts/argo-cd");
     let result = { resources: 0, findings: [] as { policy: string; resource: string }[], policyPackUnderCli: false };
     let loop: LoopSummary | undefined;
     const committedStacks = stackFilesDigest();
@@ -81,6 +82,12 @@ async function main(): Promise<number> {
             }
         }
         fs.rmSync(work, { recursive: true, force: true });
+    }
+    // The reports are an output channel too.
+    const leaked = findCanary(run.canary, { files: filesUnder(path.join(PROJECT_ROOT, "out", "e2e")), texts: {} });
+    if (leaked.length > 0) {
+        log(`e2e: FAIL the canary appears in ${leaked.join(", ")}`);
+        return 1;
     }
     const failed = run.steps.filter((s) => !s.ok);
     log(`e2e: ${run.steps.length - failed.length}/${run.steps.length} steps ok; out/e2e/summary.json`);

@@ -36,6 +36,7 @@ async function up(): Promise<number> {
     console.log("up: pinned tools (the first run builds them from Go modules: 30 to 60 minutes on 2 cores)");
     if (spawnSync("bash", [path.join(PROJECT_ROOT, "tools", "install.sh")], { stdio: "inherit" }).status !== 0) return 1;
     console.log("up: local: the control plane, Argo CD, Git and state are on this machine; the nodes are KWOK's (no container runs)");
+    console.log("up: the argo-cd chart cannot be pulled offline: Argo CD's own manifests come from .tools/charts/argo-cd");
     fs.mkdirSync(DATA, { recursive: true });
     const state: State = { pids: [], kubeconfig: path.join(DATA, "cluster", "kubeconfig") };
     const save = () => fs.writeFileSync(STATE, JSON.stringify(state, null, 2));
@@ -64,7 +65,8 @@ async function up(): Promise<number> {
 Look around:
   export KUBECONFIG=${cp.kubeconfigPath}
   .tools/bin/kubectl get applications -n argocd
-  .tools/bin/argocd app list --core            # Argo CD's own CLI, reading the cluster directly
+  .tools/bin/kubectl get applications hello-service -n argocd -o yaml   # sync and health status
+  (\`argocd --core\` would port-forward to the in-cluster Redis pod, which KWOK only pretends to run)
   logs: ${DATA}/cluster/logs, ${DATA}/argocd/logs
   npm run down                                  # destroy the stack and stop every process`);
         return 0;
@@ -83,7 +85,8 @@ async function printApplications(kubectl: Kubectl): Promise<void> {
         await sleep(2000);
         apps = await applicationStatuses(kubectl, "argocd");
     }
-    const rows = apps.map((a) => [a.name, a.sync, a.health, a.revision.slice(0, 12), a.message ? a.message.slice(0, 60) : ""]);
+    const note = (m?: string) => (!m ? "" : /cannot be reached|no such host|dial tcp/.test(m) ? "chart repository not reachable offline" : m.slice(0, 60));
+    const rows = apps.map((a) => [a.name, a.sync, a.health, a.revision.slice(0, 12), note(a.message)]);
     const header = ["APPLICATION", "SYNC", "HEALTH", "REVISION", "NOTE"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  "));

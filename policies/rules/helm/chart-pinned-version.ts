@@ -3,7 +3,7 @@ import { helmInstall, isLocalChart } from "../lib/helm";
 import { chartVersionProblem } from "../lib/versions";
 
 /**
- * Helm charts installed by Pulumi (helm.sh/v4 Chart, helm.sh/v3 Release) request an exact version, never
+ * Helm charts installed by Pulumi (through the components that own a helm.sh/v4 Chart, or a helm.sh/v3 Release) request an exact version, never
  * `latest`, `*`, a range or nothing. Charts from this repository (local paths) are versioned with it.
  *
  * Severity: high. Topics: helm, supply-chain.

@@ -7,7 +7,6 @@ import { isRecord } from "./types";
  * chart arguments as their own inputs instead (components/helm/chartInputs.ts).
  */
 export const helmTypes = {
-    chartV4: "kubernetes:helm.sh/v4:Chart",
     releaseV3: "kubernetes:helm.sh/v3:Release",
     argoCd: "gitops:platform:ArgoCd",
     bootstrapAddon: "gitops:platform:BootstrapAddon",
