@@ -61,9 +61,9 @@ export class E2eRun {
         }
     }
 
-    /** Runs the CLI and keeps its output for the canary check. */
-    async cli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
-        const r = await runPulumi(this.ws, args, { env });
+    /** Runs the CLI and keeps its output for the canary check; a secret goes in `input` (stdin). */
+    async cli(args: string[], input?: string): Promise<CliResult> {
+        const r = await runPulumi(this.ws, args, { input });
         const n = Object.keys(this.transcript).length;
         this.transcript[`pulumi ${args.slice(0, 2).join(" ")} #${n} stdout`] = r.stdout;
         this.transcript[`pulumi ${args.slice(0, 2).join(" ")} #${n} stderr`] = r.stderr;

@@ -58,7 +58,7 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
         writeLocalStackFile(projectRoot, configFile, renderingTo(renderDir));
         expectOk(await run.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]), "pulumi stack init");
         // The canary is the admin password: the program turns it into a bcrypt hash, a secret.
-        expectOk(await run.cli(["config", "set", "--secret", "argocdAdminPassword", run.canary, ...pulumiArgs]), "pulumi config set --secret");
+        expectOk(await run.cli(["config", "set", "--secret", "argocdAdminPassword", ...pulumiArgs], run.canary), "pulumi config set --secret");
     });
 
     await run.step("pulumi up with the policy pack (rendering to a directory)", async () => {

@@ -56,7 +56,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
             ["argocdAdminPassword", run.canary],
             ["kubeconfig", fs.readFileSync(cp!.kubeconfigPath, "utf8")],
         ]) {
-            const set = await run.cli(["config", "set", "--secret", key, value, ...stackArgs]);
+            const set = await run.cli(["config", "set", "--secret", key, ...stackArgs], value);
             assert.strictEqual(set.code, 0, set.stderr);
         }
         const up = await run.cli(["up", "--yes", ...stackArgs, ...policyArgs]);

@@ -61,15 +61,20 @@ export function engineEnv(ws: EngineWorkspace, extra: NodeJS.ProcessEnv = {}): N
     };
 }
 
-/** Runs `pulumi <args>` in the project root; resolves with its exit code and output. */
-export function runPulumi(ws: EngineWorkspace, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+/**
+ * Runs `pulumi <args>` in the project root; resolves with its exit code and output. A secret goes in
+ * `input` (stdin, as `pulumi config set --secret KEY` reads it), never in `args`: a command line is
+ * visible to every process on the machine and is written to transcripts.
+ */
+export function runPulumi(ws: EngineWorkspace, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
     fs.mkdirSync(ws.backendDir, { recursive: true }); // `file://DIR` must exist
     const started = process.hrtime.bigint();
     const child = spawnTracked(path.join(toolsBin(ws.projectRoot), "pulumi"), [...args, "--non-interactive"], {
         cwd: ws.projectRoot,
         env: engineEnv(ws, options.env),
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
     let stdout = "";
     let stderr = "";
     child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -48,7 +48,7 @@ async function up(): Promise<number> {
         writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, onLocalCluster(git.url));
         const init = await runPulumi(ws, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
         if (init.code !== 0 && !/already exists/.test(init.stderr)) throw new Error(init.stderr);
-        const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", fs.readFileSync(cp.kubeconfigPath, "utf8"), ...STACK_ARGS]);
+        const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", ...STACK_ARGS], { input: fs.readFileSync(cp.kubeconfigPath, "utf8") });
         if (set.code !== 0) throw new Error(set.stderr);
         console.log("up: pulumi up --stack local --policy-pack policies/launch");
         const pulumiUp = spawnSync(path.join(BIN, "pulumi"), ["up", "--yes", ...STACK_ARGS, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"], {
