@@ -23,8 +23,8 @@
 set -euo pipefail
 
 # --- pins -------------------------------------------------------------------
-# pulumi must match the npm package @pulumi/pulumi, the kubernetes provider
-# must match @pulumi/kubernetes (see package.json).
+# The kubernetes provider must be the release of @pulumi/kubernetes (package.json). The CLI may be
+# newer than @pulumi/pulumi (3.248.0, the newest whose engines accept Node.js 20): it runs older SDKs.
 # (GITOPS_*_VERSION overrides exist only to try another release by hand.)
 PULUMI_VERSION="${GITOPS_PULUMI_VERSION:-3.274.1}"
 K8S_PROVIDER_VERSION="${GITOPS_K8S_PROVIDER_VERSION:-4.25.0}"
@@ -203,7 +203,7 @@ check_version() {
       binary_has "$bin" "v$NODEJS_HOST_VERSION" && serves_port "$bin" ;;
     pulumi-resource-kubernetes)
       # The schema embedded by generate.go carries the version; it must serve gRPC.
-      # (The version the CLI sees is checked in cross_check when pulumi is there.)
+      # (The version the CLI sees is checked in wire_engine when pulumi is there.)
       binary_has "$bin" "\"version\":\"$K8S_PROVIDER_VERSION\"" && serves_port "$bin" ;;
     helm)
       [[ "$("$bin" version --short 2>/dev/null)" == "v$HELM_VERSION"* ]] ;;
