@@ -223,7 +223,7 @@ check_version() {
         [[ -f "$(dirname "$bin")/stages.yaml" ]] ;;
     argocd)
       "$bin" version --client --short 2>/dev/null | grep -qF "v$ARGOCD_VERSION" &&
-        [[ -f "$(dirname "$bin")/crds/application-crd.yaml" && -f "$(dirname "$bin")/git-verify-wrapper.sh" ]] ;;
+        [[ -f "$(dirname "$bin")/crds/application-crd.yaml" && -f "$(dirname "$bin")/git-verify-wrapper.sh" && -f "$(dirname "$bin")/install.yaml" ]] ;;
   esac
 }
 
@@ -460,6 +460,7 @@ build_argocd() {
   cp "$src"/manifests/crds/application{,set}-crd.yaml "$src"/manifests/crds/appproject-crd.yaml "$dest/crds/"
   # The repo server runs these from PATH for every Git source, as in Argo CD's image.
   cp "$src"/hack/git-verify-wrapper.sh "$src"/hack/gpg-wrapper.sh "$dest/"
+  cp "$src/manifests/install.yaml" "$dest/"   # the local stack's chart is made from it (argocd_standin_chart)
   chmod -R u+w "$dest"
   for b in argocd-application-controller argocd-repo-server argocd-applicationset-controller; do ln -sfn argocd "$dest/$b"; done
 }
@@ -523,10 +524,9 @@ install_tool() {
     return 1
   fi
   for b in $(tool_bins "$tool"); do ln -sfn "$dir/$b" "$BIN_DIR/$b"; done
-  if [[ "$tool" == argocd ]]; then   # cheap, and follows edits of tools/argocd-standin
-    local m; m="$(GOTOOLCHAIN="$ARGOCD_GO_TOOLCHAIN" go_mod_download "$ARGOCD_MOD@v$ARGOCD_VERSION")" || return 1
+  if [[ "$tool" == argocd ]]; then   # cheap (files only), and follows edits of tools/argocd-standin
     mkdir -p "$REPO_ROOT/.tools/charts"; rm -rf "$REPO_ROOT/.tools/charts/argo-cd"
-    argocd_standin_chart "$m/manifests/install.yaml" "$REPO_ROOT/.tools/charts/argo-cd"
+    argocd_standin_chart "$dir/install.yaml" "$REPO_ROOT/.tools/charts/argo-cd"
   fi
   printf '%-28s %-8s %-9s %6.1fs\n' "$tool" "$ver" "$src" "$(since "$t0")"
 }

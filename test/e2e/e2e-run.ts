@@ -48,14 +48,14 @@ export class E2eRun {
         try {
             const note = await body();
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-            this.steps.push({ name, ok: true, seconds: round(seconds), ...(note ? { note } : {}) });
+            this.steps.push({ name, ok: true, seconds: roundSeconds(seconds), ...(note ? { note } : {}) });
             this.log(`  ok    ${name} (${seconds.toFixed(1)} s)${note ? `: ${note}` : ""}`);
             return true;
         } catch (e) {
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
             const note = (e as Error).message;
             this.failed = true;
-            this.steps.push({ name, ok: false, seconds: round(seconds), note });
+            this.steps.push({ name, ok: false, seconds: roundSeconds(seconds), note });
             this.log(`  FAIL  ${name} (${seconds.toFixed(1)} s)\n${note.replace(/^/gm, "        ")}`);
             return false;
         }
@@ -82,6 +82,7 @@ export class E2eRun {
     }
 }
 
-function round(seconds: number): number {
+/** Seconds to one decimal, as the summary reports them. */
+export function roundSeconds(seconds: number): number {
     return Math.round(seconds * 10) / 10;
 }

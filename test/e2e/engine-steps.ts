@@ -105,17 +105,16 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
     await run.step("a mandatory violation stops pulumi up and changes nothing", async () => {
         const before = { resources: JSON.stringify(await stackResources(ws)), rendered: treeDigest(renderDir) };
         const badConfig = path.join(work, "Pulumi.local-violating.yaml");
-        fs.copyFileSync(configFile, badConfig);
-        writeLocalStackFile(projectRoot, badConfig, (platform) => {
-            renderingTo(renderDir)(platform);
-            const apps = (platform.gitops as { applications: Record<string, unknown>[] }).applications;
-            // A database URL with its password: a credential in plain Helm values.
-            apps[0].values = { database: { url: "postgres://hello:e2e-planted-db-password-7f3a@db.hello.svc:5432/hello" } };
-        });
-        const secure = YAML.parse(fs.readFileSync(configFile, "utf8")).config["gitops-platform:argocdAdminPassword"];
-        const bad = YAML.parseDocument(fs.readFileSync(badConfig, "utf8"));
-        bad.setIn(["config", "gitops-platform:argocdAdminPassword"], bad.createNode(secure));
-        fs.writeFileSync(badConfig, bad.toString());
+        // The run's own config (canary password and all), with a database URL and its password in plain Helm values.
+        writeLocalStackFile(
+            projectRoot,
+            badConfig,
+            (platform) => {
+                const apps = (platform.gitops as { applications: Record<string, unknown>[] }).applications;
+                apps[0].values = { database: { url: "postgres://hello:e2e-planted-db-password-7f3a@db.hello.svc:5432/hello" } };
+            },
+            configFile,
+        );
         const up = await run.cli(["up", "--yes", "--stack", STACK, "--config-file", badConfig, ...policyArgs]);
         assert.notStrictEqual(up.code, 0, "pulumi up with a planted credential succeeded");
         assert.match(up.stdout + up.stderr, /\[mandatory\][^\n]*\bno-secret-literals\b/, "the output does not name the mandatory policy");

@@ -8,9 +8,9 @@ import * as path from "path";
 import { startArgoCdControllers } from "../../tools/local-cluster/argocd-controllers";
 import { ControlPlane, startControlPlane } from "../../tools/local-cluster/control-plane";
 import { GitRepository } from "../../tools/local-cluster/git-repository";
-import { ManagedProcess, sleep } from "../../tools/local-cluster/managed-process";
+import { isAlive, ManagedProcess, pollUntil, sleep } from "../../tools/local-cluster/managed-process";
 import { waitForApplication } from "../../tools/local-cluster/applications";
-import { E2eRun } from "./e2e-run";
+import { E2eRun, roundSeconds as round } from "./e2e-run";
 import { onLocalCluster, writeLocalStackFile } from "../../tools/local-cluster/local-stack";
 
 const STACK = "local";
@@ -110,7 +110,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         const before = (await cp!.kubectl.get<{ data: Record<string, string> }>(configMap))!.data.PODINFO_LEVEL;
         const started = Date.now();
         await cp!.kubectl.run(["patch", ...configMap, "--type=merge", "-p", JSON.stringify({ data: { PODINFO_LEVEL: "drifted" } })]);
-        await waitUntil(async () => (await cp!.kubectl.get<{ data: Record<string, string> }>(configMap))?.data.PODINFO_LEVEL === before, 120_000, "self-heal to revert the ConfigMap");
+        await pollUntil(async () => (await cp!.kubectl.get<{ data: Record<string, string> }>(configMap))?.data.PODINFO_LEVEL === before, 120_000, "self-heal to revert the ConfigMap");
         summary.argocd.driftHealedSeconds = round((Date.now() - started) / 1000);
         return `${summary.argocd.driftHealedSeconds} s`;
     });
@@ -121,7 +121,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         const commit = git!.commitChange("charts/hello-service/values-dev.yaml", (text) => text.replace(/PODINFO_UI_MESSAGE: .*/, `PODINFO_UI_MESSAGE: "${message}"`), "change the dev message");
         await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
         await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => s.sync === "Synced" && s.revision === commit, 180_000);
-        await waitUntil(async () => (await cp!.kubectl.get<{ data: Record<string, string> }>(["configmap", APP, "-n", APP_NAMESPACE]))?.data.PODINFO_UI_MESSAGE === message, 60_000, "the new message in the cluster");
+        await pollUntil(async () => (await cp!.kubectl.get<{ data: Record<string, string> }>(["configmap", APP, "-n", APP_NAMESPACE]))?.data.PODINFO_UI_MESSAGE === message, 60_000, "the new message in the cluster");
         summary.argocd.commitToSyncedSeconds = round((Date.now() - started) / 1000);
         return `${summary.argocd.commitToSyncedSeconds} s from commit to Synced`;
     });
@@ -132,7 +132,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         assert.ok(await cp!.kubectl.get(["networkpolicy", APP, "-n", APP_NAMESPACE]), "the NetworkPolicy was never deployed");
         await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
         await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => s.sync === "Synced" && s.revision === commit, 180_000);
-        await waitUntil(async () => (await cp!.kubectl.get(["networkpolicy", APP, "-n", APP_NAMESPACE])) === undefined, 60_000, "the NetworkPolicy to be pruned");
+        await pollUntil(async () => (await cp!.kubectl.get(["networkpolicy", APP, "-n", APP_NAMESPACE])) === undefined, 60_000, "the NetworkPolicy to be pruned");
         summary.argocd.prunedSeconds = round((Date.now() - started) / 1000);
         return `${summary.argocd.prunedSeconds} s`;
     });
@@ -176,26 +176,4 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         { always: true },
     );
     return summary;
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        if (await check()) return;
-        await sleep(250);
-    }
-    throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-}
-
-function isAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
-    }
-}
-
-function round(s: number): number {
-    return Math.round(s * 10) / 10;
 }

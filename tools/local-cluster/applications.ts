@@ -1,6 +1,6 @@
 /** Argo CD Applications as the controllers report them in their status. */
 import { Kubectl } from "./kubectl";
-import { sleep } from "./managed-process";
+import { pollUntil } from "./managed-process";
 
 export interface ApplicationStatus {
     name: string;
@@ -36,15 +36,16 @@ export async function applicationStatuses(kubectl: Kubectl, namespace: string): 
 
 /** Waits until the Application's status satisfies `done`; the error says where it got stuck. */
 export async function waitForApplication(kubectl: Kubectl, namespace: string, name: string, done: (s: ApplicationStatus) => boolean, timeoutMs: number): Promise<ApplicationStatus> {
-    const deadline = Date.now() + timeoutMs;
     let last: ApplicationStatus | undefined;
-    while (Date.now() < deadline) {
-        const app = await kubectl.get<ApplicationObject>(["applications.argoproj.io", name, "-n", namespace]);
-        if (app) {
-            last = toStatus(app);
-            if (done(last)) return last;
-        }
-        await sleep(500);
-    }
-    throw new Error(`Application ${name}: not there after ${timeoutMs / 1000} s; last status ${JSON.stringify(last ?? "none")}`);
+    await pollUntil(
+        async () => {
+            const app = await kubectl.get<ApplicationObject>(["applications.argoproj.io", name, "-n", namespace]);
+            last = app && toStatus(app);
+            return last !== undefined && done(last);
+        },
+        timeoutMs,
+        `Application ${name}`,
+        () => `last status ${JSON.stringify(last ?? "none")}`,
+    );
+    return last!;
 }

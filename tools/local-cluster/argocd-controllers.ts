@@ -5,6 +5,7 @@
  * the program installs in the cluster (argocd-cm, argocd-rbac-cm, the cluster and repository
  * Secrets), exactly as they would in pods.
  */
+import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -96,6 +97,5 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
 }
 
 async function versionOf(argocd: string): Promise<string> {
-    const { execFileSync } = await import("child_process");
     return execFileSync(argocd, ["version", "--client", "--short"], { encoding: "utf8" }).trim().replace(/^argocd: /, "");
 }

@@ -1,6 +1,6 @@
 /** The pinned kubectl against one kubeconfig. */
 import { execFile } from "child_process";
-import { sleep } from "./managed-process";
+import { pollUntil } from "./managed-process";
 
 export interface KubectlResult {
     code: number;
@@ -46,14 +46,16 @@ export class Kubectl {
 
     /** Retries a kubectl command until it succeeds. */
     async waitFor(args: string[], timeoutMs: number, what: string): Promise<void> {
-        const deadline = Date.now() + timeoutMs;
         let last = "";
-        while (Date.now() < deadline) {
-            const r = await this.run(args, { allowFail: true });
-            if (r.code === 0) return;
-            last = r.stderr.trim();
-            await sleep(500);
-        }
-        throw new Error(`timed out waiting for ${what}: ${last}`);
+        await pollUntil(
+            async () => {
+                const r = await this.run(args, { allowFail: true });
+                last = r.stderr.trim();
+                return r.code === 0;
+            },
+            timeoutMs,
+            what,
+            () => last,
+        );
     }
 }

@@ -30,9 +30,11 @@ export function onLocalCluster(gitUrl: string): (platform: Platform) => void {
     };
 }
 
-/** Writes the local stack's file with `change` applied to its platform config. */
-export function writeLocalStackFile(projectRoot: string, file: string, change: (platform: Platform) => void): void {
-    const source = path.join(projectRoot, "stacks", "Pulumi.local.yaml");
+/**
+ * Writes the local stack's file with `change` applied to its platform config, starting from the
+ * committed file or from `source` (a file written before, whose secrets it keeps).
+ */
+export function writeLocalStackFile(projectRoot: string, file: string, change: (platform: Platform) => void, source = path.join(projectRoot, "stacks", "Pulumi.local.yaml")): void {
     const doc = YAML.parseDocument(fs.readFileSync(source, "utf8"));
     const platform = (doc.getIn(["config", "gitops-platform:platform"], false) as YAML.YAMLMap).toJSON() as Platform;
     change(platform);

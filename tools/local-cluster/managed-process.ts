@@ -72,16 +72,19 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
     return self;
 }
 
+/** True while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
 /** Stops a process group by pid: SIGTERM, then SIGKILL after 10 s. */
 export async function stopPid(pid: number): Promise<void> {
-    const alive = () => {
-        try {
-            process.kill(pid, 0);
-            return true;
-        } catch {
-            return false;
-        }
-    };
+    const alive = () => isAlive(pid);
     for (const [signal, waitMs] of [["SIGTERM", 10_000], ["SIGKILL", 5_000]] as const) {
         if (!alive()) return;
         try {
@@ -111,4 +114,15 @@ function httpOk(url: string): Promise<boolean> {
 
 export function sleep(ms: number): Promise<void> {
     return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `check` until it is true; after `timeoutMs` fails with what was awaited and `lastSeen()`. */
+export async function pollUntil(check: () => Promise<boolean>, timeoutMs: number, what: string, lastSeen: () => string = () => ""): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (await check()) return;
+        await sleep(250);
+    }
+    const seen = lastSeen();
+    throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${seen ? `: ${seen}` : ""}`);
 }
