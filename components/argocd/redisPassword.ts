@@ -55,9 +55,13 @@ export class ArgoCdRedisPassword extends pulumi.ComponentResource {
                     dataFrom: [{ sourceRef: { generatorRef: { apiVersion: ESO_GENERATORS_API, kind: "Password", name: "argocd-redis-password" } } }],
                 },
             },
-            // After the generator, and so after everything the generator waits for.
-            { parent: this, dependsOn: [generator] },
+            { parent: this, dependsOn: [...toArray(opts?.dependsOn), generator] },
         );
         this.registerOutputs({});
     }
+}
+
+function toArray(deps: pulumi.ComponentResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] {
+    if (deps === undefined) return [];
+    return Array.isArray(deps) ? deps : [deps as pulumi.Input<pulumi.Resource>];
 }
