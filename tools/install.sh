@@ -41,6 +41,12 @@ TERRAFORM_VERSION="${GITOPS_TERRAFORM_VERSION:-1.5.7}"
 # MinIO's tags are not semver: the module proxy knows its releases as pseudo-versions (2026-02-12).
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 REGISTRY_VERSION=v3.1.2
+ACTIONLINT_VERSION=1.7.12       # lints .github/workflows in .ci/run
+# CRDs of the add-ons the stacks install, for the server-side dry run (data only: nothing is built).
+# Each must be the release of the chart the catalogue pins (stacks/addons.catalogue.yaml).
+ESO_VERSION=1.3.2
+CERT_MANAGER_VERSION=1.21.2
+GATEWAY_API_VERSION=1.6.3
 
 # The nodejs language host and the kubernetes provider module have no tags of
 # their own: they are pinned to the commit of their release tag, as a Go
@@ -57,6 +63,10 @@ K8S_SDK_MOD=github.com/pulumi/pulumi-kubernetes/sdk/v4
 HELM_MOD=helm.sh/helm/v3
 TERRAFORM_MOD=github.com/hashicorp/terraform
 MINIO_MOD=github.com/minio/minio
+ACTIONLINT_MOD=github.com/rhysd/actionlint
+ESO_MOD=github.com/external-secrets/external-secrets
+CERT_MANAGER_MOD=github.com/cert-manager/cert-manager
+GATEWAY_API_MOD=sigs.k8s.io/gateway-api
 REGISTRY_MOD=github.com/distribution/distribution/v3
 ETCD_MOD=go.etcd.io/etcd/server/v3
 KUBERNETES_MOD=k8s.io/kubernetes
@@ -65,7 +75,10 @@ ARGOCD_MOD=github.com/argoproj/argo-cd/v3
 GITOPS_ENGINE_MOD=github.com/argoproj/argo-cd/gitops-engine/v3
 
 # Longest builds first: two run at a time, so the cold critical path is argocd + the provider.
-ALL_TOOLS=(argocd pulumi-resource-kubernetes kubernetes pulumi pulumi-language-nodejs etcd kwok helm terraform minio registry)
+ALL_TOOLS=(argocd pulumi-resource-kubernetes kubernetes pulumi pulumi-language-nodejs etcd kwok helm terraform minio registry actionlint)
+# Not built, so not in ALL_TOOLS's build queue, but installed by a plain `install.sh` too:
+#   addon-crds (CRD files from the add-ons' Go modules), chromium (Debian; the review's report test).
+EXTRA_TOOLS=(addon-crds chromium)
 
 # --- layout -----------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -175,6 +188,7 @@ tool_version() {
     kubernetes) echo "$KUBERNETES_VERSION" ;;
     kwok) echo "$KWOK_VERSION" ;;
     argocd) echo "$ARGOCD_VERSION" ;;
+    actionlint) echo "$ACTIONLINT_VERSION" ;;
     *) return 1 ;;
   esac
 }
@@ -221,6 +235,8 @@ check_version() {
     kwok)
       "$bin" --version 2>/dev/null | grep -qF "$KWOK_VERSION" &&
         [[ -f "$(dirname "$bin")/stages.yaml" ]] ;;
+    actionlint)
+      [[ "$("$bin" -version 2>/dev/null | head -n1)" == "v$ACTIONLINT_VERSION" ]] ;;
     argocd)
       "$bin" version --client --short 2>/dev/null | grep -qF "v$ARGOCD_VERSION" &&
         [[ -f "$(dirname "$bin")/crds/application-crd.yaml" && -f "$(dirname "$bin")/git-verify-wrapper.sh" && -f "$(dirname "$bin")/install.yaml" ]] ;;
@@ -317,6 +333,10 @@ build_minio() {
 
 build_registry() {
   GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "$REGISTRY_MOD/cmd/registry@$REGISTRY_VERSION"
+}
+
+build_actionlint() {   # go install stamps the module version, which -version prints
+  GOBIN="$1" go install -trimpath -ldflags "-s -w" "$ACTIONLINT_MOD/cmd/actionlint@v$ACTIONLINT_VERSION"
 }
 
 # pulumi CLI and language host carry replace lines, so `go install pkg@ver`
@@ -551,7 +571,7 @@ wire_engine() {
   echo "$PULUMI_HOME_DIR" >"$REPO_ROOT/.tools/pulumi-home"
 }
 
-# Debian packages the local loop runs as they are: redis-server (Argo CD's cache).
+# Debian packages run as they are: redis-server (Argo CD's cache), chromium (headless, for report tests).
 install_debian_package() {
   local bin="$1" pkg="$2" t0; t0="$(now)"
   if ! PATH="$FOREIGN_PATH" command -v "$bin" >/dev/null; then
@@ -563,17 +583,42 @@ install_debian_package() {
   printf '%-28s %-8s %-9s %6.1fs\n' "$bin" "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null | cut -c1-8)" debian "$(since "$t0")"
 }
 
+# The add-ons' CRDs as their Go modules ship them, in .tools/crds/<add-on>/ (one file per CRD).
+install_addon_crds() {
+  local t0 dir="$CACHE_ROOT/addon-crds-eso$ESO_VERSION-cm$CERT_MANAGER_VERSION-gw$GATEWAY_API_VERSION" tmp src how=cache
+  t0="$(now)"
+  if [[ ! -f "$dir/.verified" ]]; then
+    how=modules
+    tmp="$(mktemp -d "$CACHE_ROOT/.stage-addon-crds.XXXX")"
+    mkdir -p "$tmp/external-secrets" "$tmp/cert-manager" "$tmp/gateway-api"
+    { src="$(go_mod_download "$ESO_MOD@v$ESO_VERSION")" && cp "$src"/config/crds/bases/*.yaml "$tmp/external-secrets/" &&
+      src="$(go_mod_download "$CERT_MANAGER_MOD@v$CERT_MANAGER_VERSION")" && cp "$src"/deploy/crds/*.yaml "$tmp/cert-manager/" &&
+      src="$(go_mod_download "$GATEWAY_API_MOD@v$GATEWAY_API_VERSION")" && cp "$src"/config/crd/standard/*.yaml "$tmp/gateway-api/"; } ||
+      { rm -rf "$tmp"; printf '%-28s %-8s %-9s %6.1fs\n' addon-crds "$ESO_VERSION" FAILED "$(since "$t0")"; return 1; }
+    rm -f "$tmp"/*/kustomization.yaml; chmod -R u+w "$tmp"; touch "$tmp/.verified"; rm -rf "$dir"; mv "$tmp" "$dir"
+  fi
+  rm -rf "$REPO_ROOT/.tools/crds"; mkdir -p "$REPO_ROOT/.tools/crds"
+  cp -r "$dir"/external-secrets "$dir"/cert-manager "$dir"/gateway-api "$REPO_ROOT/.tools/crds/"
+  printf '%-28s %-8s %-9s %6.1fs\n' addon-crds "eso$ESO_VERSION" "$how" "$(since "$t0")"
+}
+
 # Builds run two at a time: a Go build's download, compile and link phases rarely fill both cores.
 main() {
   local tools=("$@") failed=0 t pids=() names=() i
-  [[ ${#tools[@]} -gt 0 ]] || tools=("${ALL_TOOLS[@]}")
-  for t in "${tools[@]}"; do tool_version "$t" >/dev/null || die "unknown tool '$t' (known: ${ALL_TOOLS[*]})"; done
+  [[ ${#tools[@]} -gt 0 ]] || tools=("${ALL_TOOLS[@]}" "${EXTRA_TOOLS[@]}")
   for t in "${tools[@]}"; do
+    [[ " ${EXTRA_TOOLS[*]} " == *" $t "* ]] || tool_version "$t" >/dev/null ||
+      die "unknown tool '$t' (known: ${ALL_TOOLS[*]} ${EXTRA_TOOLS[*]})"
+  done
+  for t in "${tools[@]}"; do
+    [[ " ${EXTRA_TOOLS[*]} " == *" $t "* ]] && continue
     while [[ $(jobs -rp | wc -l) -ge ${GITOPS_TOOLS_JOBS:-2} ]]; do wait -n || true; done
     install_tool "$t" & pids+=($!); names+=("$t")
   done
   for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed=1; done
   if [[ " ${tools[*]} " == *" argocd "* ]]; then install_debian_package redis-server redis-server || failed=1; fi
+  if [[ " ${tools[*]} " == *" chromium "* ]]; then install_debian_package chromium chromium || failed=1; fi
+  if [[ " ${tools[*]} " == *" addon-crds "* ]]; then install_addon_crds || failed=1; fi
   if [[ -x "$BIN_DIR/pulumi" && -x "$BIN_DIR/pulumi-resource-kubernetes" && -x "$BIN_DIR/pulumi-language-nodejs" ]] &&
      [[ " ${tools[*]} " == *" pulumi"* ]]; then
     wire_engine || failed=1
