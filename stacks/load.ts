@@ -7,6 +7,7 @@ import { z } from "zod";
 import { formatKeyPath } from "../components/terraform/zodIssues";
 import { PlatformConfig, PlatformConfigSchema } from "./schema";
 import { CommitShaSchema } from "./schema/versions";
+import { shown } from "./schema/common";
 import { isSecretConfigKey } from "./secretness";
 
 /** The config namespace of this program (the project name in Pulumi.yaml). */
@@ -33,15 +34,25 @@ export interface ConfigProblem {
     message: string;
 }
 
-/** Bad stack config: every problem, one per line, `path: message`. */
+/** Where the engine reads a stack's config (Pulumi.yaml: `stackConfigDir: stacks`). */
+export function stackFileOf(stack: string): string {
+    return `stacks/Pulumi.${stack}.yaml`;
+}
+
+/** Bad stack config: the stack file, then every problem, one per line, `path: message`. */
 export class StackConfigError extends Error {
     /** Every problem found. */
     readonly problems: ConfigProblem[];
 
+    /** The stack file the config comes from (Pulumi.yaml's stackConfigDir), as messages name it. */
+    readonly file: string;
+
     constructor(stack: string, problems: ConfigProblem[]) {
-        super(`invalid config for stack ${JSON.stringify(stack)} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
+        const file = stackFileOf(stack);
+        super(`${file}: invalid config for stack ${JSON.stringify(stack)} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
         this.name = "StackConfigError";
         this.problems = problems;
+        this.file = file;
     }
 }
 
@@ -176,7 +187,7 @@ function resolveGitCommit(platform: PlatformConfig, env: NodeJS.ProcessEnv, prob
     const fromCi = env.GITHUB_SHA;
     if (fromCi) {
         if (CommitShaSchema.safeParse(fromCi).success) return fromCi;
-        problems.push({ path: "GITHUB_SHA", message: `expected a 40-hex commit SHA, got ${JSON.stringify(fromCi)}` });
+        problems.push({ path: "GITHUB_SHA", message: `expected a 40-hex commit SHA, got ${shown(fromCi)}` });
         return "unknown";
     }
     if (platform.environment !== "local") {

@@ -11,6 +11,7 @@ import { argocdChartNoPlaintextCredentials } from "./argocd/chart-no-plaintext-c
 import { argocdInstallHardened } from "./argocd/install-hardened";
 import { argocdProtectedOnDelete } from "./argocd/protected-on-delete";
 import { argocdSourceAllowedRepository } from "./argocd/source-allowed-repository";
+import { argocdSourcePathInRepository } from "./argocd/source-path-in-repository";
 import { argocdSourcePinned } from "./argocd/source-pinned";
 import { auditMetadataRequired } from "./audit/audit-metadata-required";
 import { helmChartAllowedRepository } from "./helm/chart-allowed-repository";
@@ -24,11 +25,12 @@ import { stackOutputsSecretSafe } from "./stack/outputs-secret-safe";
 /** Name of the policy pack, as `pulumi preview --policy-pack` reports it. */
 export const policyPackName = "gitops-platform-policies";
 
-/** Every rule of the pack: audit (1-9), secrets (10-13), workloads (14-15). */
+/** Every rule of the pack: audit and supply chain, then secrets, then workloads. */
 export const policies: Policies = [
     auditMetadataRequired,
     argocdSourcePinned,
     argocdSourceAllowedRepository,
+    argocdSourcePathInRepository,
     argocdApplicationNoDefaultProject,
     argocdAppProjectRestricted,
     argocdAutomatedSync,

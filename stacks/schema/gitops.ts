@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { KubernetesNameSchema, StringMapSchema } from "./common";
+import { KubernetesNameSchema, RepositoryPathSchema, StringMapSchema } from "./common";
 import { ExactVersionSchema, GitRevisionSchema } from "./versions";
 
 /**
@@ -100,7 +100,7 @@ export const ApplicationSourceSchema = z.strictObject({
     /** Exact chart version (helm and oci repositories). */
     version: ExactVersionSchema.optional(),
     /** Chart directory inside the repository, e.g. `charts/hello-service` (git repositories). */
-    path: z.string().regex(/^[\w.-]+(\/[\w.-]+)*$/, { message: "expected a relative path like charts/hello-service" }).optional(),
+    path: RepositoryPathSchema.optional(),
     /** Git revision: a 40-hex commit or a release tag; a branch only with `trackBranch`. */
     revision: GitRevisionSchema.optional(),
     /** Track a branch instead of a pinned revision (dev only). Default `false`. */

@@ -8,6 +8,7 @@ import type { AwsConfig } from "./aws";
 import type { ClusterConfig } from "./cluster";
 import type { GitOpsConfig, RepositoryConfig } from "./gitops";
 import { isPinnedRevision } from "./versions";
+import { shown } from "./common";
 
 /** One problem with the key path (inside `platform`) it is about. */
 export interface PathProblem {
@@ -172,7 +173,7 @@ function sourceShapeProblems(
         forbid("version");
         if (source.revision !== undefined && !isPinnedRevision(source.revision)) {
             if (!source.trackBranch) {
-                problems.push({ path: ["revision"], message: `expected a release tag (like v1.2.3) or a 40-hex commit, got ${JSON.stringify(source.revision)}; set trackBranch: true to follow a branch (dev only)` });
+                problems.push({ path: ["revision"], message: `expected a release tag (like v1.2.3) or a 40-hex commit, got ${shown(source.revision)}; set trackBranch: true to follow a branch (dev only)` });
             } else if (environment !== "dev" && environment !== "local") {
                 problems.push({ path: ["trackBranch"], message: `only dev (and local) may track a branch; pin a tag or commit on ${environment}` });
             }

@@ -1,5 +1,6 @@
 import * as semver from "semver";
 import { z } from "zod";
+import { shown } from "./common";
 
 /**
  * An exact semantic version such as `10.1.1` (or `1.0.0-rc.1`, or `v1.16.2` for charts such as
@@ -10,7 +11,7 @@ export const ExactVersionSchema = z.string().superRefine((value, ctx) => {
     const bare = value.startsWith("v") ? value.slice(1) : value;
     // semver.valid also accepts "=1.2.3" and normalises it; an exact pin must already be clean.
     if (semver.valid(bare) !== bare) {
-        ctx.addIssue({ code: "custom", message: `expected an exact version like 10.1.1, got ${JSON.stringify(value)}` });
+        ctx.addIssue({ code: "custom", message: `expected an exact version like 10.1.1, got ${shown(value)}` });
     }
 });
 

@@ -6,6 +6,7 @@
 import { ChildProcess, spawn, SpawnOptions } from "child_process";
 
 const running = new Set<ChildProcess>();
+const cleanups = new Set<() => void>();
 let hooked = false;
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -36,12 +37,25 @@ export async function stopAll(graceMs = 5000): Promise<void> {
 function hookExit(): void {
     if (hooked) return;
     hooked = true;
-    process.on("exit", () => running.forEach((c) => killGroup(c, "SIGKILL")));
+    process.on("exit", () => {
+        running.forEach((c) => killGroup(c, "SIGKILL"));
+        cleanups.forEach((fn) => fn());
+    });
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
         process.once(signal, () => {
             void stopAll(2000).then(() => process.exit(signal === "SIGINT" ? 130 : 143));
         });
     }
+}
+
+/**
+ * Runs `fn` (synchronous, e.g. removing a temporary directory) when the process exits on any path,
+ * signals included, unless it is unregistered first with the function this returns.
+ */
+export function onExit(fn: () => void): () => void {
+    hookExit();
+    cleanups.add(fn);
+    return () => cleanups.delete(fn);
 }
 
 /** Spawns a tracked process in its own process group. */

@@ -45,8 +45,11 @@ export function manifestFileName(manifest: Record<string, unknown>): string {
     return `${parts.join("_")}.yaml`;
 }
 
-/** Writes one YAML file per Kubernetes object into `dir` (emptied first) and returns the file names. */
-export function writeManifests(dir: string, resources: RegisteredResource[]): string[] {
+/**
+ * Writes one YAML file per Kubernetes object into `dir` (emptied first) and returns the file names.
+ * `write` is how a file is written (the plan passes one that scrubs secrets).
+ */
+export function writeManifests(dir: string, resources: RegisteredResource[], write: (file: string, text: string) => void = fs.writeFileSync): string[] {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     const written = new Set<string>();
@@ -59,7 +62,7 @@ export function writeManifests(dir: string, resources: RegisteredResource[]): st
         }
         written.add(file);
         const header = `# Source: ${r.urn}\n`;
-        fs.writeFileSync(path.join(dir, file), header + YAML.stringify(manifest, { lineWidth: 0 }));
+        write(path.join(dir, file), header + YAML.stringify(manifest, { lineWidth: 0 }));
     }
     return [...written];
 }

@@ -8,6 +8,9 @@ import { ProgramRun, RegisteredResource, runProgram } from "./run-program";
 import { readStackConfig } from "./stack-file";
 import { withOfflineTerraformSource } from "./terraform-override";
 import { ensureGitCommit } from "./git-commit";
+import { StagedOutputDir } from "./output-dir";
+import { addConfigSecrets, addPulumiSecrets, redactResources, Redactor } from "./redaction";
+import { validStackName } from "./stack-name";
 
 export interface PlanOptions {
     /** Where Pulumi.yaml, index.ts, stacks/ and policies/ are. */
@@ -21,6 +24,8 @@ export interface PlanOptions {
     terraformOutputs?: string;
     /** Progress and notes, one line at a time. */
     log?: (line: string) => void;
+    /** Learns the run's secrets as they are found, so the caller can scrub what it prints. Default: a new one. */
+    redactor?: Redactor;
 }
 
 export interface PlanResult {
@@ -36,37 +41,49 @@ export interface PlanResult {
 
 /** Plans one stack offline: runs the program under mocks, writes what it declares, runs the policy pack. */
 export async function plan(options: PlanOptions): Promise<PlanResult> {
-    const log = options.log ?? (() => undefined);
+    const redactor = options.redactor ?? new Redactor();
+    const log = (line: string) => options.log?.(redactor.scrub(line));
     const started = Date.now();
     const step = (what: string) => log(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${what}`);
     const projectRoot = path.resolve(options.projectRoot);
-    const dir = path.join(options.outDir ?? "out", options.stack);
+    const stack = validStackName(options.stack);
+    const dir = path.join(options.outDir ?? "out", stack);
+    // Checked before anything runs: a bad --out is found in milliseconds, not after the program.
+    const out = new StagedOutputDir(path.resolve(projectRoot, dir), dir);
+    try {
+        step(`reading ${options.configFile ?? `stacks/Pulumi.${stack}.yaml`}`);
+        const stackConfig = readStackConfig(projectRoot, stack, options.configFile);
+        await addConfigSecrets(redactor, stackConfig.config, stackConfig.secretKeys.map((k) => stackConfig.config[k]));
+        const offline = withOfflineTerraformSource(projectRoot, stackConfig, options.terraformOutputs);
+        if (offline.note) log(offline.note);
+        const commitNote = ensureGitCommit(projectRoot);
+        if (commitNote) log(commitNote);
 
-    step(`reading ${options.configFile ?? `stacks/Pulumi.${options.stack}.yaml`}`);
-    const offline = withOfflineTerraformSource(projectRoot, readStackConfig(projectRoot, options.stack, options.configFile), options.terraformOutputs);
-    if (offline.note) log(offline.note);
-    const commitNote = ensureGitCommit(projectRoot);
-    if (commitNote) log(commitNote);
+        step("running the program under Pulumi's mock runtime");
+        const run = await runProgram({ projectRoot, stackConfig: offline.stackConfig });
+        step(`program registered ${run.resources.length} resources`);
 
-    step("running the program under Pulumi's mock runtime");
-    const run = await runProgram({ projectRoot, stackConfig: offline.stackConfig });
-    step(`program registered ${run.resources.length} resources`);
+        // Everything written goes through the redactor: detected literals and Pulumi secrets never reach disk.
+        const safe = await redactResources(run.resources, redactor);
+        await addPulumiSecrets(redactor, run.outputs);
+        const scrubbed = safe.map((r) => ({ ...r, properties: redactor.scrubValue(r.properties) }));
+        const manifests = writeManifests(path.join(out.path, "manifests"), scrubbed);
+        const writeJson = (file: string, doc: unknown) => fs.writeFileSync(path.join(out.path, file), JSON.stringify(redactor.scrubValue(doc), null, 2) + "\n");
+        writeJson("resources.json", toResourceRecords(scrubbed));
+        step(`wrote ${manifests.length} manifests and resources.json`);
 
-    const absDir = path.resolve(projectRoot, dir);
-    fs.mkdirSync(absDir, { recursive: true });
-    const manifests = writeManifests(path.join(absDir, "manifests"), run.resources);
-    fs.writeFileSync(path.join(absDir, "resources.json"), JSON.stringify(toResourceRecords(run.resources), null, 2) + "\n");
-    step(`wrote ${manifests.length} manifests and resources.json`);
+        step("starting the policy pack and analyzing every resource");
+        const { info, diagnostics } = await analyzeWithPolicyPack(projectRoot, run, log);
+        const safeDiagnostics = redactor.scrubValue(diagnostics);
+        writeJson("policy-report.json", jsonReport(safeDiagnostics, info, run.stack));
+        writeJson("policy-report.sarif", sarifReport(safeDiagnostics, info, { stack: run.stack, artifactUri: options.configFile ?? `stacks/Pulumi.${run.stack}.yaml` }));
+        step(`policy pack reported ${diagnostics.length} violations`);
+        out.commit();
 
-    step("starting the policy pack and analyzing every resource");
-    const { info, diagnostics } = await analyzeWithPolicyPack(projectRoot, run, log);
-    const writeJson = (file: string, doc: unknown) => fs.writeFileSync(path.join(absDir, file), JSON.stringify(doc, null, 2) + "\n");
-    writeJson("policy-report.json", jsonReport(diagnostics, info, run.stack));
-    writeJson("policy-report.sarif", sarifReport(diagnostics, info, { stack: run.stack, artifactUri: `stacks/Pulumi.${run.stack}.yaml` }));
-    step(`policy pack reported ${diagnostics.length} violations`);
-
-    const exitCode = diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0;
-    return { stack: options.stack, dir, run, manifests, diagnostics, exitCode };
+        const exitCode = diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0;
+        return { stack, dir, run, manifests, diagnostics: safeDiagnostics, exitCode };
+    } finally {
+        out.discard();
+    }
 }
 
-export type { RegisteredResource };

@@ -46,11 +46,20 @@ export function readStackConfig(projectRoot: string, stack: string, configFile?:
     if (!fs.existsSync(full)) {
         throw new StackFileError(`${file}: no such stack file; known stacks: ${listStacks(projectRoot).join(", ")}`);
     }
+    if (!fs.statSync(full).isFile()) throw new StackFileError(`${file}: not a file`);
     const doc = YAML.parseDocument(fs.readFileSync(full, "utf8"));
     if (doc.errors.length > 0) {
-        throw new StackFileError(`${file}: not valid YAML: ${doc.errors.map((e) => e.message).join("; ")}`);
+        // The first line of each error names line and column; the lines after it quote the file,
+        // which may hold a credential, so they are left out.
+        throw new StackFileError(`${file}: not valid YAML: ${doc.errors.map((e) => e.message.split("\n")[0]).join("; ")}`);
     }
-    const parsed: unknown = doc.toJS() ?? {};
+    let parsed: unknown;
+    try {
+        parsed = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+    } catch (e) {
+        // An alias bomb (billion laughs) hits the alias limit.
+        throw new StackFileError(`${file}: YAML aliases cannot be expanded: ${(e as Error).message.split("\n")[0]}`);
+    }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
         throw new StackFileError(`${file}: expected a mapping at the top level`);
     }
@@ -65,7 +74,7 @@ export function readStackConfig(projectRoot: string, stack: string, configFile?:
         let secret = false;
         const value = replaceSecure(rawValue, key, () => {
             secret = true;
-        });
+        }, file);
         config[key] = typeof value === "string" ? value : JSON.stringify(value);
         if (secret) {
             secretKeys.push(key);
@@ -79,17 +88,22 @@ export function testSecretFor(key: string): string {
     return `plan-test-secret-for-${key.replace(/[^\w-]/g, "-")}`;
 }
 
-function replaceSecure(value: unknown, keyPath: string, onSecret: () => void): unknown {
+/** `ancestors`: the values above this one; meeting one again means an alias that contains itself (`&a [*a]`). */
+function replaceSecure(value: unknown, keyPath: string, onSecret: () => void, file: string, ancestors: unknown[] = []): unknown {
+    if (typeof value !== "object" || value === null) {
+        return value;
+    }
+    if (ancestors.includes(value)) {
+        throw new StackFileError(`${file}: config.${keyPath}: a YAML alias refers to the node that contains it`);
+    }
+    const inner = [...ancestors, value];
     if (Array.isArray(value)) {
-        return value.map((v, i) => replaceSecure(v, `${keyPath}[${i}]`, onSecret));
+        return value.map((v, i) => replaceSecure(v, `${keyPath}[${i}]`, onSecret, file, inner));
     }
-    if (typeof value === "object" && value !== null) {
-        const entries = Object.entries(value);
-        if (entries.length === 1 && entries[0][0] === "secure") {
-            onSecret();
-            return testSecretFor(keyPath);
-        }
-        return Object.fromEntries(entries.map(([k, v]) => [k, replaceSecure(v, `${keyPath}.${k}`, onSecret)]));
+    const entries = Object.entries(value);
+    if (entries.length === 1 && entries[0][0] === "secure") {
+        onSecret();
+        return testSecretFor(keyPath);
     }
-    return value;
+    return Object.fromEntries(entries.map(([k, v]) => [k, replaceSecure(v, `${keyPath}.${k}`, onSecret, file, inner)]));
 }

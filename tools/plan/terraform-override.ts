@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT, StackConfig } from "./stack-file";
+import { PROJECT, StackConfig, StackFileError } from "./stack-file";
 
 /** Backends the plan reads as they are: files in the repository. */
 const OFFLINE_BACKENDS = new Set(["local", "json"]);
@@ -35,7 +35,7 @@ export function withOfflineTerraformSource(
     }
     const file = outputsFile ?? recordedOutputsPath(stackConfig.stack);
     if (!fs.existsSync(path.resolve(projectRoot, file))) {
-        throw new Error(`${stackConfig.file}: platform.terraform.source uses the ${source.backend} backend, which the offline plan cannot reach, and there are no recorded outputs at ${file}`);
+        throw new StackFileError(`${stackConfig.file}: platform.terraform.source uses the ${source.backend} backend, which the offline plan cannot reach, and there are no recorded outputs at ${file}`);
     }
     const replaced = { ...platform, terraform: { ...platform.terraform, source: { backend: "json", path: file } } };
     return {

@@ -2,7 +2,8 @@
  * Engine-side client of the policy pack: starts the pack the way the Pulumi CLI does and drives it over gRPC with
  * the same protobuf messages, so the plan and the tests run the real analyzer code path.
  */
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess } from "child_process";
+import { spawnTracked } from "../engine/processes";
 import { createRequire } from "module";
 import * as path from "path";
 import { resolvePolicyConfig } from "./policy-config";
@@ -171,7 +172,8 @@ export async function startPolicyAnalyzer(packDir: string, options: { timeoutMs?
     const dir = path.resolve(packDir);
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
     // The first argument is the engine address; the pack never dials it during analysis.
-    const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    // Tracked: an interrupted or failed plan stops the pack too (tools/engine/processes.ts).
+    const child = spawnTracked(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: process.env });
     const port = await waitForPort(child, dir, options.timeoutMs ?? 180_000);
     const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": 400 * 1024 * 1024,

@@ -2,6 +2,14 @@ import Ajv from "ajv";
 import * as fs from "fs";
 import { AnalyzerInfo, PolicyPackConfig } from "./types";
 
+/** A policy config file that is not valid: the message starts with the file. */
+export class PolicyConfigError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PolicyConfigError";
+    }
+}
+
 /** Config of one policy after reconciling, as sent to the analyzer. */
 export interface ResolvedPolicyConfig {
     /** Enforcement level in force. */
@@ -19,7 +27,7 @@ export function readPolicyConfigFile(file: string): PolicyPackConfig {
         // Its shape is checked when it is sent: configure() validates it against the pack's schemas.
         return JSON.parse(text) as PolicyPackConfig;
     } catch (e) {
-        throw new Error(`${file}: not valid JSON: ${(e as Error).message}`);
+        throw new PolicyConfigError(`${file}: not valid JSON: ${(e as Error).message}`);
     }
 }
 
@@ -92,7 +100,7 @@ export function resolvePolicyConfig(info: AnalyzerInfo, config: Record<string, u
         Object.assign(result[name].properties, knobs);
     }
     if (problems.length > 0) {
-        throw new Error(`${source}: invalid policy config:\n  - ${problems.join("\n  - ")}`);
+        throw new PolicyConfigError(`${source}: invalid policy config:\n  - ${problems.join("\n  - ")}`);
     }
     return result;
 }

@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { appSources, appSpec } from "../lib/argocd";
 import { readConfig, stringList } from "../lib/config";
-import { isAllowedRepo, isAllowedRepoPattern } from "../lib/repositories";
+import { displayRepoUrl, isAllowedRepo, isAllowedRepoPattern } from "../lib/repositories";
 import { argoTypes, getPath } from "../lib/types";
 
 /** Knobs of {@link argocdSourceAllowedRepository}. */
@@ -50,14 +50,14 @@ export const argocdSourceAllowedRepository: ResourceValidationPolicy = {
         if (view) {
             for (const { source, at } of appSources(view)) {
                 if (typeof source.repoURL !== "string" || !isAllowedRepo(source.repoURL, config.allowedRepositories)) {
-                    problems.push(`${at}.repoURL "${source.repoURL ?? ""}" is not an allowed repository`);
+                    problems.push(`${at}.repoURL "${displayRepoUrl(source.repoURL ?? "")}" is not an allowed repository`);
                 }
             }
         } else if (args.type === argoTypes.appProject) {
             const repos = getPath(props, ["spec", "sourceRepos"]);
             (Array.isArray(repos) ? repos : []).forEach((repo, i) => {
                 if (typeof repo !== "string" || !isAllowedRepoPattern(repo, config.allowedRepositories)) {
-                    problems.push(`spec.sourceRepos[${i}] "${String(repo)}" is not inside the allowed repositories`);
+                    problems.push(`spec.sourceRepos[${i}] "${displayRepoUrl(String(repo))}" is not inside the allowed repositories`);
                 }
             });
         }

@@ -23,6 +23,11 @@ export function normalizeRepoUrl(url: string): string {
     return u.replace(/\/+$/, "").replace(/\.git$/, "");
 }
 
+/** The URL as a message may show it: any user info (`user:password@`) replaced, since it may be a credential. */
+export function displayRepoUrl(url: string): string {
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, "$1[user-info]@");
+}
+
 function patternToRegExp(pattern: string): RegExp {
     const normalized = normalizeRepoUrl(pattern);
     let source = "";

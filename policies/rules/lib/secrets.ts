@@ -1,12 +1,17 @@
 import * as YAML from "yaml";
+import { matchSecretShape } from "./secret-shapes";
 import { formatPath, isRecord } from "./types";
 
 /** A secret-looking value found in a resource input. Never carries the value itself. */
 export interface SecretFinding {
     /** Where the value sits, e.g. `values.configs.secret.githubSecret`. */
     path: string;
-    /** Which detector fired: a secretlint rule id or the key-name heuristic. */
+    /** Which detector fired: a secretlint rule id, a known shape or the key-name heuristic. */
     reason: string;
+    /** The same path as segments, relative to the scanned value (without `basePath`). */
+    at: (string | number)[];
+    /** When the value sits inside a YAML document held in a string: that string's path. */
+    inYamlString?: (string | number)[];
 }
 
 /** Options for a secret scan. */
@@ -25,6 +30,8 @@ interface Leaf {
     path: (string | number)[];
     key: string;
     value: string;
+    /** Path of the YAML string this leaf was parsed from, if any. */
+    yamlAt?: (string | number)[];
 }
 
 /** Splits a key such as `argocdServerAdminPassword`, `DB_PASSWORD` or `server.secretkey` into lower-case words. */
@@ -60,24 +67,28 @@ function isReference(value: string): boolean {
     return v === "" || v.startsWith("$") || /^\{\{.*\}\}$/s.test(v) || /^<[^>]*>$/.test(v);
 }
 
-function collectLeaves(value: unknown, path: (string | number)[], key: string, options: SecretScanOptions, out: Leaf[]): void {
+function collectLeaves(value: unknown, path: (string | number)[], key: string, options: SecretScanOptions, out: Leaf[], yamlAt?: (string | number)[]): void {
     if (options.skip?.(path)) {
         return;
     }
     if (typeof value === "string") {
-        if (options.yamlStrings?.(path)) {
+        if (yamlAt === undefined && options.yamlStrings?.(path)) {
+            let parsed: unknown;
             try {
-                collectLeaves(YAML.parse(value), path, key, options, out);
-                return;
+                parsed = YAML.parse(value);
             } catch {
-                // Not YAML after all: scan it as text.
+                parsed = value; // not YAML after all: scanned as text
+            }
+            if (typeof parsed !== "string") {
+                collectLeaves(parsed, path, key, options, out, path);
+                return;
             }
         }
-        out.push({ path, key, value });
+        out.push({ path, key, value, yamlAt });
         return;
     }
     if (Array.isArray(value)) {
-        value.forEach((v, i) => collectLeaves(v, [...path, i], key, options, out));
+        value.forEach((v, i) => collectLeaves(v, [...path, i], key, options, out, yamlAt));
         return;
     }
     if (!isRecord(value)) {
@@ -86,12 +97,12 @@ function collectLeaves(value: unknown, path: (string | number)[], key: string, o
     // Env vars and Helm parameters are {name, value} pairs: the name is the key that matters.
     if (typeof value.name === "string" && typeof value.value === "string") {
         for (const [k, v] of Object.entries(value)) {
-            collectLeaves(v, [...path, k], k === "value" ? value.name : k, options, out);
+            collectLeaves(v, [...path, k], k === "value" ? value.name : k, options, out, yamlAt);
         }
         return;
     }
     for (const [k, v] of Object.entries(value)) {
-        collectLeaves(v, [...path, k], k, options, out);
+        collectLeaves(v, [...path, k], k, options, out, yamlAt);
     }
 }
 
@@ -122,7 +133,7 @@ export async function findSecretLiterals(root: unknown, options: SecretScanOptio
     const add = (leaf: Leaf, reason: string) => {
         const path = formatPath([...base, ...leaf.path]);
         if (!findings.has(path)) {
-            findings.set(path, { path, reason });
+            findings.set(path, { path, reason, at: leaf.path, ...(leaf.yamlAt ? { inYamlString: leaf.yamlAt } : {}) });
         }
     };
 
@@ -145,6 +156,12 @@ export async function findSecretLiterals(root: unknown, options: SecretScanOptio
             if (at) {
                 add(at.leaf, `secretlint ${message.ruleId.replace("@secretlint/secretlint-rule-", "")}`);
             }
+        }
+    }
+    for (const leaf of leaves) {
+        const shape = matchSecretShape(leaf.value);
+        if (shape) {
+            add(leaf, `shape ${shape}`);
         }
     }
     if (options.keyNames ?? true) {
