@@ -10,6 +10,7 @@
  */
 import { promises as fs } from "node:fs";
 import { TerraformSourceError, errorText } from "./errors";
+import { jsonErrorDetail } from "./jsonText";
 import { STATE_HEADER_KEYS } from "./state";
 
 /** Options of `readStateHead`. */
@@ -171,7 +172,7 @@ class TopLevelWalker {
             throw new TerraformSourceError(
                 this.source,
                 "format",
-                `the state is not valid JSON: the value of ${JSON.stringify(this.key)} does not parse (${errorText(err)})`,
+                `the state is not valid JSON: the value of ${JSON.stringify(this.key)} does not parse (${jsonErrorDetail(err)})`,
             );
         }
     }

@@ -4,7 +4,7 @@ import { jsonReport, PolicyDiagnostic, sarifReport } from "../policy-analyzer";
 import { writeManifests } from "./manifests";
 import { analyzeWithPolicyPack } from "./policy-step";
 import { toResourceRecords } from "./resources-file";
-import { ProgramRun, RegisteredResource, runProgram } from "./run-program";
+import { ProgramRun, runProgram } from "./run-program";
 import { readStackConfig } from "./stack-file";
 import { withOfflineTerraformSource } from "./terraform-override";
 import { ensureGitCommit } from "./git-commit";

@@ -1,0 +1,162 @@
+/**
+ * The plan's bad inputs and interrupts, as a user meets them through the CLI: each is refused with
+ * exit 2 and a message naming the file or flag and the key; `out/<stack>` is replaced whole or left
+ * as it was, never half-written; no child process outlives the plan; a report piped into a reader
+ * that stops early ends quietly. Regression tests for what issue 12's properties and trials found.
+ */
+import * as assert from "assert";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { copyProject } from "./support/project-copy";
+
+const COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+function cliArgs(cwd: string, args: string[]): string[] {
+    return ["-r", "ts-node/register/transpile-only", path.join(cwd, "tools", "plan", "cli.ts"), ...args];
+}
+
+function runPlan(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+    const res = spawnSync(process.execPath, cliArgs(cwd, args), { cwd, encoding: "utf8", env: { ...process.env, GITHUB_SHA: COMMIT, ...env }, timeout: 240_000 });
+    return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** Pids of live processes whose environment carries `marker` (children inherit it). */
+function processesWithMarker(marker: string): number[] {
+    const pids: number[] = [];
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            if (fs.readFileSync(`/proc/${entry}/environ`, "utf8").includes(marker)) pids.push(Number(entry));
+        } catch {
+            // gone, or not ours to read
+        }
+    }
+    return pids;
+}
+
+/** Every file under `dir` with its content, for before/after comparisons. */
+function snapshot(dir: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory()) walk(p);
+            else out[path.relative(dir, p)] = fs.readFileSync(p, "utf8");
+        }
+    };
+    walk(dir);
+    return out;
+}
+
+describe("npm run plan: bad input, interrupts and pipes", function () {
+    this.timeout(600_000);
+    let project: string;
+    let out: string;
+    let previous: Record<string, string>;
+    const stackFile = (name: string, text: string) => {
+        const file = path.join(project, "stacks-test", name);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, text);
+        return path.relative(project, file);
+    };
+    const devWith = (from: string, to: string) => fs.readFileSync(path.join(project, "stacks", "Pulumi.dev.yaml"), "utf8").replace(from, to);
+
+    before(() => {
+        project = copyProject("plan-bad-input-");
+        out = path.join(project, "out-test");
+        const res = runPlan(project, ["--stack", "local", "--out", out]);
+        assert.strictEqual(res.code, 0, res.stderr);
+        previous = snapshot(path.join(out, "local"));
+    });
+    after(() => fs.rmSync(project, { recursive: true, force: true }));
+
+    /** The previous plan's output is exactly as it was, and nothing half-written lies beside it. */
+    function assertPreviousIntact(): void {
+        assert.deepStrictEqual(snapshot(path.join(out, "local")), previous, "out/local unchanged");
+        assert.deepStrictEqual(fs.readdirSync(out).filter((f) => f !== "local"), [], "no staging directory left");
+    }
+
+    it("refuses a source path that leaves the repository, naming the file and key", () => {
+        const file = stackFile("Pulumi.dotdot.yaml", devWith("path: charts/hello-service", "path: ../../etc"));
+        const res = runPlan(project, ["--stack", "dev", "--config-file", file, "--out", out]);
+        assert.strictEqual(res.code, 2, res.stderr);
+        assert.match(res.stderr, new RegExp(`${file.replace(/[.]/g, "\\.")}: invalid config`));
+        assert.match(res.stderr, /platform\.gitops\.applications\[0\]\.source\.path: must stay inside the repository/);
+    });
+
+    it("names the file and key of a YAML alias that contains itself", () => {
+        const file = stackFile("Pulumi.alias.yaml", "config:\n  gitops-platform:platform: &a [*a]\n");
+        const res = runPlan(project, ["--stack", "local", "--config-file", file, "--out", out]);
+        assert.strictEqual(res.code, 2);
+        assert.match(res.stderr, /Pulumi\.alias\.yaml: config\.gitops-platform:platform\[0\]: a YAML alias refers to the node that contains it/);
+        assert.doesNotMatch(res.stderr, /Maximum call stack|\n\s+at /);
+        assertPreviousIntact();
+    });
+
+    it("refuses --out naming a file, and a stack name that is a path, before running anything", () => {
+        fs.writeFileSync(path.join(project, "a-file"), "");
+        let res = runPlan(project, ["--stack", "local", "--out", "a-file"]);
+        assert.strictEqual(res.code, 2);
+        assert.match(res.stderr, /--out a-file: not a directory/);
+        res = runPlan(project, ["--stack", "../../etc/x", "--out", out]);
+        assert.strictEqual(res.code, 2);
+        assert.match(res.stderr, /--stack "\.\.\/\.\.\/etc\/x": not a stack name/);
+        assertPreviousIntact();
+    });
+
+    it("leaves the previous output whole after a refused config", () => {
+        const file = stackFile("Pulumi.local.yaml", fs.readFileSync(path.join(project, "stacks", "Pulumi.local.yaml"), "utf8").replace(/version: \S+/, "version: latest"));
+        const res = runPlan(project, ["--stack", "local", "--config-file", file, "--out", out]);
+        assert.strictEqual(res.code, 2, res.stderr);
+        assertPreviousIntact();
+    });
+
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        it(`on ${signal} while the policy pack runs: the previous output stays, no child survives`, async () => {
+            const marker = `GITOPS_PLAN_TEST_${signal}_${process.pid}`;
+            const child = spawn(process.execPath, cliArgs(project, ["--stack", "local", "--out", out]), {
+                cwd: project,
+                env: { ...process.env, GITHUB_SHA: COMMIT, [marker]: "1" },
+                stdio: ["ignore", "pipe", "pipe"],
+            });
+            let stderr = "";
+            const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+            await new Promise<void>((resolve, reject) => {
+                child.stderr.on("data", (chunk: Buffer) => {
+                    stderr += chunk.toString();
+                    // Wait until the pack is serving and the staging directory holds manifests.
+                    if (/analyzing every resource/.test(stderr)) setTimeout(resolve, 1500);
+                });
+                void exited.then(() => reject(new Error(`plan exited before the policy step:\n${stderr}`)));
+            });
+            assert.ok(processesWithMarker(marker).length >= 2, "the plan and its policy pack are running");
+            child.kill(signal);
+            const code = await exited;
+            assert.strictEqual(code, signal === "SIGINT" ? 130 : 143, stderr);
+            await new Promise((r) => setTimeout(r, 500));
+            assert.deepStrictEqual(processesWithMarker(marker), [], "no child process survives");
+            assertPreviousIntact();
+        });
+    }
+
+    it("replaces the output whole on success: a file the previous plan wrote and this one does not is gone", () => {
+        fs.writeFileSync(path.join(out, "local", "manifests", "stale.yaml"), "stale: true\n");
+        const res = runPlan(project, ["--stack", "local", "--out", out]);
+        assert.strictEqual(res.code, 0, res.stderr);
+        assert.ok(!fs.existsSync(path.join(out, "local", "manifests", "stale.yaml")));
+        assert.deepStrictEqual(fs.readdirSync(out), ["local"]);
+        previous = snapshot(path.join(out, "local"));
+    });
+
+    it("stops quietly when the reader of the report closes the pipe early", () => {
+        const res = spawnSync("bash", ["-c", `set -o pipefail; ${JSON.stringify(process.execPath)} ${cliArgs(project, ["--stack", "local", "--out", out, "--format", "sarif"]).map((a) => JSON.stringify(a)).join(" ")} | head -c 20 >/dev/null`], {
+            cwd: project,
+            encoding: "utf8",
+            env: { ...process.env, GITHUB_SHA: COMMIT },
+            timeout: 240_000,
+        });
+        assert.doesNotMatch(res.stderr, /EPIPE|\n\s+at /, res.stderr);
+        assert.strictEqual(res.status, 0, res.stderr);
+    });
+});
