@@ -46,6 +46,14 @@ describe("stack config loading", function () {
         assert.match(err.message, /platform\.argocd\.chart\.version: expected an exact version like 10\.1\.1, got "\^10"/);
     });
 
+    it("describes, never quotes, a value that looks like a credential in a key that expects a version", async () => {
+        const token = "ghp_" + "Zq3canary0TOKEN0value0for0tests0x1Y2";
+        const err = await configError({ stack: "dev", platform: { argocd: { chart: { version: token } } } });
+        assert.deepStrictEqual(err.problems, [{ path: "platform.argocd.chart.version", message: "expected an exact version like 10.1.1, got a value of 40 characters (not shown)" }]);
+        assert.ok(!err.message.includes("canary"));
+        assert.ok(err.message.startsWith("stacks/Pulumi.dev.yaml: invalid config"), "names the stack file");
+    });
+
     it("lists every problem at once, one line each", async () => {
         const err = await configError({
             stack: "local",

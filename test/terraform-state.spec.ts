@@ -146,6 +146,20 @@ describe("Terraform outputs: state files", () => {
         await expectError(readLocal(path.join(ownStates, "version-5.tfstate")), "format", /version 5 is newer/, /version 4/);
     });
 
+    it("never quotes the text around a JSON error: it may be a sensitive output (found by the property tests)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-json-quote-"));
+        try {
+            const file = path.join(dir, "broken.tfstate");
+            // V8 would write `Unexpected token 'x', ..."password":x"hunter2-canary"... is not valid JSON`.
+            fs.writeFileSync(file, '{"version":4,"outputs":{"db":{"sensitive":true,"value":{"password":x"hunter2-canary"}}}}');
+            const whole = await expectError(readLocal(file), "format", /broken\.tfstate/, /Unexpected token 'x'/);
+            assert.ok(!whole.includes("hunter2"), whole);
+            assert.throws(() => stateFromText(fs.readFileSync(file, "utf8"), "http backend x"), (e: Error) => /not valid JSON/.test(e.message) && !e.message.includes("hunter2"));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("reports a file that is not JSON, naming it", async () => {
         await expectError(readLocal(path.join(ownStates, "not-json.tfstate")), "format", /not-json\.tfstate/, /not valid JSON|not a JSON object/);
     });

@@ -105,7 +105,22 @@ describe("policy pack rules (through the analyzer gRPC server)", function () {
         });
     });
 
+    describe("argocd-source-path-in-repository", () => {
+        it("passes paths inside the repository and reports absolute ones and '..' in Applications and ApplicationSets", async () => {
+            for (const path of ["charts/hello-service", "apps"]) {
+                assertPasses(await analyzer.analyze(app({ project: "platform", source: { ...gitSource("v1.0.0"), path }, destination: dest })), "argocd-source-path-in-repository");
+            }
+            assertViolates(await analyzer.analyze(app({ project: "platform", source: { ...gitSource("v1.0.0"), path: "../../etc" }, destination: dest })), "argocd-source-path-in-repository", /spec\.source\.path "\.\.\/\.\.\/etc" climbs out/);
+            assertViolates(await analyzer.analyze(app({ project: "platform", sources: [gitSource("v1.0.0"), { ...gitSource("v1.0.0"), path: "/etc" }], destination: dest })), "argocd-source-path-in-repository", /spec\.sources\[1\]\.path "\/etc" is absolute/);
+            assertViolates(await analyzer.analyze(appSet({ project: "platform", source: { ...gitSource("v1.0.0"), path: "charts/../../x" }, destination: dest })), "argocd-source-path-in-repository", /spec\.template\.spec\.source\.path/);
+        });
+    });
+
     describe("argocd-source-allowed-repository", () => {
+        it("never shows the user info of a repository URL it reports (it may be a password)", async () => {
+            const d = assertViolates(await analyzer.analyze(app({ project: "platform", source: { ...gitSource("v1.0.0"), repoURL: "https://bot:hunter2canary@git.example.com/x.git" }, destination: dest })), "argocd-source-allowed-repository", /\[user-info\]@git\.example\.com/);
+            assert.ok(!d.message.includes("hunter2canary"));
+        });
         it("passes the organisation's repositories and reports others, also in AppProject sourceRepos", async () => {
             assertPasses(await analyzer.analyze(app({ project: "platform", source: gitSource("v1.0.0"), destination: dest })), "argocd-source-allowed-repository");
             assertPasses(await analyzer.analyze(app({ project: "platform", source: { ...gitSource("v1.0.0"), repoURL: "git@github.com:acme-platform/other.git" }, destination: dest })), "argocd-source-allowed-repository");
@@ -233,6 +248,24 @@ describe("policy pack rules (through the analyzer gRPC server)", function () {
             const a = app({ project: "platform", destination: dest, source: { ...chartSource("1.0.0"), helm: { parameters: [{ name: "auth.apiToken", value: "canary-value-123" }], values: "db:\n  url: https://admin:s3cr3tCanaryPass@db.example.com/app\n" } } });
             const d = assertViolates(await analyzer.analyze(a), "no-secret-literals", /parameters\[0\]\.value/);
             assert.match(d.message, /helm\.values\.db\.url \(secretlint basicauth\)/);
+        });
+        it("reports credential shapes secretlint misses in a bare value (AWS key ID, JWT, Stripe, PEM, Vault, Docker, Azure, SendGrid)", async () => {
+            // Each built from two parts, so this file holds no literal a scanner would flag.
+            const shapes: Record<string, string> = {
+                "aws-access-key-id": "AKIA" + "Q7X3CANARY7QZ3Q7",
+                jwt: "eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiJjYW5hcnkifQ.c2lnbmF0dXJlLWNhbmFyeQ",
+                stripe: "sk_live_" + "CANARYq7x3q7x3q7x3q7x3",
+                "private-key": "-----BEGIN " + "PRIVATE KEY-----\nMIIEcanary\n-----END PRIVATE KEY-----",
+                "vault-token": "hvs." + "CANARYq7x3q7x3q7x3q7x3q7",
+                "docker-pat": "dckr_pat_" + "CANARYq7x3q7x3q7x3q7",
+                "azure-storage-key": "AccountName=a;" + "AccountKey=" + "CANARYq7x3q7x3q7x3q7x3q7x3q7==",
+                sendgrid: "SG." + "CANARYq7x3q7x3q7x3.CANARYq7x3q7x3q7x3q7x3",
+            };
+            for (const [shape, value] of Object.entries(shapes)) {
+                const cm = k8s({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { note: value } });
+                const d = assertViolates(await analyzer.analyze(cm), "no-secret-literals", new RegExp(`data\\.note \\(shape ${shape}\\)`));
+                assert.ok(!d.message.includes("CANARY"), "message must not contain the secret");
+            }
         });
         it("passes references to secrets and fields marked secret", async () => {
             const env = deployment({ containers: [{ name: "web", image: "web:1.0.0", env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }, { name: "LOG_LEVEL", value: "info" }] }] });
