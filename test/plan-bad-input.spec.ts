@@ -85,6 +85,22 @@ describe("npm run plan: bad input, interrupts and pipes", function () {
         assert.match(res.stderr, /platform\.gitops\.applications\[0\]\.source\.path: must stay inside the repository/);
     });
 
+    it("fails on credentials in values and keeps them out of stdout, stderr and every file it writes (SARIF included)", () => {
+        // Built from parts so this file holds no literal a scanner would flag; each shape a different detector.
+        const canaries = ["ghp_" + "CANARYq7x3q7x3q7x3q7x3q7x3q7x3q7x3q7", "AKIA" + "CANARYQ7X3Q7X3Q7", "https://bot:" + "CANARYpw7x3q@git.example.com/x.git", "eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiJDQU5BUlkifQ.CANARYsignature7x3"];
+        const text = devWith("          auditValues: true\n", `          auditValues: true\n          values:\n            config:\n              note: ${canaries[0]}\n              key: ${canaries[1]}\n              url: ${canaries[2]}\n              jwt: ${canaries[3]}\n`);
+        const file = stackFile("Pulumi.canary.yaml", text);
+        const canaryOut = path.join(project, "out-canary");
+        const res = runPlan(project, ["--stack", "dev", "--config-file", file, "--out", canaryOut]);
+        assert.strictEqual(res.code, 1, res.stderr);
+        assert.match(res.stderr, /mandatory policy violated: .*no-secret-literals/);
+        const written = Object.entries(snapshot(path.join(canaryOut, "dev")));
+        assert.ok(written.some(([f]) => f === "policy-report.sarif"));
+        for (const [where, content] of [["stdout", res.stdout], ["stderr", res.stderr], ...written]) {
+            assert.ok(!content.includes("CANARY"), `a credential reached ${where}`);
+        }
+    });
+
     it("names the file and key of a YAML alias that contains itself", () => {
         const file = stackFile("Pulumi.alias.yaml", "config:\n  gitops-platform:platform: &a [*a]\n");
         const res = runPlan(project, ["--stack", "local", "--config-file", file, "--out", out]);
