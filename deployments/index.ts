@@ -1,0 +1,37 @@
+/**
+ * How the gitops-platform stacks are delivered, as code (docs/adr-0003-deployments-as-code.md):
+ * per stack its Pulumi Deployments settings, ESC environment, nightly drift detection and policy
+ * group; per review stack its settings and time to live.
+ */
+import { DeliveryConfig, DeliveryConfigError, loadDeliveryConfig } from "./config";
+import { ReviewStackDelivery } from "./reviewStack";
+import { StackDelivery } from "./stackDelivery";
+
+function defineDelivery(config: DeliveryConfig) {
+    const source = { organization: config.organization, project: config.project, repository: config.repository };
+    const stacks = config.stacks.map((s) =>
+        new StackDelivery(s.name, {
+            ...source,
+            stack: s.name,
+            branch: config.branch,
+            deployRoleArn: s.deployRoleArn,
+            awsRegion: config.awsRegion,
+            driftCron: s.drift.cron,
+            autoRemediate: s.drift.autoRemediate,
+        }),
+    );
+    const dev = config.stacks.find((s) => s.name === "dev");
+    if (config.reviewStacks.length > 0 && !dev) {
+        throw new DeliveryConfigError("delivery.reviewStacks: review stacks run on the dev cluster with dev's role, and there is no dev stack");
+    }
+    for (const r of config.reviewStacks) {
+        new ReviewStackDelivery(r.name, { ...source, stack: r.name, branch: r.branch, deployRoleArn: dev!.deployRoleArn, expiresAt: r.expiresAt });
+    }
+    return {
+        promotionOrder: config.stacks.map((s) => s.name),
+        policyGroups: stacks.map((s) => s.policyGroup.name),
+        reviewStacks: config.reviewStacks.map((r) => ({ name: r.name, expiresAt: r.expiresAt })),
+    };
+}
+
+export = async () => defineDelivery(loadDeliveryConfig());
