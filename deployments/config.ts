@@ -70,6 +70,9 @@ export const DeliveryConfigSchema = z
         names.forEach((n, i) => {
             if (names.indexOf(n) !== i) ctx.addIssue({ code: "custom", message: `stack ${n} is listed twice`, path: ["stacks"] });
         });
+        if (c.reviewStacks.length > 0 && !c.stacks.some((s) => s.name === "dev")) {
+            ctx.addIssue({ code: "custom", message: "review stacks run on the dev cluster with dev's role, and there is no dev stack", path: ["reviewStacks"] });
+        }
         c.stacks.forEach((s, i) => {
             // Self-healing a stack others are promoted to would undo a hand-made fix mid-incident.
             if (s.drift.autoRemediate && s.name !== "dev") {

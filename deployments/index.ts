@@ -3,7 +3,7 @@
  * per stack its Pulumi Deployments settings, ESC environment, nightly drift detection and policy
  * group; per review stack its settings and time to live.
  */
-import { DeliveryConfig, DeliveryConfigError, loadDeliveryConfig } from "./config";
+import { DeliveryConfig, loadDeliveryConfig } from "./config";
 import { ReviewStackDelivery } from "./reviewStack";
 import { StackDelivery } from "./stackDelivery";
 
@@ -20,12 +20,10 @@ function defineDelivery(config: DeliveryConfig) {
             autoRemediate: s.drift.autoRemediate,
         }),
     );
-    const dev = config.stacks.find((s) => s.name === "dev");
-    if (config.reviewStacks.length > 0 && !dev) {
-        throw new DeliveryConfigError("delivery.reviewStacks: review stacks run on the dev cluster with dev's role, and there is no dev stack");
-    }
+    // Review stacks run on the dev cluster with dev's role (the config schema requires a dev stack for them).
+    const devRole = config.stacks.find((s) => s.name === "dev")?.deployRoleArn ?? "";
     for (const r of config.reviewStacks) {
-        new ReviewStackDelivery(r.name, { ...source, stack: r.name, branch: r.branch, deployRoleArn: dev!.deployRoleArn, expiresAt: r.expiresAt });
+        new ReviewStackDelivery(r.name, { ...source, stack: r.name, branch: r.branch, deployRoleArn: devRole, expiresAt: r.expiresAt });
     }
     return {
         promotionOrder: config.stacks.map((s) => s.name),
