@@ -83,7 +83,7 @@ function deployWorkflow(): { paths: string[]; order: string[] } {
     return { paths: wf.on.push.paths as string[], order };
 }
 
-describe("deployments as code (deployments/, under Pulumi mocks)", function () {
+describe("deployments as code (deployments/): proven under Pulumi mocks only, the Pulumi Service provider's Go module is not served here", function () {
     this.timeout(60000);
     let committed: ProgramRun;
     const cloudStacks = listStacks(PROJECT_ROOT).filter((s) => s !== "local");
