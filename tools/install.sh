@@ -77,8 +77,9 @@ GITOPS_ENGINE_MOD=github.com/argoproj/argo-cd/gitops-engine/v3
 # Longest builds first: two run at a time, so the cold critical path is argocd + the provider.
 ALL_TOOLS=(argocd pulumi-resource-kubernetes kubernetes pulumi pulumi-language-nodejs etcd kwok helm terraform minio registry actionlint)
 # Not built, so not in ALL_TOOLS's build queue, but installed by a plain `install.sh` too:
-#   addon-crds (CRD files from the add-ons' Go modules), chromium (Debian; the review's report test).
-EXTRA_TOOLS=(addon-crds chromium)
+#   addon-crds (CRD files from the add-ons' Go modules), chromium (Debian; the review's report test),
+#   shellcheck (Debian; actionlint runs it on the workflows' run: scripts when it is on PATH).
+EXTRA_TOOLS=(addon-crds chromium shellcheck)
 
 # --- layout -----------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -571,7 +572,8 @@ wire_engine() {
   echo "$PULUMI_HOME_DIR" >"$REPO_ROOT/.tools/pulumi-home"
 }
 
-# Debian packages run as they are: redis-server (Argo CD's cache), chromium (headless, for report tests).
+# Debian packages run as they are: redis-server (Argo CD's cache), chromium (headless, for report tests),
+# shellcheck (for actionlint).
 install_debian_package() {
   local bin="$1" pkg="$2" t0; t0="$(now)"
   if ! PATH="$FOREIGN_PATH" command -v "$bin" >/dev/null; then
@@ -618,6 +620,7 @@ main() {
   for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed=1; done
   if [[ " ${tools[*]} " == *" argocd "* ]]; then install_debian_package redis-server redis-server || failed=1; fi
   if [[ " ${tools[*]} " == *" chromium "* ]]; then install_debian_package chromium chromium || failed=1; fi
+  if [[ " ${tools[*]} " == *" shellcheck "* ]]; then install_debian_package shellcheck shellcheck || failed=1; fi
   if [[ " ${tools[*]} " == *" addon-crds "* ]]; then install_addon_crds || failed=1; fi
   if [[ -x "$BIN_DIR/pulumi" && -x "$BIN_DIR/pulumi-resource-kubernetes" && -x "$BIN_DIR/pulumi-language-nodejs" ]] &&
      [[ " ${tools[*]} " == *" pulumi"* ]]; then
