@@ -147,23 +147,23 @@ describe("platform components", function () {
 
     it("an add-on template naming an annotation the cluster Secret lacks is an error", async () => {
         await assert.rejects(
-            runProgram({ stack: "local", platform: { addons: [{ name: "ingress-nginx", repository: "ingress-nginx", chart: "ingress-nginx", version: "4.11.3", namespace: "ingress-nginx", values: { x: "{{.metadata.annotations.no_such_key}}" } }] } }),
-            /add-on "ingress-nginx": values refer to cluster annotations the cluster Secret does not carry: no_such_key/,
+            runProgram({ stack: "local", platform: { addons: [{ name: "cert-manager", repository: "jetstack", chart: "cert-manager", version: "v1.21.2", namespace: "cert-manager", values: { x: "{{.metadata.annotations.no_such_key}}" } }] } }),
+            /add-on "cert-manager": values refer to cluster annotations the cluster Secret does not carry: no_such_key/,
         );
     });
 
     it("External Secrets Operator is installed by Pulumi with its IRSA role filled in", () => {
         const eso = ofType(runs.prod, "kubernetes:helm.sh/v4:Chart").find((c) => c.name === "addon-external-secrets")!;
-        assert.strictEqual(eso.inputs.version, "0.10.7");
+        assert.strictEqual(eso.inputs.version, "1.3.2");
         const role = (eso.inputs.values as { serviceAccount: { annotations: Record<string, string> } }).serviceAccount.annotations["eks.amazonaws.com/role-arn"];
         assert.ok(role && !role.includes("{{"), `template filled: ${role}`);
-        const store = ofType(runs.prod, "kubernetes:external-secrets.io/v1beta1:ClusterSecretStore")[0];
+        const store = ofType(runs.prod, "kubernetes:external-secrets.io/v1:ClusterSecretStore")[0];
         const esoChart = ofType(runs.prod, "kubernetes:helm.sh/v4:Chart").find((c) => c.name === "addon-external-secrets")!;
         assert.ok(store.options.dependsOn.includes(esoChart.urn), "the store waits for the ESO CRDs");
     });
 
     it("repository credentials come from ExternalSecrets, never from values or state", () => {
-        const externalSecrets = ofType(runs.staging, "kubernetes:external-secrets.io/v1beta1:ExternalSecret");
+        const externalSecrets = ofType(runs.staging, "kubernetes:external-secrets.io/v1:ExternalSecret");
         const repoCreds = externalSecrets.filter((e) => (e.inputs.metadata as Meta).name.startsWith("repo-"));
         assert.strictEqual(repoCreds.length, 2);
         for (const es of repoCreds) {

@@ -13,8 +13,10 @@ import { argocdProtectedOnDelete } from "./argocd/protected-on-delete";
 import { argocdSourceAllowedRepository } from "./argocd/source-allowed-repository";
 import { argocdSourcePinned } from "./argocd/source-pinned";
 import { auditMetadataRequired } from "./audit/audit-metadata-required";
+import { addonNotEndOfLife } from "./helm/addon-not-end-of-life";
 import { helmChartAllowedRepository } from "./helm/chart-allowed-repository";
 import { helmChartPinnedVersion } from "./helm/chart-pinned-version";
+import { kubernetesApiNotDeprecated } from "./kubernetes/api-not-deprecated";
 import { containerImagePinned } from "./kubernetes/container-image-pinned";
 import { containerSecurityContext } from "./kubernetes/container-security-context";
 import { kubernetesSecretProtected } from "./secrets/kubernetes-secret-protected";
@@ -24,7 +26,7 @@ import { stackOutputsSecretSafe } from "./stack/outputs-secret-safe";
 /** Name of the policy pack, as `pulumi preview --policy-pack` reports it. */
 export const policyPackName = "gitops-platform-policies";
 
-/** Every rule of the pack: audit (1-9), secrets (10-13), workloads (14-15). */
+/** Every rule of the pack: audit (1-9), secrets (10-13), workloads (14-15), lifecycle (16-17). */
 export const policies: Policies = [
     auditMetadataRequired,
     argocdSourcePinned,
@@ -43,4 +45,6 @@ export const policies: Policies = [
     stackOutputsSecretSafe,
     containerImagePinned,
     containerSecurityContext,
+    addonNotEndOfLife,
+    kubernetesApiNotDeprecated,
 ];
