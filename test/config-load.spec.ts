@@ -145,7 +145,7 @@ describe("stack config loading", function () {
         const app = { name: "hello-service", project: "team-hello", source: { repository: "gitops-platform", path: "charts/hello-service", revision: "main", trackBranch: true }, destination: { namespace: "hello" } };
         const err = await configError({
             stack: "staging",
-            platform: { gitops: { projects: [{ name: "team-hello", team: "hello-team", sourceRepos: ["gitops-platform"], destinations: [{ namespace: "hello" }] }, { name: "platform-addons", team: "platform-team", sourceRepos: ["jetstack", "ingress-nginx"], destinations: [{ namespace: "cert-manager" }, { namespace: "ingress-nginx" }] }], applications: [app] } },
+            platform: { gitops: { projects: [{ name: "team-hello", team: "hello-team", sourceRepos: ["gitops-platform"], destinations: [{ namespace: "hello" }] }, { name: "platform-addons", team: "platform-team", sourceRepos: ["jetstack", "envoyproxy"], destinations: [{ namespace: "cert-manager" }, { namespace: "envoy-gateway-system" }] }], applications: [app] } },
         });
         assert.deepStrictEqual(paths(err), ["platform.gitops.applications[0].source.trackBranch"]);
         const pinned = { ...app, source: { ...app.source, revision: "main", trackBranch: false } };
@@ -166,7 +166,7 @@ describe("stack config loading", function () {
     it("rejects ExternalSecret credentials on the local stack (no AWS there)", async () => {
         const err = await configError({
             stack: "local",
-            platform: { gitops: { repositories: [{ name: "gitops-platform", type: "git", url: "https://github.com/acme-platform/gitops-platform.git", credentials: { externalSecret: {} } }, { name: "jetstack", type: "helm", url: "https://charts.jetstack.io" }, { name: "ingress-nginx", type: "helm", url: "https://kubernetes.github.io/ingress-nginx" }] } },
+            platform: { gitops: { repositories: [{ name: "gitops-platform", type: "git", url: "https://github.com/acme-platform/gitops-platform.git", credentials: { externalSecret: {} } }, { name: "jetstack", type: "helm", url: "https://charts.jetstack.io" }, { name: "envoyproxy", type: "oci", url: "oci://registry-1.docker.io/envoyproxy" }] } },
         });
         assert.deepStrictEqual(paths(err), ["platform.gitops.repositories[0].credentials.externalSecret"]);
     });
