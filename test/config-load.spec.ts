@@ -141,6 +141,13 @@ describe("stack config loading", function () {
         assert.deepStrictEqual(paths(err), ["platform.argocd.ha.enabled"]);
     });
 
+    it("refuses a Gateway for Argo CD without the Gateway API CRDs installed first by Pulumi", async () => {
+        const eso = { name: "external-secrets", repository: "external-secrets", chart: "external-secrets", version: "1.3.2", namespace: "external-secrets", installedBy: "pulumi" };
+        const err = await configError({ stack: "staging", platform: { addons: [eso] } });
+        assert.deepStrictEqual(paths(err), ["platform.argocd.gateway"]);
+        assert.match(err.message, /enable the add-on "gateway-api" with installedBy: pulumi/);
+    });
+
     it("lets only dev and local track a branch", async () => {
         const app = { name: "hello-service", project: "team-hello", source: { repository: "gitops-platform", path: "charts/hello-service", revision: "main", trackBranch: true }, destination: { namespace: "hello" } };
         const err = await configError({
