@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BootstrapAddon } from "./components/addons/bootstrapAddon";
 import { adminPasswordHash } from "./components/argocd/adminPassword";
 import { ArgoCd, ArgoCdChartSource } from "./components/argocd/argoCd";
+import { ArgoCdGateway } from "./components/argocd/argoCdGateway";
 import { ArgoCdRedisPassword } from "./components/argocd/redisPassword";
 import { AuditMetadata } from "./components/audit/auditMetadata";
 import { PlatformAwsResources } from "./components/aws/platformAwsResources";
@@ -16,6 +17,7 @@ import { AddonApplicationSet } from "./components/gitops/addonApplicationSet";
 import { TeamApplication } from "./components/gitops/application";
 import { TeamProject } from "./components/gitops/appProject";
 import { ClusterRegistration } from "./components/gitops/clusterRegistration";
+import { OciHelmRepository } from "./components/gitops/ociRepository";
 import { NotificationsSecret, RepositoryCredential, SecretsManagerStore } from "./components/gitops/repositoryCredentials";
 import { ChartRepository } from "./components/gitops/repositoryUrl";
 import { describeSource, readTerraformOutputs, requireOutputs, TerraformOutputs } from "./components/terraform";
@@ -80,6 +82,8 @@ async function main(): Promise<Record<string, unknown>> {
         aws_vpc_id: tf.vpc_id.value,
         aws_private_subnet_ids: tf.private_subnet_ids.value.join(","),
         environment: platform.environment,
+        // The cluster's Kubernetes version, for add-on values and the policy pack's API checks.
+        ...(tfOutputs.cluster_version ? { kubernetes_version: String(tfOutputs.cluster_version.value) } : {}),
         ...Object.fromEntries(Object.entries(roleArns).map(([k, v]) => [`${k.replace(/-/g, "_")}_iam_role_arn`, v])),
     };
 
@@ -139,6 +143,14 @@ async function main(): Promise<Record<string, unknown>> {
     if (!("path" in chart)) {
         // The chart's Redis secret hook does not run under Pulumi; the config rules ensure ESO is installed.
         new ArgoCdRedisPassword("argocd-redis", { argocdNamespace, audit }, afterArgoCd);
+    }
+    if (platform.argocd.gateway && platform.argocd.domain) {
+        const gw = platform.argocd.gateway;
+        new ArgoCdGateway("argocd-gateway", { hostname: platform.argocd.domain, className: gw.className, infrastructureAnnotations: gw.infrastructureAnnotations, argocdNamespace, audit }, afterArgoCd);
+    }
+    // Argo CD reads a public OCI registry's charts only through a repository Secret saying enableOCI.
+    for (const repo of repositories.filter((r) => r.type === "oci" && !platform.gitops.repositories.find((c) => c.name === r.name)?.credentials)) {
+        new OciHelmRepository(`repo-${repo.name}`, { repository: repo, argocdNamespace, audit }, afterArgoCd);
     }
 
     if (awsResources) {

@@ -139,31 +139,73 @@ describe("platform components", function () {
         assert.strictEqual(spec.goTemplate, true);
         assert.deepStrictEqual(spec.generators[0].clusters.selector.matchLabels, { environment: "dev", enable_cert_manager: "true" });
         assert.strictEqual(spec.template.spec.source.helm.valuesObject.serviceAccount.annotations["eks.amazonaws.com/role-arn"], "{{.metadata.annotations.cert_manager_iam_role_arn}}");
-        const secret = ofType(runs.dev, "kubernetes:core/v1:Secret")[0];
+        const secret = ofType(runs.dev, "kubernetes:core/v1:Secret").find((s) => (s.inputs.metadata as Meta).labels["argocd.argoproj.io/secret-type"] === "cluster")!;
         const meta = secret.inputs.metadata as Meta;
         assert.strictEqual(meta.labels.enable_cert_manager, "true");
         assert.match(meta.annotations!.cert_manager_iam_role_arn, /^arn:aws:iam::\d{12}:role\//);
+        // The Terraform output cluster_version, which the policy pack judges apiVersions against.
+        assert.strictEqual(meta.annotations!.kubernetes_version, "1.33");
+    });
+
+    it("exposes Argo CD through a Gateway (TLS passthrough, HTTP redirect) on the cloud stacks, after the Gateway API CRDs; no Ingress anywhere", () => {
+        for (const stack of ["dev", "staging", "prod"]) {
+            const run = runs[stack];
+            const crds = ofType(run, "kubernetes:helm.sh/v4:Chart").find((c) => c.name === "addon-gateway-api")!;
+            assert.ok(crds, `${stack}: the Gateway API CRDs are installed by Pulumi`);
+            const gateway = ofType(run, "kubernetes:gateway.networking.k8s.io/v1:Gateway")[0];
+            const spec = gateway.inputs.spec as { gatewayClassName: string; infrastructure: { annotations: Record<string, string> }; listeners: { name: string; protocol: string; hostname: string; tls?: { mode: string } }[] };
+            assert.strictEqual(spec.gatewayClassName, "envoy-gateway");
+            assert.deepStrictEqual(spec.listeners.map((l) => [l.name, l.protocol, l.tls?.mode]), [["https", "TLS", "Passthrough"], ["http", "HTTP", undefined]]);
+            assert.ok(spec.listeners.every((l) => l.hostname === `argocd.${stack}.gitops.example.com`));
+            assert.strictEqual(spec.infrastructure.annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "nlb");
+            const tls = ofType(run, "kubernetes:gateway.networking.k8s.io/v1:TLSRoute")[0];
+            assert.deepStrictEqual((tls.inputs.spec as { rules: unknown[] }).rules, [{ backendRefs: [{ name: "argocd-server", port: 443 }] }]);
+            const redirect = ofType(run, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")[0];
+            assert.match(JSON.stringify(redirect.inputs.spec), /"requestRedirect":\{"scheme":"https","statusCode":301\}/);
+            for (const r of [gateway, tls, redirect, ...ofType(run, "kubernetes:gateway.networking.k8s.io/v1:GatewayClass")]) {
+                assert.ok(r.options.dependsOn.includes(crds.urn), `${stack} ${r.type} waits for the Gateway API CRDs`);
+            }
+        }
+        assert.strictEqual(ofType(runs.local, "kubernetes:gateway.networking.k8s.io/v1:Gateway").length, 0, "local: no Gateway (no Gateway API CRDs offline)");
+        for (const run of Object.values(runs)) {
+            assert.deepStrictEqual(run.resources.filter((r) => /Ingress|ingress-nginx/.test(r.type + r.name)).map((r) => r.name), []);
+            for (const set of ofType(run, "kubernetes:argoproj.io/v1alpha1:ApplicationSet")) assert.doesNotMatch(JSON.stringify(set.inputs), /ingress-nginx/);
+        }
+    });
+
+    it("a public OCI registry gets a repository Secret with enableOCI and no credentials", () => {
+        const secret = ofType(runs.prod, "kubernetes:core/v1:Secret").find((s) => (s.inputs.metadata as Meta).name === "repo-envoyproxy")!;
+        assert.strictEqual((secret.inputs.metadata as Meta).labels["argocd.argoproj.io/secret-type"], "repository");
+        assert.deepStrictEqual(secret.inputs.stringData, { name: "envoyproxy", url: "registry-1.docker.io/envoyproxy", type: "helm", enableOCI: "true" });
+    });
+
+    it("every External Secrets object uses an API ESO 1.3 serves (external-secrets.io/v1, generators v1alpha1)", () => {
+        for (const run of Object.values(runs)) {
+            const eso = run.resources.filter((r) => r.custom && /external-secrets\.io\//.test(r.type));
+            for (const r of eso) assert.match(r.type, /^kubernetes:(external-secrets\.io\/v1|generators\.external-secrets\.io\/v1alpha1):/);
+        }
+        assert.ok(ofType(runs.prod, "kubernetes:generators.external-secrets.io/v1alpha1:Password").length === 1);
     });
 
     it("an add-on template naming an annotation the cluster Secret lacks is an error", async () => {
         await assert.rejects(
-            runProgram({ stack: "local", platform: { addons: [{ name: "ingress-nginx", repository: "ingress-nginx", chart: "ingress-nginx", version: "4.11.3", namespace: "ingress-nginx", values: { x: "{{.metadata.annotations.no_such_key}}" } }] } }),
-            /add-on "ingress-nginx": values refer to cluster annotations the cluster Secret does not carry: no_such_key/,
+            runProgram({ stack: "local", platform: { addons: [{ name: "cert-manager", repository: "jetstack", chart: "cert-manager", version: "v1.21.2", namespace: "cert-manager", values: { x: "{{.metadata.annotations.no_such_key}}" } }] } }),
+            /add-on "cert-manager": values refer to cluster annotations the cluster Secret does not carry: no_such_key/,
         );
     });
 
     it("External Secrets Operator is installed by Pulumi with its IRSA role filled in", () => {
         const eso = ofType(runs.prod, "kubernetes:helm.sh/v4:Chart").find((c) => c.name === "addon-external-secrets")!;
-        assert.strictEqual(eso.inputs.version, "0.10.7");
+        assert.strictEqual(eso.inputs.version, "1.3.2");
         const role = (eso.inputs.values as { serviceAccount: { annotations: Record<string, string> } }).serviceAccount.annotations["eks.amazonaws.com/role-arn"];
         assert.ok(role && !role.includes("{{"), `template filled: ${role}`);
-        const store = ofType(runs.prod, "kubernetes:external-secrets.io/v1beta1:ClusterSecretStore")[0];
+        const store = ofType(runs.prod, "kubernetes:external-secrets.io/v1:ClusterSecretStore")[0];
         const esoChart = ofType(runs.prod, "kubernetes:helm.sh/v4:Chart").find((c) => c.name === "addon-external-secrets")!;
         assert.ok(store.options.dependsOn.includes(esoChart.urn), "the store waits for the ESO CRDs");
     });
 
     it("repository credentials come from ExternalSecrets, never from values or state", () => {
-        const externalSecrets = ofType(runs.staging, "kubernetes:external-secrets.io/v1beta1:ExternalSecret");
+        const externalSecrets = ofType(runs.staging, "kubernetes:external-secrets.io/v1:ExternalSecret");
         const repoCreds = externalSecrets.filter((e) => (e.inputs.metadata as Meta).name.startsWith("repo-"));
         assert.strictEqual(repoCreds.length, 2);
         for (const es of repoCreds) {

@@ -149,11 +149,18 @@ describe("stack config loading", function () {
         assert.deepStrictEqual(paths(err), ["platform.argocd.ha.enabled"]);
     });
 
+    it("refuses a Gateway for Argo CD without the Gateway API CRDs installed first by Pulumi", async () => {
+        const eso = { name: "external-secrets", repository: "external-secrets", chart: "external-secrets", version: "1.3.2", namespace: "external-secrets", installedBy: "pulumi" };
+        const err = await configError({ stack: "staging", platform: { addons: [eso] } });
+        assert.deepStrictEqual(paths(err), ["platform.argocd.gateway"]);
+        assert.match(err.message, /enable the add-on "gateway-api" with installedBy: pulumi/);
+    });
+
     it("lets only dev and local track a branch", async () => {
         const app = { name: "hello-service", project: "team-hello", source: { repository: "gitops-platform", path: "charts/hello-service", revision: "main", trackBranch: true }, destination: { namespace: "hello" } };
         const err = await configError({
             stack: "staging",
-            platform: { gitops: { projects: [{ name: "team-hello", team: "hello-team", sourceRepos: ["gitops-platform"], destinations: [{ namespace: "hello" }] }, { name: "platform-addons", team: "platform-team", sourceRepos: ["jetstack", "ingress-nginx"], destinations: [{ namespace: "cert-manager" }, { namespace: "ingress-nginx" }] }], applications: [app] } },
+            platform: { gitops: { projects: [{ name: "team-hello", team: "hello-team", sourceRepos: ["gitops-platform"], destinations: [{ namespace: "hello" }] }, { name: "platform-addons", team: "platform-team", sourceRepos: ["jetstack", "envoyproxy"], destinations: [{ namespace: "cert-manager" }, { namespace: "envoy-gateway-system" }] }], applications: [app] } },
         });
         assert.deepStrictEqual(paths(err), ["platform.gitops.applications[0].source.trackBranch"]);
         const pinned = { ...app, source: { ...app.source, revision: "main", trackBranch: false } };
@@ -174,7 +181,7 @@ describe("stack config loading", function () {
     it("rejects ExternalSecret credentials on the local stack (no AWS there)", async () => {
         const err = await configError({
             stack: "local",
-            platform: { gitops: { repositories: [{ name: "gitops-platform", type: "git", url: "https://github.com/acme-platform/gitops-platform.git", credentials: { externalSecret: {} } }, { name: "jetstack", type: "helm", url: "https://charts.jetstack.io" }, { name: "ingress-nginx", type: "helm", url: "https://kubernetes.github.io/ingress-nginx" }] } },
+            platform: { gitops: { repositories: [{ name: "gitops-platform", type: "git", url: "https://github.com/acme-platform/gitops-platform.git", credentials: { externalSecret: {} } }, { name: "jetstack", type: "helm", url: "https://charts.jetstack.io" }, { name: "envoyproxy", type: "oci", url: "oci://registry-1.docker.io/envoyproxy" }] } },
         });
         assert.deepStrictEqual(paths(err), ["platform.gitops.repositories[0].credentials.externalSecret"]);
     });

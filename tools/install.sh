@@ -46,7 +46,7 @@ ACTIONLINT_VERSION=1.7.12       # lints .github/workflows in .ci/run
 # Each must be the release of the chart the catalogue pins (stacks/addons.catalogue.yaml).
 ESO_VERSION=1.3.2
 CERT_MANAGER_VERSION=1.21.2
-GATEWAY_API_VERSION=1.6.3
+GATEWAY_API_VERSION=1.6.1       # the release Envoy Gateway 1.9.1 bundles (its gateway-crds-helm chart)
 
 # The nodejs language host and the kubernetes provider module have no tags of
 # their own: they are pinned to the commit of their release tag, as a Go

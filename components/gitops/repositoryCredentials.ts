@@ -9,8 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { AuditMetadata, auditLabels } from "../audit/auditMetadata";
 import { argoRepoUrl, ChartRepository } from "./repositoryUrl";
 
-/** API versions of External Secrets Operator 0.10 (the pinned add-on). */
-export const EXTERNAL_SECRETS_API = "external-secrets.io/v1beta1";
+/**
+ * API versions External Secrets Operator 1.3 serves (the pinned add-on, stacks/addons.catalogue.yaml):
+ * `external-secrets.io/v1` (v1beta1 is not served since v0.17.0); the generators are still v1alpha1.
+ */
+export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";
 export const ESO_GENERATORS_API = "generators.external-secrets.io/v1alpha1";
 
 /** Name of the ClusterSecretStore reading AWS Secrets Manager. */

@@ -14,8 +14,10 @@ import { argocdSourceAllowedRepository } from "./argocd/source-allowed-repositor
 import { argocdSourcePathInRepository } from "./argocd/source-path-in-repository";
 import { argocdSourcePinned } from "./argocd/source-pinned";
 import { auditMetadataRequired } from "./audit/audit-metadata-required";
+import { addonNotEndOfLife } from "./helm/addon-not-end-of-life";
 import { helmChartAllowedRepository } from "./helm/chart-allowed-repository";
 import { helmChartPinnedVersion } from "./helm/chart-pinned-version";
+import { kubernetesApiNotDeprecated } from "./kubernetes/api-not-deprecated";
 import { containerImagePinned } from "./kubernetes/container-image-pinned";
 import { containerSecurityContext } from "./kubernetes/container-security-context";
 import { kubernetesSecretProtected } from "./secrets/kubernetes-secret-protected";
@@ -25,7 +27,7 @@ import { stackOutputsSecretSafe } from "./stack/outputs-secret-safe";
 /** Name of the policy pack, as `pulumi preview --policy-pack` reports it. */
 export const policyPackName = "gitops-platform-policies";
 
-/** Every rule of the pack: audit and supply chain, then secrets, then workloads. */
+/** Every rule of the pack: audit and supply chain, then secrets, workloads and lifecycle. */
 export const policies: Policies = [
     auditMetadataRequired,
     argocdSourcePinned,
@@ -45,4 +47,6 @@ export const policies: Policies = [
     stackOutputsSecretSafe,
     containerImagePinned,
     containerSecurityContext,
+    addonNotEndOfLife,
+    kubernetesApiNotDeprecated,
 ];

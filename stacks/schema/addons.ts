@@ -3,8 +3,10 @@ import { KubernetesNameSchema } from "./common";
 import { ExactVersionSchema } from "./versions";
 
 /**
- * A platform add-on (External Secrets Operator, cert-manager, ingress-nginx, ...): a chart at an
- * exact version from a declared repository. See docs/adr-0001-addon-ownership.md for who installs it.
+ * A platform add-on (External Secrets Operator, cert-manager, Envoy Gateway, ...): a chart at an
+ * exact version from a declared repository. See docs/adr-0001-addon-ownership.md for who installs it;
+ * stacks/addons.catalogue.yaml records each chart's pinned version and end of life (a test holds
+ * every stack to it).
  */
 export const AddonSchema = z.strictObject({
     /** Add-on name; also the cluster label `enable_<name with _>` that turns it on. Required. */

@@ -103,6 +103,23 @@ export const HighAvailabilitySchema = z.strictObject({
     applicationSetReplicas: z.number().int().min(2).default(2),
 });
 
+/**
+ * How Argo CD is reached from outside the cluster: a Gateway API Gateway with TLS passthrough to
+ * argocd-server (Argo CD keeps its own TLS, gRPC for the CLI included) and an HTTP listener that
+ * redirects to HTTPS. See docs/adr-0004-gateway-api.md.
+ */
+export const ArgoCdGatewaySchema = z.strictObject({
+    /** GatewayClass of the Gateway; declared by the program for Envoy Gateway. Default `envoy-gateway`. */
+    className: KubernetesNameSchema.default("envoy-gateway"),
+    /**
+     * Annotations for what the implementation makes for the Gateway (Gateway API
+     * `spec.infrastructure.annotations`; Envoy Gateway puts them on the proxy's Service), e.g. the
+     * AWS NLB annotation on EKS. Default: none.
+     */
+    infrastructureAnnotations: z.record(z.string().min(1), z.string()).default({}),
+});
+export type ArgoCdGatewayConfig = z.infer<typeof ArgoCdGatewaySchema>;
+
 /** The Argo CD installation. */
 export const ArgoCdConfigSchema = z.strictObject({
     /** Chart source. Default: upstream argo-cd 10.1.1. */
@@ -121,5 +138,7 @@ export const ArgoCdConfigSchema = z.strictObject({
     notifications: NotificationsSchema.prefault({}),
     /** High availability. Default: off. */
     ha: HighAvailabilitySchema.prefault({}),
+    /** Exposure through a Gateway (needs `domain` and the Gateway API CRDs). Default: none (port-forward). */
+    gateway: ArgoCdGatewaySchema.optional(),
 });
 export type ArgoCdConfig = z.infer<typeof ArgoCdConfigSchema>;

@@ -41,7 +41,26 @@ export function crossCheckPlatform(platform: PlatformSections): PathProblem[] {
         ...addonRules(platform),
         ...credentialRules(platform),
         ...argoCdChartRules(platform),
+        ...gatewayRules(platform),
     ];
+}
+
+/** The name of the add-on that installs the Gateway API CRDs before the program declares a Gateway. */
+export const GATEWAY_API_ADDON = "gateway-api";
+
+/** A Gateway for Argo CD needs its host name and the Gateway API CRDs installed first, by Pulumi. */
+function gatewayRules(p: PlatformSections): PathProblem[] {
+    if (!p.argocd.gateway) return [];
+    const problems: PathProblem[] = [];
+    if (!p.argocd.domain) problems.push({ path: ["argocd", "domain"], message: "argocd.gateway routes a host name: set argocd.domain" });
+    const crds = p.addons.find((a) => a.name === GATEWAY_API_ADDON);
+    if (!crds || !crds.enabled || crds.installedBy !== "pulumi") {
+        problems.push({
+            path: ["argocd", "gateway"],
+            message: `the Gateway and its routes need the Gateway API CRDs first: enable the add-on ${JSON.stringify(GATEWAY_API_ADDON)} with installedBy: pulumi`,
+        });
+    }
+    return problems;
 }
 
 /** The argo-cd chart's Redis secret comes from a hook Pulumi does not run; ESO generates it instead. */

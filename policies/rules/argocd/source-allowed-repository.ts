@@ -16,7 +16,7 @@ export const defaultAllowedRepositories = [
     "https://argoproj.github.io/argo-helm",
     "https://charts.external-secrets.io",
     "https://charts.jetstack.io",
-    "https://kubernetes.github.io/ingress-nginx",
+    "registry-1.docker.io/envoyproxy",
 ];
 
 const defaults: AllowedRepositoryConfig = { allowedRepositories: defaultAllowedRepositories };
