@@ -585,22 +585,24 @@ install_debian_package() {
   printf '%-28s %-8s %-9s %6.1fs\n' "$bin" "$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null | cut -c1-8)" debian "$(since "$t0")"
 }
 
-# The add-ons' CRDs as their Go modules ship them, in .tools/crds/<add-on>/ (one file per CRD).
+# The add-ons' and Argo CD's CRDs as their Go modules ship them, in .tools/crds/<project>/ (one file
+# per CRD), for the server-side dry run: data only, so the tests need no Argo CD build for them.
 install_addon_crds() {
-  local t0 dir="$CACHE_ROOT/addon-crds-eso$ESO_VERSION-cm$CERT_MANAGER_VERSION-gw$GATEWAY_API_VERSION" tmp src how=cache
+  local t0 dir="$CACHE_ROOT/addon-crds-eso$ESO_VERSION-cm$CERT_MANAGER_VERSION-gw$GATEWAY_API_VERSION-argocd$ARGOCD_VERSION" tmp src how=cache
   t0="$(now)"
   if [[ ! -f "$dir/.verified" ]]; then
     how=modules
     tmp="$(mktemp -d "$CACHE_ROOT/.stage-addon-crds.XXXX")"
-    mkdir -p "$tmp/external-secrets" "$tmp/cert-manager" "$tmp/gateway-api"
+    mkdir -p "$tmp/external-secrets" "$tmp/cert-manager" "$tmp/gateway-api" "$tmp/argo-cd"
     { src="$(go_mod_download "$ESO_MOD@v$ESO_VERSION")" && cp "$src"/config/crds/bases/*.yaml "$tmp/external-secrets/" &&
       src="$(go_mod_download "$CERT_MANAGER_MOD@v$CERT_MANAGER_VERSION")" && cp "$src"/deploy/crds/*.yaml "$tmp/cert-manager/" &&
-      src="$(go_mod_download "$GATEWAY_API_MOD@v$GATEWAY_API_VERSION")" && cp "$src"/config/crd/standard/*.yaml "$tmp/gateway-api/"; } ||
+      src="$(go_mod_download "$GATEWAY_API_MOD@v$GATEWAY_API_VERSION")" && cp "$src"/config/crd/standard/*.yaml "$tmp/gateway-api/" &&
+      src="$(GOTOOLCHAIN="$ARGOCD_GO_TOOLCHAIN" go_mod_download "$ARGOCD_MOD@v$ARGOCD_VERSION")" && cp "$src"/manifests/crds/*-crd.yaml "$tmp/argo-cd/"; } ||
       { rm -rf "$tmp"; printf '%-28s %-8s %-9s %6.1fs\n' addon-crds "$ESO_VERSION" FAILED "$(since "$t0")"; return 1; }
     rm -f "$tmp"/*/kustomization.yaml; chmod -R u+w "$tmp"; touch "$tmp/.verified"; rm -rf "$dir"; mv "$tmp" "$dir"
   fi
   rm -rf "$REPO_ROOT/.tools/crds"; mkdir -p "$REPO_ROOT/.tools/crds"
-  cp -r "$dir"/external-secrets "$dir"/cert-manager "$dir"/gateway-api "$REPO_ROOT/.tools/crds/"
+  cp -r "$dir"/external-secrets "$dir"/cert-manager "$dir"/gateway-api "$dir"/argo-cd "$REPO_ROOT/.tools/crds/"
   printf '%-28s %-8s %-9s %6.1fs\n' addon-crds "eso$ESO_VERSION" "$how" "$(since "$t0")"
 }
 

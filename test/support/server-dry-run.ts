@@ -16,22 +16,19 @@ export interface CrdSet {
 
 /** Where the pinned CRD files are (tools/install.sh): the add-ons' and Argo CD's, by release. */
 export function crdFolders(projectRoot: string): { addons: string[]; argocd: Record<string, string> } {
-    const tools = path.join(projectRoot, ".tools");
-    const argocdBin = path.join(tools, "bin", "argocd");
-    const addons = ["external-secrets", "cert-manager", "gateway-api"].map((a) => path.join(tools, "crds", a));
-    const missing = [...addons, argocdBin].filter((p) => !fs.existsSync(p));
-    if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}: run bash tools/install.sh kubernetes etcd kwok argocd addon-crds`);
-    return {
-        addons,
-        argocd: {
-            "v3.6.1": path.join(path.dirname(fs.realpathSync(argocdBin)), "crds"),
-            // Argo CD v3.4.4, the release the stacks' argo-cd chart 10.1.1 installs (/work/shared/reference).
-            "v3.4.4": path.resolve(projectRoot, "..", "shared", "reference", "argo-cd-v3.4.4", "crds"),
-        },
+    const crds = path.join(projectRoot, ".tools", "crds");
+    const addons = ["external-secrets", "cert-manager", "gateway-api"].map((a) => path.join(crds, a));
+    const argocd = {
+        // Argo CD 3.6.1, the release the local loop runs (from its Go module).
+        "v3.6.1": path.join(crds, "argo-cd"),
+        // Argo CD v3.4.4, the release the stacks' argo-cd chart 10.1.1 installs (/work/shared/reference).
+        "v3.4.4": path.resolve(projectRoot, "..", "shared", "reference", "argo-cd-v3.4.4", "crds"),
     };
+    const missing = [...addons, ...Object.values(argocd)].filter((p) => !fs.existsSync(p));
+    if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}: run bash tools/install.sh etcd kubernetes kwok addon-crds`);
+    return { addons, argocd };
 }
 
-/** Applies every CRD in `dirs` (server-side: some are larger than client-side apply's annotation) and waits until they are served. */
 export async function installCrds(kubectl: Kubectl, dirs: string[]): Promise<number> {
     let count = 0;
     for (const dir of dirs) {
