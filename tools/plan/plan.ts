@@ -8,6 +8,7 @@ import { ProgramRun, RegisteredResource, runProgram } from "./run-program";
 import { readStackConfig } from "./stack-file";
 import { withOfflineTerraformSource } from "./terraform-override";
 import { ensureGitCommit } from "./git-commit";
+import { FINGERPRINT_KEY_ENV, FINGERPRINTS_FILE, secretFingerprints } from "./secret-fingerprints";
 
 export interface PlanOptions {
     /** Where Pulumi.yaml, index.ts, stacks/ and policies/ are. */
@@ -56,6 +57,9 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     fs.mkdirSync(absDir, { recursive: true });
     const manifests = writeManifests(path.join(absDir, "manifests"), run.resources);
     fs.writeFileSync(path.join(absDir, "resources.json"), JSON.stringify(toResourceRecords(run.resources), null, 2) + "\n");
+    // Hook for `npm run review` only (see secret-fingerprints.ts): keyed hashes, never values.
+    const fingerprintKey = process.env[FINGERPRINT_KEY_ENV];
+    if (fingerprintKey) fs.writeFileSync(path.join(absDir, FINGERPRINTS_FILE), JSON.stringify(secretFingerprints(run.resources, fingerprintKey)) + "\n");
     step(`wrote ${manifests.length} manifests and resources.json`);
 
     step("starting the policy pack and analyzing every resource");
