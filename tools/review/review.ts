@@ -46,7 +46,7 @@ export async function review(options: ReviewOptions): Promise<Review> {
     const notes: string[] = [];
     const head = headCommit(repo);
     // Both sides carry the same audit commit label, or every object would differ in it.
-    const auditCommit = process.env.GITHUB_SHA ?? head;
+    const auditCommit = process.env.GITHUB_SHA || head;
     if (auditCommit) notes.push(`both sides are labelled with the audit commit ${auditCommit.slice(0, 12)} (and Argo CD's $ARGOCD_APP_REVISION is that commit), so the commit label is no change`);
     const fingerprintKey = randomBytes(32).toString("hex");
     let worktree: BaseWorktree | undefined;

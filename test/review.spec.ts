@@ -1,0 +1,234 @@
+/**
+ * `npm run review` on real git repositories: a base commit and a head with one change of each kind
+ * a reviewer must see (a chart version bump, a values change reaching a Deployment, an added
+ * Application, a removed AppProject, a new and a fixed policy finding, a changed secret), reviewed
+ * by the CLI as a user runs it. The plans are real (seconds each), so one review is shared by the
+ * cases that read it.
+ */
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { Review, StackReview } from "../tools/review/model";
+import { commitAll, edit, git, projectRepository, setPolicyConfig } from "./support/review-repo";
+
+const BASE_CANARY = "canary-base-3f9c1e7a";
+const HEAD_CANARY = "canary-head-8d2b6c40";
+const LOCAL_CIPHERTEXT = /secure: v1:o45JFNZIujc6BaQY:[^\n]+/;
+const HEAD_CIPHERTEXT = "v1:AAAAAAAAAAAAAAAA:cmV2aWV3LXRlc3QtcmUtZW5jcnlwdGVkLXZhbHVl";
+
+interface CliRun {
+    status: number;
+    stdout: string;
+    stderr: string;
+    dir: string;
+    review: Review;
+    summary: string;
+    html: string;
+}
+
+function withoutGithubSha(): NodeJS.ProcessEnv {
+    const env = { ...process.env };
+    delete env.GITHUB_SHA;
+    return env;
+}
+
+export function runReview(repo: string, args: string[]): CliRun {
+    const out = path.join(repo, "out");
+    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repo, "tools", "review", "cli.ts"), ...args, "--out", out, "--fetch-timeout", "5"], {
+        cwd: repo,
+        encoding: "utf8",
+        env: withoutGithubSha(),
+    });
+    const dir = path.join(out, "review");
+    const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
+    return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr, dir, review: JSON.parse(read("review.json")) as Review, summary: read("summary.md"), html: read("report.html") };
+}
+
+function stack(review: Review, name: string): StackReview {
+    const s = review.stacks.find((x) => x.stack === name);
+    assert.ok(s, `no review of stack ${name}`);
+    return s;
+}
+
+/** Makes the base and head commits; returns the repository (head checked out, clean). */
+export function changeOfEveryKind(): { repo: string; base: string; head: string } {
+    const repo = projectRepository();
+    // Base: an extra AppProject, a policy knob that fires on local, a cluster Secret carrying the base canary.
+    edit(repo, "stacks/Pulumi.local.yaml", "      applications:\n", "        - name: team-extra\n          team: extra-team\n          sourceRepos: [gitops-platform]\n          destinations:\n            - namespace: extra\n      applications:\n");
+    setPolicyConfig(repo, "local", "argocd-protected-on-delete", { required: true });
+    edit(repo, "components/gitops/clusterRegistration.ts", "tlsClientConfig: { insecure: false }", `tlsClientConfig: { insecure: false, serverName: "${BASE_CANARY}" }`);
+    const base = commitAll(repo, "base");
+
+    // Head: chart version bump (staging pins it), a values change, an added Application, the AppProject removed,
+    // the local knob fixed and a mandatory one on staging, the canary changed, the local secret set again.
+    edit(repo, "charts/hello-service/Chart.yaml", "version: 0.1.0", "version: 0.1.1");
+    edit(repo, "stacks/Pulumi.staging.yaml", /(chart: hello-service\n(?:.*\n)*?\s+version: )0\.1\.0/, "$10.1.1");
+    edit(repo, "charts/hello-service/values-dev.yaml", "replicaCount: 1", "replicaCount: 2");
+    edit(
+        repo,
+        "stacks/Pulumi.local.yaml",
+        "    audit:\n      owner: platform-team",
+        "        - name: hello-canary\n          project: team-hello\n          source:\n            repository: gitops-platform\n            path: charts/hello-service\n            revision: main\n            trackBranch: true\n            valueFiles: [values-dev.yaml]\n          destination:\n            namespace: hello\n          auditValues: true\n          syncWave: 2\n    audit:\n      owner: platform-team",
+    );
+    edit(repo, "stacks/Pulumi.local.yaml", "        - name: team-extra\n          team: extra-team\n          sourceRepos: [gitops-platform]\n          destinations:\n            - namespace: extra\n", "");
+    setPolicyConfig(repo, "local", "argocd-protected-on-delete", { required: false });
+    setPolicyConfig(repo, "staging", "argocd-protected-on-delete", { required: true });
+    edit(repo, "components/gitops/clusterRegistration.ts", BASE_CANARY, HEAD_CANARY);
+    edit(repo, "stacks/Pulumi.local.yaml", LOCAL_CIPHERTEXT, `secure: ${HEAD_CIPHERTEXT}`);
+    const head = commitAll(repo, "head");
+    return { repo, base, head };
+}
+
+describe("npm run review: a change of every kind, base against head", function () {
+    this.timeout(600_000);
+    let repo: string;
+    let run: CliRun;
+    let baseCiphertext: string;
+
+    before(() => {
+        ({ repo } = changeOfEveryKind());
+        baseCiphertext = LOCAL_CIPHERTEXT.exec(git(repo, "show", "HEAD~1:stacks/Pulumi.local.yaml"))![0].replace("secure: ", "");
+        run = runReview(repo, ["--base", "HEAD~1", "--stack", "local", "--stack", "staging"]);
+    });
+    after(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+    it("exits 1 for the mandatory finding in head, and says so on the verdict line", () => {
+        assert.equal(run.status, 1, run.stderr);
+        assert.deepEqual(run.review.errors, []);
+        const first = run.summary.split("\n")[0];
+        assert.match(first, /mandatory finding.*merging is blocked/);
+        assert.equal(first, `**${run.review.verdict}**`);
+    });
+
+    it("shows the chart version bump: the Application's targetRevision and the chart's rendered objects", () => {
+        const s = stack(run.review, "staging");
+        const app = s.changes.find((c) => c.section === "argocd" && c.id === "Application.argoproj.io argocd/hello-service");
+        assert.ok(app, JSON.stringify(s.changes.map((c) => c.id)));
+        assert.deepEqual(app.properties.find((p) => p.path === "spec.source.targetRevision"), { path: "spec.source.targetRevision", change: "changed", before: "0.1.0", after: "0.1.1" });
+        const deployment = s.changes.find((c) => c.section === "rendered" && c.kind === "Deployment");
+        assert.ok(deployment, "the staging Deployment rendered from the bumped chart");
+        assert.ok(deployment.properties.some((p) => p.path === 'metadata.labels["helm.sh/chart"]' && p.before === "hello-service-0.1.0" && p.after === "hello-service-0.1.1"));
+        assert.match(deployment.diff, /^-\s+helm\.sh\/chart: hello-service-0\.1\.0$/m);
+    });
+
+    it("shows a values change as a change of the rendered Deployment", () => {
+        const s = stack(run.review, "local");
+        const deployment = s.changes.find((c) => c.section === "rendered" && c.id.startsWith("Application.argoproj.io argocd/hello-service →") && c.kind === "Deployment");
+        assert.ok(deployment, JSON.stringify(s.changes.filter((c) => c.section === "rendered").map((c) => c.id)));
+        assert.deepEqual(deployment.properties.find((p) => p.path === "spec.replicas"), { path: "spec.replicas", change: "changed", before: 1, after: 2 });
+        assert.match(deployment.diff, /^\+\s+replicas: 2$/m);
+    });
+
+    it("shows an added Application with the objects its chart renders to", () => {
+        const s = stack(run.review, "local");
+        const added = s.changes.find((c) => c.section === "argocd" && c.change === "added" && c.kind === "Application");
+        assert.equal(added?.name, "argocd/hello-canary");
+        const rendered = s.changes.filter((c) => c.section === "rendered" && c.origin?.startsWith("Application hello-canary"));
+        assert.ok(rendered.length >= 3 && rendered.every((c) => c.change === "added"), JSON.stringify(rendered.map((c) => [c.id, c.change])));
+        assert.ok(rendered.some((c) => c.kind === "Deployment"));
+        assert.ok(s.changes.some((c) => c.section === "pulumi" && c.change === "added" && c.kind === "kubernetes:argoproj.io/v1alpha1:Application" && c.name === "hello-canary"));
+    });
+
+    it("shows a removed AppProject, as an Argo CD object and as Pulumi resources", () => {
+        const s = stack(run.review, "local");
+        const removed = s.changes.find((c) => c.section === "argocd" && c.kind === "AppProject");
+        assert.equal(removed?.change, "removed");
+        assert.equal(removed?.name, "argocd/team-extra");
+        assert.ok(s.changes.some((c) => c.section === "pulumi" && c.change === "removed" && c.kind === "kubernetes:argoproj.io/v1alpha1:AppProject"));
+    });
+
+    it("lists a fixed finding on local and a new mandatory one on staging, by level", () => {
+        const local = stack(run.review, "local");
+        // Fixed: the knob turned off (namespace and chart), and the removed AppProject's own finding.
+        const fixed = local.findings.fixed.map((f) => `${f.enforcementLevel} ${f.policyName}`);
+        assert.deepEqual([...new Set(fixed)].sort(), ["advisory argocd-appproject-restricted", "advisory argocd-protected-on-delete"]);
+        assert.ok(local.findings.fixed.some((f) => f.policyName === "argocd-appproject-restricted" && /team-extra/.test(f.urn ?? "")));
+        assert.equal(local.findings.new.length, 0);
+        assert.equal(local.findings.byLevel.advisory.fixed, local.findings.fixed.length);
+        const staging = stack(run.review, "staging");
+        assert.deepEqual(staging.findings.new.map((f) => [f.policyName, f.enforcementLevel]), [["argocd-protected-on-delete", "mandatory"]]);
+        assert.equal(staging.findings.byLevel.mandatory.new, 1);
+        assert.equal(staging.headMandatory, 1);
+        assert.match(run.summary, /<summary><b>staging<\/b>.*<b>1 mandatory in head<\/b><\/summary>/);
+    });
+
+    it("shows a changed secret as changed, and its values nowhere", () => {
+        const s = stack(run.review, "local");
+        const secret = s.changes.find((c) => c.section === "pulumi" && c.kind === "kubernetes:core/v1:Secret");
+        assert.ok(secret, "the cluster Secret whose config changed");
+        // The provider marks the whole stringData secret, so that is the path that changed.
+        assert.deepEqual(secret.properties, [{ path: "stringData", change: "changed", before: "[secret]", after: "[secret]", secret: true }]);
+        assert.match(secret.diff, /^\+\s+stringData: "\[secret, changed\]"$/m);
+        assert.deepEqual(s.stackSecrets, [{ key: "gitops-platform:argocdAdminPassword", change: "re-encrypted" }]);
+        for (const file of fs.readdirSync(run.dir)) {
+            const text = fs.readFileSync(path.join(run.dir, file), "utf8");
+            for (const canary of [BASE_CANARY, HEAD_CANARY, HEAD_CIPHERTEXT, baseCiphertext, "plan-test-secret-for-"]) {
+                assert.ok(!text.includes(canary), `${file} contains ${canary.slice(0, 16)}...`);
+            }
+        }
+        for (const channel of [run.stdout, run.stderr]) assert.ok(!channel.includes(BASE_CANARY) && !channel.includes(HEAD_CANARY));
+    });
+
+    it("expands every ApplicationSet per registered cluster, and lists the charts it cannot fetch with the reason", () => {
+        const s = stack(run.review, "staging");
+        assert.equal(s.counts.generatedApplications, 2);
+        const certManager = s.notRendered.find((n) => n.what.startsWith("Application in-cluster-cert-manager (ApplicationSet addon-cert-manager, cluster in-cluster)"));
+        assert.ok(certManager, JSON.stringify(s.notRendered));
+        assert.match(certManager.reason, /cert-manager v1\.16\.2 from https:\/\/charts\.jetstack\.io cannot be fetched: /);
+        assert.match(run.summary, /\*\*Not rendered\*\*/);
+    });
+
+    it("writes a summary under GitHub's comment limit with one collapsed section per stack", () => {
+        assert.ok(run.summary.length < 65536);
+        assert.equal((run.summary.match(/^<details><summary><b>/gm) ?? []).length, 2);
+        assert.match(run.summary, /\*\*Objects the charts render to\*\*/);
+    });
+
+    it("leaves no worktree behind", () => {
+        assert.equal(git(repo, "worktree", "list").split("\n").length, 1);
+    });
+});
+
+describe("npm run review: identical refs and bad input", function () {
+    this.timeout(600_000);
+    let repo: string;
+
+    before(() => {
+        repo = projectRepository();
+        commitAll(repo, "base");
+        // A base whose local stack file the schema refuses, on a branch of its own.
+        git(repo, "checkout", "-q", "-b", "broken");
+        edit(repo, "stacks/Pulumi.local.yaml", "version: v1.16.2", "version: ^1.16");
+        commitAll(repo, "broken");
+        git(repo, "checkout", "-q", "main");
+    });
+    after(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+    it("says there are no changes when base and head are the same commit, and exits 0", () => {
+        const run = runReview(repo, ["--base", "HEAD", "--stack", "local"]);
+        assert.equal(run.status, 0, run.stderr);
+        assert.equal(stack(run.review, "local").changes.length, 0);
+        assert.match(run.summary.split("\n")[0], /No changes in local/);
+        assert.match(run.html, /<h1 id="verdict">✅ No changes in local/);
+    });
+
+    it("exits 2 on an unknown ref, saying so, and still reports the head", () => {
+        const run = runReview(repo, ["--base", "no-such-ref", "--stack", "local"]);
+        assert.equal(run.status, 2);
+        assert.match(run.stderr, /--base "no-such-ref": not a commit/);
+        assert.match(run.summary.split("\n")[0], /Review incomplete: --base "no-such-ref": not a commit/);
+        assert.equal(stack(run.review, "local").head.planned, true);
+        assert.match(run.summary, /<b>local<\/b>/);
+    });
+
+    it("exits 2 when the base does not plan, naming the key path, and still reports the head", () => {
+        const run = runReview(repo, ["--base", "broken", "--stack", "local"]);
+        assert.equal(run.status, 2);
+        const s = stack(run.review, "local");
+        assert.equal(s.base.planned, false);
+        assert.match(s.base.error ?? "", /version/);
+        assert.equal(s.head.planned, true);
+        assert.match(run.review.errors.join("\n"), /base broken does not plan stack local/);
+    });
+});
