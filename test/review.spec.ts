@@ -9,6 +9,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { chromium } from "playwright-core";
 import { Review, StackReview } from "../tools/review/model";
 import { commitAll, edit, git, projectRepository, setPolicyConfig } from "./support/review-repo";
 
@@ -183,6 +184,32 @@ describe("npm run review: a change of every kind, base against head", function (
         assert.ok(run.summary.length < 65536);
         assert.equal((run.summary.match(/^<details><summary><b>/gm) ?? []).length, 2);
         assert.match(run.summary, /\*\*Objects the charts render to\*\*/);
+    });
+
+    it("renders report.html in headless Chromium: verdict, stack and kind filters, an object's diff, a real screenshot", async () => {
+        const executablePath = [path.join(repo, ".tools", "bin", "chromium"), "/usr/bin/chromium"].find((p) => fs.existsSync(p));
+        assert.ok(executablePath, "chromium: run bash tools/install.sh chromium (Debian's package)");
+        const browser = await chromium.launch({ executablePath, args: ["--no-sandbox"] });
+        try {
+            const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+            await page.goto(`file://${path.join(run.dir, "report.html")}`);
+            assert.equal(await page.textContent("#verdict"), run.review.verdict);
+            await page.selectOption("#stack-filter", "staging");
+            await page.selectOption("#kind-filter", "Deployment");
+            const visible = await page.locator("article.object:visible").evaluateAll((all) => all.map((a) => [a.getAttribute("data-stack"), a.getAttribute("data-kind"), a.querySelector("pre.diff .add")?.textContent ?? ""]));
+            assert.ok(visible.length >= 1 && visible.every(([s, k]) => s === "staging" && k === "Deployment"), JSON.stringify(visible));
+            assert.ok(visible.some(([, , added]) => added.includes("hello-service-0.1.1")), JSON.stringify(visible));
+            assert.equal(await page.locator('section.stack[data-stack="local"]').isVisible(), false);
+            assert.equal(await page.locator('section.stack[data-stack="staging"]').isVisible(), true);
+            assert.match((await page.textContent("#shown-count")) ?? "", new RegExp(`^${visible.length} objects shown$`));
+            const shot = path.join(run.dir, "..", "review-report.png");
+            const png = await page.screenshot({ path: shot, fullPage: false });
+            assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "a PNG");
+            assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1200, 900], "the viewport's size");
+            assert.ok(png.length > 20_000, `a screenshot with content (${png.length} bytes), not a blank page`);
+        } finally {
+            await browser.close();
+        }
     });
 
     it("leaves no worktree behind", () => {
