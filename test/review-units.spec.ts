@@ -135,7 +135,7 @@ function bigReview(changes: number): Review {
         notExpanded: [],
         counts: { applications: 1, generatedApplications: 0, renderedObjects: changes },
     });
-    return { base: { ref: "main" }, head: { description: "the working tree" }, stacks: ["local", "dev", "staging", "prod"].map(stack), errors: [], notes: [], verdict: "✅ Changes in local", exitCode: 0, seconds: 1 };
+    return { base: { ref: "main" }, head: { description: "the working tree" }, stacks: ["local", "dev", "staging", "prod"].map(stack), errors: [], notes: [], verdict: "✅ Changes in local", exitCode: 0, seconds: 1, timings: { worktreeSeconds: 0, stacks: {} } };
 }
 
 describe("review: summary.md within GitHub's comment limit", () => {

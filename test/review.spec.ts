@@ -6,7 +6,7 @@
  * cases that read it.
  */
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { chromium } from "playwright-core";
@@ -34,16 +34,21 @@ function withoutGithubSha(): NodeJS.ProcessEnv {
     return env;
 }
 
-export function runReview(repo: string, args: string[]): CliRun {
-    const out = path.join(repo, "out");
-    const run = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repo, "tools", "review", "cli.ts"), ...args, "--out", out, "--fetch-timeout", "5"], {
+/** Runs the review CLI in `repo` as a user does, writing into `<repo>/<outName>/review`. */
+export async function runReview(repo: string, args: string[], outName = "out"): Promise<CliRun> {
+    const out = path.join(repo, outName);
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repo, "tools", "review", "cli.ts"), ...args, "--out", out, "--fetch-timeout", "5"], {
         cwd: repo,
-        encoding: "utf8",
         env: withoutGithubSha(),
     });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const status = await new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
     const dir = path.join(out, "review");
     const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
-    return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr, dir, review: JSON.parse(read("review.json")) as Review, summary: read("summary.md"), html: read("report.html") };
+    return { status, stdout, stderr, dir, review: JSON.parse(read("review.json")) as Review, summary: read("summary.md"), html: read("report.html") };
 }
 
 function stack(review: Review, name: string): StackReview {
@@ -87,10 +92,10 @@ describe("npm run review: a change of every kind, base against head", function (
     let run: CliRun;
     let baseCiphertext: string;
 
-    before(() => {
+    before(async () => {
         ({ repo } = changeOfEveryKind());
         baseCiphertext = LOCAL_CIPHERTEXT.exec(git(repo, "show", "HEAD~1:stacks/Pulumi.local.yaml"))![0].replace("secure: ", "");
-        run = runReview(repo, ["--base", "HEAD~1", "--stack", "local", "--stack", "staging"]);
+        run = await runReview(repo, ["--base", "HEAD~1", "--stack", "local", "--stack", "staging"]);
     });
     after(() => fs.rmSync(repo, { recursive: true, force: true }));
 
@@ -148,10 +153,11 @@ describe("npm run review: a change of every kind, base against head", function (
         assert.equal(local.findings.new.length, 0);
         assert.equal(local.findings.byLevel.advisory.fixed, local.findings.fixed.length);
         const staging = stack(run.review, "staging");
-        assert.deepEqual(staging.findings.new.map((f) => [f.policyName, f.enforcementLevel]), [["argocd-protected-on-delete", "mandatory"]]);
-        assert.equal(staging.findings.byLevel.mandatory.new, 1);
-        assert.equal(staging.headMandatory, 1);
-        assert.match(run.summary, /<summary><b>staging<\/b>.*<b>1 mandatory in head<\/b><\/summary>/);
+        // New: the knob turned on finds the Argo CD namespace and chart unprotected.
+        assert.deepEqual(staging.findings.new.map((f) => [f.policyName, f.enforcementLevel]), [["argocd-protected-on-delete", "mandatory"], ["argocd-protected-on-delete", "mandatory"]]);
+        assert.equal(staging.findings.byLevel.mandatory.new, 2);
+        assert.equal(staging.headMandatory, 2);
+        assert.match(run.summary, /<summary><b>staging<\/b>.*<b>2 mandatory in head<\/b><\/summary>/);
     });
 
     it("shows a changed secret as changed, and its values nowhere", () => {
@@ -220,8 +226,11 @@ describe("npm run review: a change of every kind, base against head", function (
 describe("npm run review: identical refs and bad input", function () {
     this.timeout(600_000);
     let repo: string;
+    let same: CliRun;
+    let unknown: CliRun;
+    let broken: CliRun;
 
-    before(() => {
+    before(async () => {
         repo = projectRepository();
         commitAll(repo, "base");
         // A base whose local stack file the schema refuses, on a branch of its own.
@@ -229,33 +238,38 @@ describe("npm run review: identical refs and bad input", function () {
         edit(repo, "stacks/Pulumi.local.yaml", "version: v1.16.2", "version: ^1.16");
         commitAll(repo, "broken");
         git(repo, "checkout", "-q", "main");
+        // Three independent reviews of one repository, side by side, each into its own directory.
+        [same, unknown, broken] = await Promise.all([
+            runReview(repo, ["--base", "HEAD", "--stack", "local"], "out-same"),
+            runReview(repo, ["--base", "no-such-ref", "--stack", "local"], "out-unknown"),
+            runReview(repo, ["--base", "broken", "--stack", "local"], "out-broken"),
+        ]);
     });
     after(() => fs.rmSync(repo, { recursive: true, force: true }));
 
     it("says there are no changes when base and head are the same commit, and exits 0", () => {
-        const run = runReview(repo, ["--base", "HEAD", "--stack", "local"]);
-        assert.equal(run.status, 0, run.stderr);
-        assert.equal(stack(run.review, "local").changes.length, 0);
-        assert.match(run.summary.split("\n")[0], /No changes in local/);
-        assert.match(run.html, /<h1 id="verdict">✅ No changes in local/);
+        assert.equal(same.status, 0, same.stderr);
+        assert.equal(stack(same.review, "local").changes.length, 0);
+        assert.deepEqual(stack(same.review, "local").stackSecrets, []);
+        assert.match(same.summary.split("\n")[0], /No changes in local/);
+        assert.match(same.html, /<h1 id="verdict">✅ No changes in local/);
     });
 
     it("exits 2 on an unknown ref, saying so, and still reports the head", () => {
-        const run = runReview(repo, ["--base", "no-such-ref", "--stack", "local"]);
-        assert.equal(run.status, 2);
-        assert.match(run.stderr, /--base "no-such-ref": not a commit/);
-        assert.match(run.summary.split("\n")[0], /Review incomplete: --base "no-such-ref": not a commit/);
-        assert.equal(stack(run.review, "local").head.planned, true);
-        assert.match(run.summary, /<b>local<\/b>/);
+        assert.equal(unknown.status, 2);
+        assert.match(unknown.stderr, /--base "no-such-ref": not a commit/);
+        assert.match(unknown.summary.split("\n")[0], /Review incomplete: --base "no-such-ref": not a commit/);
+        assert.equal(stack(unknown.review, "local").head.planned, true);
+        assert.match(unknown.summary, /<b>local<\/b>/);
     });
 
     it("exits 2 when the base does not plan, naming the key path, and still reports the head", () => {
-        const run = runReview(repo, ["--base", "broken", "--stack", "local"]);
-        assert.equal(run.status, 2);
-        const s = stack(run.review, "local");
+        assert.equal(broken.status, 2);
+        const s = stack(broken.review, "local");
         assert.equal(s.base.planned, false);
         assert.match(s.base.error ?? "", /version/);
         assert.equal(s.head.planned, true);
-        assert.match(run.review.errors.join("\n"), /base broken does not plan stack local/);
+        assert.match(broken.review.errors.join("\n"), /base broken does not plan stack local/);
+        assert.match(broken.summary, /base \*\*did not plan\*\*/);
     });
 });

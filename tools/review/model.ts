@@ -103,4 +103,6 @@ export interface Review {
     exitCode: 0 | 1 | 2;
     /** Seconds the review took. */
     seconds: number;
+    /** Where the time went: the base worktree with its dependencies, and per stack the two plans and the comparison. */
+    timings: { worktreeSeconds: number; stacks: Record<string, { planSeconds: number; compareSeconds: number }> };
 }

@@ -51,11 +51,15 @@ export async function review(options: ReviewOptions): Promise<Review> {
     const fingerprintKey = randomBytes(32).toString("hex");
     let worktree: BaseWorktree | undefined;
     let baseCommit: string | undefined;
+    const seconds = (since: number) => Math.round((Date.now() - since) / 100) / 10;
+    const timings: Review["timings"] = { worktreeSeconds: 0, stacks: {} };
     try {
         try {
             baseCommit = resolveCommit(repo, options.base);
             log(`review: base ${options.base} is ${baseCommit.slice(0, 12)}; checking it out in a temporary worktree`);
+            const t = Date.now();
             worktree = addBaseWorktree(repo, baseCommit, path.join(scratch, "base-tree"), log);
+            timings.worktreeSeconds = seconds(t);
             log(`review: base dependencies ${worktree.dependencies}`);
         } catch (e) {
             errors.push((e as Error).message);
@@ -80,9 +84,11 @@ export async function review(options: ReviewOptions): Promise<Review> {
             ]);
             if (!h.outcome.planned) errors.push(`the working tree does not plan stack ${stack}: ${h.outcome.error}`);
             if (b && !b.outcome.planned) errors.push(`base ${options.base} does not plan stack ${stack}: ${b.outcome.error}`);
+            const planned = Date.now();
             const baseSide = b ? { root: worktree?.dir, ...b } : { outcome: { planned: false, exitCode: 2, error: errors[0] } };
             const stackReview = await reviewStack(stack, baseSide, { root: repo, ...h }, render);
             reviews.push(stackReview);
+            timings.stacks[stack] = { planSeconds: Math.round((planned - t) / 100) / 10, compareSeconds: seconds(planned) };
             log(`review: ${stack}: ${stackReview.changes.length} changes, ${stackReview.findings.new.length} new and ${stackReview.findings.fixed.length} fixed findings (${((Date.now() - t) / 1000).toFixed(1)} s)`);
         }
         const anyMandatory = reviews.some((r) => r.headMandatory > 0);
@@ -95,7 +101,8 @@ export async function review(options: ReviewOptions): Promise<Review> {
             notes,
             verdict: "",
             exitCode,
-            seconds: Math.round((Date.now() - started) / 100) / 10,
+            seconds: seconds(started),
+            timings,
         };
         result.verdict = verdict(result);
         return result;
