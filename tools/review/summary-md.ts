@@ -40,7 +40,7 @@ function changeRow(c: ObjectChange): string {
     const props = c.properties.slice(0, 6).map(propertySummary);
     if (c.properties.length > 6) props.push(`… ${c.properties.length - 6} more`);
     const what = c.change === "replaced" ? `**replaced** (${c.replaceReason})` : c.change;
-    return `| ${cell(what)} | ${cell(c.kind)} | ${cell(c.name)}${c.origin ? `<br><sub>${cell(c.origin)}</sub>` : ""} | ${cell(props.join("; ")).replace(/&lt;br>/g, "<br>")} |`;
+    return `| ${cell(what)} | ${cell(c.kind)} | ${cell(c.name)}${c.origin ? `<br><sub>${cell(c.origin)}</sub>` : ""} | ${cell(props.join("; "))} |`;
 }
 
 function findingLine(f: Finding): string {
