@@ -104,6 +104,12 @@ describe("review: the replace rule", () => {
         assert.equal(resourceChanges(plan([repo("a")]), plan([repo("b")]))[0].replaceReason, "name forces replacement of an AWS resource");
     });
 
+    it("reads a changed list of plain values as the values removed and added", () => {
+        const withDeps = (dependsOn: string[]) => ({ ...cm("one", {}), options: { protect: false, dependsOn } });
+        const [change] = resourceChanges(plan([withDeps(["a", "b", "c"])]), plan([withDeps(["a", "c", "d"])]));
+        assert.deepEqual(change.properties.map((p) => [p.path, p.change, p.before ?? p.after]), [["(options).dependsOn[]", "removed", "b"], ["(options).dependsOn[]", "added", "d"]]);
+    });
+
     it("reports a changed secret by its fingerprints, never by value", () => {
         const s = (v: string) => resource("kubernetes:core/v1:Secret", "s", { kind: "Secret", metadata: { name: "s" }, stringData: { token: v } });
         const base = { ...plan([s("[secret]")]), fingerprints: { [s("").urn]: { "stringData.token": "aaa" } } };

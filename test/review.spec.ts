@@ -166,7 +166,8 @@ describe("npm run review: a change of every kind, base against head", function (
         try {
             const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
             await page.goto(`file://${path.join(run.dir, "report.html")}`);
-            assert.equal(await page.textContent("#verdict"), run.review.verdict);
+            assert.equal(await page.textContent("#verdict .status"), "blocked");
+            assert.equal(`❌ ${await page.textContent("#verdict .verdict-text")}`, run.review.verdict);
             await page.selectOption("#stack-filter", "staging");
             await page.selectOption("#kind-filter", "Deployment");
             const visible = await page.locator("article.object:visible").evaluateAll((all) => all.map((a) => [a.getAttribute("data-stack"), a.getAttribute("data-kind"), a.querySelector("pre.diff .add")?.textContent ?? ""]));
@@ -174,7 +175,7 @@ describe("npm run review: a change of every kind, base against head", function (
             assert.ok(visible.some(([, , added]) => added.includes("hello-service-0.1.1")), JSON.stringify(visible));
             assert.equal(await page.locator('section.stack[data-stack="local"]').isVisible(), false);
             assert.equal(await page.locator('section.stack[data-stack="staging"]').isVisible(), true);
-            assert.match((await page.textContent("#shown-count")) ?? "", new RegExp(`^${visible.length} objects shown$`));
+            assert.match((await page.textContent("#shown-count")) ?? "", new RegExp(`^${visible.length} objects? shown$`));
             const shot = path.join(run.dir, "..", "review-report.png");
             const png = await page.screenshot({ path: shot, fullPage: false });
             assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "a PNG");
@@ -219,7 +220,7 @@ describe("npm run review: identical refs and bad input", function () {
         assert.equal(stack(same.review, "local").changes.length, 0);
         assert.deepEqual(stack(same.review, "local").stackSecrets, []);
         assert.match(same.summary.split("\n")[0], /No changes in local/);
-        assert.match(same.html, /<h1 id="verdict">✅ No changes in local/);
+        assert.match(same.html, /<h1 id="verdict" class="ok"><span class="status">ok<\/span><span class="verdict-text">No changes in local/);
     });
 
     it("exits 2 on an unknown ref, saying so, and still reports the head", () => {

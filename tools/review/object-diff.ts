@@ -57,6 +57,15 @@ export function propertyChanges(before: unknown, after: unknown, fingerprints: {
             return;
         }
         if (Array.isArray(a) && Array.isArray(b)) {
+            // A list of plain values (dependsOn, finalizers, sourceRepos) reads best as the values removed and added.
+            if ([...a, ...b].every((v) => typeof v !== "object" || v === null) && JSON.stringify(a) !== JSON.stringify(b)) {
+                const removed = a.filter((v) => !b.includes(v));
+                const added = b.filter((v) => !a.includes(v));
+                if (removed.length === 0 && added.length === 0) changes.push({ path: displayPath(at), change: "changed", before: a, after: b });
+                for (const v of removed) changes.push({ path: `${displayPath(at)}[]`, change: "removed", before: v });
+                for (const v of added) changes.push({ path: `${displayPath(at)}[]`, change: "added", after: v });
+                return;
+            }
             for (let i = 0; i < Math.max(a.length, b.length); i++) {
                 if (i >= b.length) changes.push({ path: displayPath([...at, i]), change: "removed", before: a[i] });
                 else if (i >= a.length) changes.push({ path: displayPath([...at, i]), change: "added", after: b[i] });

@@ -17,9 +17,9 @@ function diffHtml(diff: string): string {
         .split("\n")
         .map((line) => {
             const cls = line.startsWith("+++") || line.startsWith("---") ? "h" : line.startsWith("@@") ? "at" : line.startsWith("+") ? "add" : line.startsWith("-") ? "del" : "";
-            return `<span class="${cls}">${esc(line)}</span>`;
+            return `<span class="${cls}">${esc(line) || " "}</span>`;
         })
-        .join("\n");
+        .join("");
 }
 
 const SECTION_TITLES: Record<string, string> = {
@@ -37,7 +37,7 @@ function objectHtml(stack: string, c: ObjectChange): string {
 <h3><span class="badge ${esc(c.change)}">${esc(c.change)}</span> ${esc(c.kind)} <code>${esc(c.name)}</code> <small>${esc(SECTION_TITLES[c.section])}</small></h3>
 ${c.replaceReason ? `<p class="reason">replace: ${esc(c.replaceReason)}</p>` : ""}${c.origin ? `<p class="origin">${esc(c.origin)}</p>` : ""}
 ${props ? `<table class="props"><thead><tr><th>path</th><th>change</th><th>base</th><th>head</th></tr></thead><tbody>${props}</tbody></table>` : ""}
-${c.diff ? `<pre class="diff">${diffHtml(c.diff)}</pre>` : ""}
+${c.diff ? `<details class="diff"${c.change === "changed" || c.change === "replaced" ? " open" : ""}><summary>YAML diff</summary><pre class="diff">${diffHtml(c.diff)}</pre></details>` : ""}
 </article>`;
 }
 
@@ -63,7 +63,10 @@ ${notShown("Not rendered", s.notRendered)}${notShown("Not expanded", s.notExpand
 }
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:16px;color:#1f2328}
-#verdict{font-size:20px;border-left:6px solid #0969da;padding:8px 12px;background:#f6f8fa}
+#verdict{font-size:20px;border-left:6px solid #1a7f37;padding:8px 12px;background:#f6f8fa}
+#verdict.blocked{border-color:#cf222e}#verdict.incomplete{border-color:#9a6700}
+#verdict .status{font-size:13px;text-transform:uppercase;color:#fff;background:#1a7f37;border-radius:4px;padding:2px 8px;margin-right:8px;vertical-align:middle}
+#verdict.blocked .status{background:#cf222e}#verdict.incomplete .status{background:#9a6700}
 .filters{position:sticky;top:0;background:#fff;padding:8px 0;border-bottom:1px solid #d0d7de;z-index:1}
 select{font-size:14px;margin-right:12px}
 article.object{border:1px solid #d0d7de;border-radius:6px;margin:12px 0;padding:4px 12px}
@@ -73,24 +76,30 @@ article.object h3{font-size:15px;margin:8px 0}
 .reason{color:#8250df;font-weight:600}.origin{color:#57606a}
 table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #d0d7de;padding:2px 6px;text-align:left;vertical-align:top;max-width:420px;overflow-wrap:anywhere}
 pre.diff{background:#f6f8fa;padding:8px;overflow:auto;font-size:12px}
-pre.diff .add{background:#dafbe1;display:block}pre.diff .del{background:#ffebe9;display:block}pre.diff .at{color:#0969da}pre.diff .h{color:#57606a}
+pre.diff span{display:block;white-space:pre}pre.diff .add{background:#dafbe1}pre.diff .del{background:#ffebe9}pre.diff .at{color:#0969da}pre.diff .h{color:#57606a}
 .hidden{display:none}`;
 
 const SCRIPT = `(function(){
 var s=document.getElementById('stack-filter'),k=document.getElementById('kind-filter'),n=document.getElementById('shown-count');
 function apply(){var shown=0;document.querySelectorAll('section.stack').forEach(function(sec){sec.classList.toggle('hidden',s.value!==''&&sec.dataset.stack!==s.value)});
 document.querySelectorAll('article.object').forEach(function(a){var on=(s.value===''||a.dataset.stack===s.value)&&(k.value===''||a.dataset.kind===k.value);a.classList.toggle('hidden',!on);if(on)shown++});
-n.textContent=shown+' objects shown'}
+n.textContent=shown+(shown===1?' object shown':' objects shown')}
 s.addEventListener('change',apply);k.addEventListener('change',apply);apply()})();`;
 
+/** The verdict without its leading emoji: a headless or minimal system may have no emoji font. */
+export function verdictText(verdict: string): string {
+    return verdict.replace(/^[^\p{L}\p{N}]+/u, "");
+}
+
 export function reportHtml(review: Review): string {
+    const state = review.exitCode === 2 ? "incomplete" : review.exitCode === 1 ? "blocked" : "ok";
     const kinds = [...new Set(review.stacks.flatMap((s) => s.changes.map((c) => c.kind)))].sort();
     const option = (v: string) => `<option value="${esc(v)}">${esc(v)}</option>`;
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Review: ${esc(review.base.ref)} → ${esc(review.head.description)}</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>
 <body>
-<h1 id="verdict">${esc(review.verdict)}</h1>
+<h1 id="verdict" class="${state}"><span class="status">${state}</span><span class="verdict-text">${esc(verdictText(review.verdict))}</span></h1>
 <p>Base <code>${esc(review.base.ref)}</code>${review.base.commit ? ` (${esc(review.base.commit.slice(0, 12))})` : ""} → ${esc(review.head.description)}${review.head.commit ? ` (HEAD ${esc(review.head.commit.slice(0, 12))})` : ""}; reviewed in ${review.seconds} s.</p>
 ${review.errors.length ? `<div id="errors"><h3>Bad input</h3><ul>${review.errors.map((e) => `<li><pre>${esc(e)}</pre></li>`).join("")}</ul></div>` : ""}
 ${review.notes.map((n) => `<p class="note"><small>${esc(n)}</small></p>`).join("")}

@@ -42,6 +42,8 @@ export async function review(options: ReviewOptions): Promise<Review> {
     const repo = path.resolve(options.repo);
     const stacks = options.stacks?.length ? options.stacks : ALL_STACKS;
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-review-"));
+    const removeScratch = () => fs.rmSync(scratch, { recursive: true, force: true });
+    process.once("exit", removeScratch);
     const errors: string[] = [];
     const notes: string[] = [];
     const head = headCommit(repo);
@@ -108,6 +110,7 @@ export async function review(options: ReviewOptions): Promise<Review> {
         return result;
     } finally {
         worktree?.remove();
-        fs.rmSync(scratch, { recursive: true, force: true });
+        removeScratch();
+        process.removeListener("exit", removeScratch);
     }
 }

@@ -2,8 +2,8 @@
  * Runs `npm run plan` (tools/plan/cli.ts of that tree, under that tree's node_modules) for one
  * stack into an output directory, as its own process, and reads what it wrote.
  */
-import { spawn } from "child_process";
 import * as path from "path";
+import { spawnTracked } from "../engine/processes";
 import { PlanOutcome } from "./model";
 import { PlanOutput, readPlanOutput } from "./plan-output";
 
@@ -16,13 +16,14 @@ export interface PlanEnvironment {
 }
 
 export async function runPlan(root: string, stack: string, outDir: string, env: PlanEnvironment): Promise<{ outcome: PlanOutcome; output?: PlanOutput }> {
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join("tools", "plan", "cli.ts"), "--stack", stack, "--out", outDir, "--format", "json"], {
+    // Tracked: an interrupted review stops its plans (and their policy pack processes) too.
+    const child = spawnTracked(process.execPath, ["-r", "ts-node/register/transpile-only", path.join("tools", "plan", "cli.ts"), "--stack", stack, "--out", outDir, "--format", "json"], {
         cwd: root,
         env: { ...process.env, ...(env.auditCommit ? { GITHUB_SHA: env.auditCommit } : {}), PLAN_SECRET_FINGERPRINT_KEY: env.fingerprintKey, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
         stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number>((resolve) => {
         child.on("error", (e) => {
             stderr += e.message;
