@@ -144,12 +144,22 @@ describe("npm run review: a change of every kind, base against head", function (
         for (const channel of [run.stdout, run.stderr]) assert.ok(!channel.includes(BASE_CANARY) && !channel.includes(HEAD_CANARY));
     });
 
-    it("expands every ApplicationSet per registered cluster, and lists the charts it cannot fetch with the reason", () => {
+    it("expands every ApplicationSet per registered cluster: an add-on's version change shows on the Application each cluster gets", () => {
         const s = stack(run.review, "staging");
         assert.equal(s.counts.generatedApplications, 2);
-        const certManager = s.notRendered.find((n) => n.what.startsWith("Application in-cluster-cert-manager (ApplicationSet addon-cert-manager, cluster in-cluster)"));
-        assert.ok(certManager, JSON.stringify(s.notRendered));
-        assert.match(certManager.reason, /cert-manager v1\.16\.2 from https:\/\/charts\.jetstack\.io cannot be fetched: /);
+        const generated = s.changes.filter((c) => c.section === "generated");
+        assert.deepEqual(generated.map((c) => [c.change, c.name, c.origin]), [["changed", "argocd/in-cluster-cert-manager", "ApplicationSet addon-cert-manager, cluster in-cluster"]]);
+        assert.deepEqual(generated[0].properties.map((p) => [p.path, p.before, p.after]), [["spec.source.targetRevision", "v1.16.2", "v1.16.3"]]);
+        assert.ok(s.changes.some((c) => c.section === "argocd" && c.kind === "ApplicationSet" && c.properties.some((p) => p.path === "spec.template.spec.source.targetRevision")));
+    });
+
+    it("lists the charts it cannot fetch as not rendered, with the reason, per side", () => {
+        const s = stack(run.review, "staging");
+        const certManager = s.notRendered.filter((n) => n.what.startsWith("Application in-cluster-cert-manager (ApplicationSet addon-cert-manager, cluster in-cluster)"));
+        assert.deepEqual(certManager.map((n) => n.side), ["base", "head"], JSON.stringify(s.notRendered));
+        assert.match(certManager[0].reason, /cert-manager v1\.16\.2 from https:\/\/charts\.jetstack\.io cannot be fetched: /);
+        assert.match(certManager[1].reason, /cert-manager v1\.16\.3 from https:\/\/charts\.jetstack\.io cannot be fetched: /);
+        assert.ok(s.notRendered.some((n) => n.what.startsWith("Application in-cluster-ingress-nginx") && n.side === "both"));
         assert.match(run.summary, /\*\*Not rendered\*\*/);
     });
 

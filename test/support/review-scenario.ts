@@ -18,11 +18,12 @@ export function changeOfEveryKind(): { repo: string; base: string; head: string 
     edit(repo, "components/gitops/clusterRegistration.ts", "tlsClientConfig: { insecure: false }", `tlsClientConfig: { insecure: false, serverName: "${BASE_CANARY}" }`);
     const base = commitAll(repo, "base");
 
-    // Head: chart version bump (staging pins it), a values change, an added Application, the AppProject removed,
+    // Head: chart version bump (staging pins it), an add-on's version on staging, a values change, an added Application, the AppProject removed,
     // the local knob fixed and a mandatory one on staging, the canary changed, the local secret set again.
     edit(repo, "charts/hello-service/Chart.yaml", "version: 0.1.0", "version: 0.1.1");
     edit(repo, "stacks/Pulumi.staging.yaml", /(chart: hello-service\n(?:.*\n)*?\s+version: )0\.1\.0/, "$10.1.1");
     edit(repo, "charts/hello-service/values-dev.yaml", "replicaCount: 1", "replicaCount: 2");
+    edit(repo, "stacks/Pulumi.staging.yaml", "version: v1.16.2", "version: v1.16.3");
     edit(
         repo,
         "stacks/Pulumi.local.yaml",
