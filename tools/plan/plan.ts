@@ -10,6 +10,7 @@ import { withOfflineTerraformSource } from "./terraform-override";
 import { ensureGitCommit } from "./git-commit";
 import { StagedOutputDir } from "./output-dir";
 import { addConfigSecrets, addPulumiSecrets, redactResources, Redactor } from "./redaction";
+import { FINGERPRINT_KEY_ENV, FINGERPRINTS_FILE, secretFingerprints } from "./secret-fingerprints";
 import { validStackName } from "./stack-name";
 
 export interface PlanOptions {
@@ -70,6 +71,9 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         const manifests = writeManifests(path.join(out.path, "manifests"), scrubbed);
         const writeJson = (file: string, doc: unknown) => fs.writeFileSync(path.join(out.path, file), JSON.stringify(redactor.scrubValue(doc), null, 2) + "\n");
         writeJson("resources.json", toResourceRecords(scrubbed));
+        // Hook for `npm run review` only (see secret-fingerprints.ts): keyed hashes, never values.
+        const fingerprintKey = process.env[FINGERPRINT_KEY_ENV];
+        if (fingerprintKey) fs.writeFileSync(path.join(out.path, FINGERPRINTS_FILE), JSON.stringify(secretFingerprints(run.resources, fingerprintKey)) + "\n");
         step(`wrote ${manifests.length} manifests and resources.json`);
 
         step("starting the policy pack and analyzing every resource");

@@ -1,0 +1,219 @@
+/**
+ * The Kubernetes objects an Application's chart renders to, through the pinned helm
+ * (`.tools/bin/helm template`), with the Application's values as Argo CD passes them: value files
+ * first, then `values`/`valuesObject`, then parameters. A chart is rendered from the planned tree
+ * when it is there (a Git source under `charts/`, or a packaged chart whose name and version the
+ * tree's `charts/<name>/Chart.yaml` holds, since that is what the registry copy is published from),
+ * otherwise fetched from its repository if the machine can reach it; a chart that cannot be had is
+ * reported as not rendered, with helm's reason. Secrets' data are redacted and fingerprinted here.
+ */
+import { spawn } from "child_process";
+import { createHash, createHmac } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { Fingerprints } from "./object-diff";
+import { Manifest } from "./plan-output";
+
+/** A rendered object with the fingerprints of its redacted Secret data. */
+export interface RenderedObject {
+    object: Manifest;
+    fingerprints: Fingerprints;
+}
+
+export type RenderResult = { objects: RenderedObject[]; note?: string } | { notRendered: string };
+
+/** What a renderer needs for one run of the review. */
+export interface RenderContext {
+    helm: string;
+    /** Scratch directory (helm home, values files). */
+    workDir: string;
+    /** Key of the secret fingerprints (in memory only). */
+    fingerprintKey: string;
+    /** The commit `$ARGOCD_APP_REVISION` stands for (the same on both sides, so it is no change). */
+    revision: string;
+    cache: Map<string, Promise<RenderResult>>;
+    /** Seconds a fetch of a remote chart may take. */
+    fetchTimeoutSeconds: number;
+}
+
+interface Source {
+    repoURL?: string;
+    path?: string;
+    chart?: string;
+    targetRevision?: string;
+    ref?: string;
+    helm?: {
+        releaseName?: string;
+        valueFiles?: string[];
+        values?: string;
+        valuesObject?: unknown;
+        parameters?: { name: string; value: string; forceString?: boolean }[];
+        fileParameters?: unknown[];
+    };
+}
+
+const REDACTED = "[redacted]";
+
+function hashDir(dir: string): string {
+    const h = createHash("sha256");
+    const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory()) walk(p);
+            else if (e.isFile()) h.update(path.relative(dir, p)).update("\0").update(fs.readFileSync(p)).update("\0");
+        }
+    };
+    walk(dir);
+    return h.digest("hex");
+}
+
+function readChartYaml(dir: string): { name?: string; version?: string } | undefined {
+    try {
+        return YAML.parse(fs.readFileSync(path.join(dir, "Chart.yaml"), "utf8")) as { name?: string; version?: string };
+    } catch {
+        return undefined;
+    }
+}
+
+/** Argo CD's build environment in values and parameters, with values the same on both sides. */
+function substituteBuildEnv(text: string, app: Manifest, source: Source, revision: string): string {
+    const env: Record<string, string> = {
+        ARGOCD_APP_NAME: app.metadata.name,
+        ARGOCD_APP_NAMESPACE: String((app.spec as { destination?: { namespace?: string } })?.destination?.namespace ?? ""),
+        ARGOCD_APP_REVISION: revision,
+        ARGOCD_APP_REVISION_SHORT: revision.slice(0, 7),
+        ARGOCD_APP_SOURCE_PATH: source.path ?? "",
+        ARGOCD_APP_SOURCE_REPO_URL: source.repoURL ?? "",
+        ARGOCD_APP_SOURCE_TARGET_REVISION: source.targetRevision ?? "",
+    };
+    return text.replace(/\$\{?(ARGOCD_APP_[A-Z_]+)\}?/g, (all, name: string) => env[name] ?? all);
+}
+
+/** Where the chart comes from: a directory of the tree, or a remote reference for helm. */
+function locateChart(root: string, source: Source): { dir: string; note?: string } | { remote: string[]; label: string } | { notRendered: string } {
+    if (source.path !== undefined && !source.chart) {
+        const dir = path.resolve(root, source.path);
+        if (!dir.startsWith(path.resolve(root) + path.sep) || !fs.existsSync(dir)) return { notRendered: `path ${source.path} of ${source.repoURL} is not in this repository's tree` };
+        if (!fs.existsSync(path.join(dir, "Chart.yaml"))) return { notRendered: `${source.path} is not a Helm chart (plain or Kustomize directories are not rendered)` };
+        return { dir };
+    }
+    if (!source.chart || !source.repoURL) return { notRendered: "the source names neither a chart nor a path" };
+    const local = path.join(root, "charts", source.chart);
+    const chartYaml = readChartYaml(local);
+    if (chartYaml?.name === source.chart && chartYaml.version === source.targetRevision) {
+        return { dir: local, note: `rendered from charts/${source.chart} at version ${source.targetRevision} (what ${source.repoURL} publishes)` };
+    }
+    const oci = source.repoURL.startsWith("oci://") || !/^[a-z]+:\/\//.test(source.repoURL);
+    const version = source.targetRevision ? ["--version", source.targetRevision] : [];
+    if (oci) {
+        const ref = `oci://${source.repoURL.replace(/^oci:\/\//, "").replace(/\/$/, "")}/${source.chart}`;
+        return { remote: [ref, ...version], label: `${ref}:${source.targetRevision ?? "latest"}` };
+    }
+    return { remote: [source.chart, "--repo", source.repoURL, ...version], label: `${source.chart} ${source.targetRevision ?? "latest"} from ${source.repoURL}` };
+}
+
+function runHelm(context: RenderContext, args: string[], timeoutSeconds: number): Promise<{ status: number; stdout: string; stderr: string }> {
+    const home = path.join(context.workDir, "helm-home");
+    return new Promise((resolve, reject) => {
+        const child = spawn(context.helm, args, {
+            env: { ...process.env, HELM_CACHE_HOME: path.join(home, "cache"), HELM_CONFIG_HOME: path.join(home, "config"), HELM_DATA_HOME: path.join(home, "data") },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        const timer = setTimeout(() => {
+            child.kill("SIGKILL");
+            stderr += `\nhelm did not finish in ${timeoutSeconds} s`;
+        }, timeoutSeconds * 1000);
+        child.on("error", reject);
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            resolve({ status: code ?? -1, stdout, stderr });
+        });
+    });
+}
+
+/** A Secret with every data value replaced by `[redacted]` and fingerprinted. */
+function redactObject(object: Manifest, key: string): RenderedObject {
+    const fingerprints: Fingerprints = {};
+    if (object.kind !== "Secret") return { object, fingerprints };
+    const copy = { ...object } as Record<string, unknown>;
+    for (const field of ["data", "stringData"]) {
+        const data = copy[field];
+        if (typeof data !== "object" || data === null) continue;
+        copy[field] = Object.fromEntries(
+            Object.entries(data as Record<string, unknown>).map(([k, v]) => {
+                fingerprints[`${field}.${k}`] = createHmac("sha256", key).update(String(v)).digest("hex");
+                return [k, REDACTED];
+            }),
+        );
+    }
+    return { object: copy as Manifest, fingerprints };
+}
+
+/** Renders one Application (single source; a multi-source Application is rendered source by source). */
+export async function renderApplication(root: string, app: Manifest, context: RenderContext): Promise<RenderResult> {
+    const spec = (app.spec ?? {}) as { source?: Source; sources?: Source[]; destination?: { namespace?: string } };
+    const sources = spec.sources ?? (spec.source ? [spec.source] : []);
+    if (sources.length === 0) return { notRendered: "the Application has no source" };
+    const objects: RenderedObject[] = [];
+    const notes: string[] = [];
+    for (const source of sources.filter((s) => s.chart || s.path !== undefined)) {
+        const result = await renderSource(root, app, source, spec.destination?.namespace ?? "default", context);
+        if ("notRendered" in result) return result;
+        objects.push(...result.objects);
+        if (result.note) notes.push(result.note);
+    }
+    return { objects, note: notes.join("; ") || undefined };
+}
+
+async function renderSource(root: string, app: Manifest, source: Source, namespace: string, context: RenderContext): Promise<RenderResult> {
+    const located = locateChart(root, source);
+    if ("notRendered" in located) return located;
+    const h = source.helm ?? {};
+    if (h.fileParameters?.length) return { notRendered: "helm.fileParameters are not supported by the review" };
+    const valueFiles = h.valueFiles ?? [];
+    if (valueFiles.some((f) => f.startsWith("$"))) return { notRendered: `value files from another source (${valueFiles.find((f) => f.startsWith("$"))}) are not supported by the review` };
+    if ("remote" in located && valueFiles.length > 0) return { notRendered: `value files ${valueFiles.join(", ")} live inside the remote chart ${located.label}, which the review does not unpack` };
+
+    const inline: string[] = [];
+    if (h.values) inline.push(substituteBuildEnv(h.values, app, source, context.revision));
+    if (h.valuesObject !== undefined) inline.push(substituteBuildEnv(YAML.stringify(h.valuesObject), app, source, context.revision));
+    const set = (h.parameters ?? []).map((p) => [p.forceString ? "--set-string" : "--set", `${p.name}=${substituteBuildEnv(p.value, app, source, context.revision)}`]);
+    const releaseName = h.releaseName ?? app.metadata.name;
+    const chartKey = "dir" in located ? `dir:${hashDir(located.dir)}` : `remote:${located.remote.join(" ")}`;
+    const key = createHash("sha256").update(JSON.stringify([chartKey, valueFiles, inline, set, releaseName, namespace])).digest("hex");
+    const cached = context.cache.get(key);
+    if (cached) return cached;
+
+    const promise = (async (): Promise<RenderResult> => {
+        const args = ["template", releaseName, ...("dir" in located ? [located.dir] : located.remote), "--namespace", namespace];
+        for (const f of valueFiles) {
+            if (!("dir" in located)) break;
+            const file = path.resolve(located.dir, f);
+            if (!fs.existsSync(file)) return { notRendered: `value file ${f} is not in ${path.relative(root, located.dir)}` };
+            args.push("--values", file);
+        }
+        inline.forEach((text, i) => {
+            const file = path.join(context.workDir, `values-${key.slice(0, 16)}-${i}.yaml`);
+            fs.writeFileSync(file, text);
+            args.push("--values", file);
+        });
+        for (const s of set) args.push(...s);
+        const run = await runHelm(context, args, "dir" in located ? 120 : context.fetchTimeoutSeconds);
+        if (run.status !== 0) {
+            const reason = run.stderr.trim().split("\n").filter(Boolean).pop() ?? `helm exited ${run.status}`;
+            return { notRendered: "dir" in located ? `helm template failed: ${reason}` : `${located.label} cannot be fetched: ${reason}` };
+        }
+        const objects = YAML.parseAllDocuments(run.stdout)
+            .map((d) => d.toJS() as Manifest | null)
+            .filter((o): o is Manifest => o !== null && typeof o === "object" && typeof o.kind === "string")
+            .map((o) => redactObject(o, context.fingerprintKey));
+        return { objects, note: "dir" in located ? located.note : `fetched ${located.label}` };
+    })();
+    context.cache.set(key, promise);
+    return promise;
+}
