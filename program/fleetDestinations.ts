@@ -29,12 +29,16 @@ export function checkFleetDestinations(ctx: PlatformContext, clusters: Registere
             });
         }
     }
+    // Each cluster's labels as its Secret carries them, made once for every selector.
+    const labelled = clusters.map((cluster) => ({
+        cluster,
+        labels: { ...cluster.labels, ...Object.fromEntries(cluster.addons.map((a) => [addonEnableLabel(a), "true"])), environment: platform.environment } as Record<string, string>,
+    }));
     platform.gitops.applications.forEach((app, i) => {
         if (!app.clusterSelector) return;
-        const selector = { ...app.clusterSelector, environment: platform.environment };
-        for (const cluster of clusters) {
-            const labels: Record<string, string> = { ...cluster.labels, ...Object.fromEntries(cluster.addons.map((a) => [addonEnableLabel(a), "true"])), environment: platform.environment };
-            if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
+        const selector = Object.entries({ ...app.clusterSelector, environment: platform.environment });
+        for (const { cluster, labels } of labelled) {
+            if (!selector.every(([k, v]) => labels[k] === v)) continue;
             if (admits(app.project, app.destination.namespace, cluster.name)) continue;
             problems.push({
                 path: `platform.gitops.applications[${i}].clusterSelector`,
