@@ -76,7 +76,8 @@ function wildcardProblems(args: TeamProjectArgs): string[] {
     };
     args.sourceRepos.forEach((r, i) => check(`sourceRepos[${i}]`, r.url));
     args.destinations.forEach((d, i) => {
-        check(`destinations[${i}].cluster`, d.cluster);
+        // A fleet's clusters are admitted by a name prefix (`dev-eu-*`); `*` alone admits any cluster.
+        check(`destinations[${i}].cluster`, /^[a-z0-9][-a-z0-9]*\*$/.test(d.cluster) ? d.cluster.slice(0, -1) : d.cluster);
         check(`destinations[${i}].namespace`, d.namespace);
     });
     (args.clusterResourceWhitelist ?? []).forEach((k, i) => {

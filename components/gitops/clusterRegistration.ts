@@ -1,9 +1,10 @@
 /**
- * ClusterRegistration: the Argo CD cluster Secret of the cluster Argo CD runs on. Its annotations
- * carry the Terraform outputs (region, account, VPC, IAM role ARNs for add-ons) and its labels the
- * environment and which add-ons are enabled, so ApplicationSets can select clusters and template
- * values from them (gitops-bridge). It holds no credential: the in-cluster registration uses
- * Argo CD's own service account, so the Secret is safe even where manifests are rendered to files.
+ * ClusterRegistration: the Argo CD cluster Secret of one cluster, the one Argo CD runs on or one of a
+ * fleet. Its annotations carry the Terraform outputs (region, account, VPC, IAM role ARNs for add-ons)
+ * and its labels the environment and which add-ons are enabled, so ApplicationSets can select clusters
+ * and template values from them (gitops-bridge). It holds no credential: the in-cluster registration
+ * uses Argo CD's own service account and an EKS cluster of the fleet Argo CD's IAM identity
+ * (`awsAuthConfig`), so the Secret is safe even where manifests are rendered to files.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,10 +17,50 @@ export const CLUSTER_SECRET_LABEL = { "argocd.argoproj.io/secret-type": "cluster
 /** The in-cluster API server address. */
 export const IN_CLUSTER_SERVER = "https://kubernetes.default.svc";
 
+/** The cluster Argo CD runs on, reached through its own service account. */
+export interface InClusterAccess {
+    kind: "in-cluster";
+}
+
+/** An EKS cluster Argo CD reaches with its IAM identity (`aws eks get-token` inside Argo CD). */
+export interface EksAccess {
+    kind: "eks";
+    /** API server URL (Terraform `cluster_endpoint`). Required. */
+    server: string;
+    /** Base64 CA bundle (Terraform `cluster_certificate_authority_data`). Required. */
+    caData: string;
+    /** EKS cluster name (Terraform `cluster_name`). Required. */
+    eksClusterName: string;
+    /** IAM role Argo CD assumes for the cluster. Default: Argo CD's own identity. */
+    roleArn?: string;
+}
+
+/** How Argo CD reaches a registered cluster; one shape per kind of cluster. */
+export type ClusterAccess = InClusterAccess | EksAccess;
+
+/** The `server` and `config` of a cluster Secret for a kind of access: no credential in either. */
+export function clusterConnection(access: ClusterAccess): { server: string; config: string } {
+    switch (access.kind) {
+        case "in-cluster":
+            // TLS verification on; no bearer token or client key: in-cluster access needs none.
+            return { server: IN_CLUSTER_SERVER, config: JSON.stringify({ tlsClientConfig: { insecure: false } }) };
+        case "eks":
+            return {
+                server: access.server,
+                config: JSON.stringify({
+                    awsAuthConfig: { clusterName: access.eksClusterName, ...(access.roleArn ? { roleARN: access.roleArn } : {}) },
+                    tlsClientConfig: { insecure: false, caData: access.caData },
+                }),
+            };
+    }
+}
+
 /** Arguments of {@link ClusterRegistration}. */
 export interface ClusterRegistrationArgs {
     /** Cluster name as Argo CD knows it. Default `in-cluster`. */
     clusterName?: string;
+    /** How Argo CD reaches it. Default: in-cluster. */
+    access?: ClusterAccess;
     /** Environment label (`local`, `dev`, ...). Required. */
     environment: string;
     /** Add-ons enabled on this cluster; each gets the label `enable_<name>: "true"`. Required. */
@@ -37,7 +78,7 @@ export interface ClusterRegistrationArgs {
 /** Type token of the component. */
 export const CLUSTER_REGISTRATION_TYPE = "gitops:platform:ClusterRegistration";
 
-/** The cluster Secret of the cluster Argo CD runs on. */
+/** The cluster Secret of one cluster. */
 export class ClusterRegistration extends pulumi.ComponentResource {
     /** Cluster name. */
     readonly clusterName: string;
@@ -56,12 +97,7 @@ export class ClusterRegistration extends pulumi.ComponentResource {
                     annotations: { ...auditAnnotations(args.audit), ...args.annotations },
                 },
                 type: "Opaque",
-                stringData: {
-                    name: this.clusterName,
-                    server: IN_CLUSTER_SERVER,
-                    // TLS verification on; no bearer token or client key: in-cluster access needs none.
-                    config: JSON.stringify({ tlsClientConfig: { insecure: false } }),
-                },
+                stringData: { name: this.clusterName, ...clusterConnection(args.access ?? { kind: "in-cluster" }) },
             },
             { parent: this, dependsOn: opts?.dependsOn },
         );

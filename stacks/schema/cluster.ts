@@ -1,5 +1,21 @@
 import { z } from "zod";
+import { TerraformSourceSchema } from "../../components/terraform/source";
 import { KubernetesNameSchema, StringMapSchema } from "./common";
+
+/**
+ * A cluster name, or a name prefix ending in `*` (`dev-eu-*`) where a pattern is allowed (project
+ * destinations): Argo CD matches it as a glob. A lone `*` is never allowed.
+ */
+export const ClusterNamePatternSchema = z
+    .string()
+    .regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?|[a-z0-9][-a-z0-9]{0,61}\*)$/, {
+        message: "expected a lowercase RFC 1123 cluster name, or a name prefix ending in * (never * alone)",
+    });
+
+/** Whether a cluster name matches a name or a `prefix*` pattern. */
+export function clusterNameMatches(pattern: string, name: string): boolean {
+    return pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+}
 
 /** Fields every cluster mode shares. */
 const clusterCommon = {
@@ -43,3 +59,96 @@ export const KubeconfigClusterSchema = z.strictObject({
 /** How the program reaches the cluster it installs Argo CD on; `mode` picks one of the shapes above. */
 export const ClusterConfigSchema = z.discriminatedUnion("mode", [RenderClusterSchema, EksClusterSchema, KubeconfigClusterSchema]);
 export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
+
+/** An IAM role ARN. */
+const RoleArnSchema = z.string().regex(/^arn:aws[-a-z]*:iam::\d{12}:role\/.+$/, { message: "expected an IAM role ARN" });
+
+/** Fields every entry of `platform.fleet` shares: how Argo CD reaches the clusters, and what they get. */
+const fleetCommon = {
+    /**
+     * Labels put on the cluster Secret of every cluster of the entry (e.g. `region`, `tier`); team
+     * applications select clusters by them (`clusterSelector`). `environment` is always the stack's.
+     * Default: none.
+     */
+    labels: StringMapSchema.default({}),
+    /**
+     * Add-ons (names from `platform.addons`, installed by Argo CD) turned on for these clusters through
+     * the label `enable_<name>`. Default: every enabled add-on Argo CD installs.
+     */
+    addons: z.array(KubernetesNameSchema).optional(),
+    /**
+     * IAM role Argo CD assumes to call the clusters (`awsAuthConfig.roleARN` of the cluster Secret).
+     * Default: none, Argo CD's own IRSA identity.
+     */
+    roleArn: RoleArnSchema.optional(),
+};
+
+/**
+ * One EKS cluster from its own Terraform state, which must have the outputs `cluster_name`,
+ * `cluster_endpoint`, `cluster_certificate_authority_data`, `region`, `account_id` (and may have
+ * `addon_role_arns`, `map(string)`), like the foundation's.
+ */
+export const FleetStateClusterSchema = z.strictObject({
+    from: z.literal("state"),
+    /** Name of the cluster in Argo CD (its Secret `cluster-<name>`, `{{.name}}` in ApplicationSets). Required. */
+    name: KubernetesNameSchema,
+    /** Where the cluster's Terraform state is read from. Required. */
+    source: TerraformSourceSchema,
+    ...fleetCommon,
+});
+
+/**
+ * Many EKS clusters from one state's map output: keys are the cluster names in Argo CD, values objects
+ * with `cluster_name`, `cluster_endpoint`, `cluster_certificate_authority_data`, `region`, `account_id`
+ * and optionally `addon_role_arns` (`map(string)`) and `labels` (`map(string)`).
+ */
+export const FleetMapOutputSchema = z.strictObject({
+    from: z.literal("map-output"),
+    /** The state holding the output. Default: the foundation's (`platform.terraform.source`). */
+    source: TerraformSourceSchema.optional(),
+    /** Name of the map output. Required. */
+    output: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { message: "expected a Terraform output name" }),
+    ...fleetCommon,
+});
+
+/** One entry of `platform.fleet`; `from` picks the shape. */
+export const FleetEntrySchema = z.discriminatedUnion("from", [FleetStateClusterSchema, FleetMapOutputSchema]);
+export type FleetEntry = z.infer<typeof FleetEntrySchema>;
+
+/** Further clusters Argo CD manages besides the one it runs on (`platform.cluster`). Default: none. */
+export const FleetConfigSchema = z.array(FleetEntrySchema).default([]);
+export type FleetConfig = z.infer<typeof FleetConfigSchema>;
+
+/** The parts of the platform config the fleet rules look at. */
+interface FleetSections {
+    cluster: ClusterConfig;
+    fleet: FleetConfig;
+    addons: { name: string; enabled: boolean; installedBy: "argocd" | "pulumi" }[];
+}
+
+/**
+ * Cross-field rules of the fleet (key paths below `platform`): each named add-on exists and is one
+ * Argo CD installs, and no two clusters share a name. Names inside a map output are only known once the
+ * state is read; the program checks those (naming the output).
+ */
+export function fleetRules(p: FleetSections): { path: (string | number)[]; message: string }[] {
+    const problems: { path: (string | number)[]; message: string }[] = [];
+    const argocdAddons = new Set(p.addons.filter((a) => a.enabled && a.installedBy === "argocd").map((a) => a.name));
+    const names = new Map<string, string>([[p.cluster.name, "platform.cluster.name"]]);
+    p.fleet.forEach((entry, i) => {
+        entry.addons?.forEach((addon, j) => {
+            if (!argocdAddons.has(addon)) {
+                problems.push({
+                    path: ["fleet", i, "addons", j],
+                    message: `${JSON.stringify(addon)} is not an enabled add-on installed by Argo CD; known: ${[...argocdAddons].join(", ") || "(none)"}`,
+                });
+            }
+        });
+        if (entry.from === "state") {
+            const first = names.get(entry.name);
+            if (first) problems.push({ path: ["fleet", i, "name"], message: `duplicate cluster name ${JSON.stringify(entry.name)} (also ${first})` });
+            else names.set(entry.name, `platform.fleet[${i}].name`);
+        }
+    });
+    return problems;
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ClusterNamePatternSchema } from "./cluster";
 import { KubernetesNameSchema, RepositoryPathSchema, StringMapSchema } from "./common";
 import { ExactVersionSchema, GitRevisionSchema } from "./versions";
 
@@ -70,8 +71,11 @@ export const GroupKindSchema = z.strictObject({
 export const DestinationSchema = z.strictObject({
     /** Namespace. Required; never `*`. */
     namespace: KubernetesNameSchema,
-    /** Argo CD cluster name. Default `in-cluster`. */
-    cluster: KubernetesNameSchema.default("in-cluster"),
+    /**
+     * Argo CD cluster name, or in a project a name prefix ending in `*` (`dev-eu-*`) that admits every
+     * cluster of a fleet named so; never `*` alone. Default `in-cluster`.
+     */
+    cluster: ClusterNamePatternSchema.default("in-cluster"),
 });
 
 /** An Argo CD AppProject: one per team. */
@@ -131,6 +135,12 @@ export const ApplicationSchema = z.strictObject({
     source: ApplicationSourceSchema,
     /** Destination. Required. */
     destination: DestinationSchema,
+    /**
+     * Deploy to every registered cluster whose cluster Secret carries these labels (one ApplicationSet
+     * with a cluster generator, named `<cluster>-<name>` per cluster) instead of `destination.cluster`;
+     * `environment` is always the stack's. Default: none, the one cluster of `destination`.
+     */
+    clusterSelector: StringMapSchema.optional(),
     /** Helm values given inline (`helm.valuesObject`). Default: none. */
     values: z.record(z.string(), z.unknown()).default({}),
     /**

@@ -9,7 +9,7 @@ import { AddonsConfigSchema } from "./addons";
 import { ArgoCdConfigSchema } from "./argocd";
 import { AuditConfigSchema } from "./audit";
 import { AwsConfigSchema } from "./aws";
-import { ClusterConfigSchema } from "./cluster";
+import { ClusterConfigSchema, FleetConfigSchema, fleetRules } from "./cluster";
 import { GitOpsConfigSchema } from "./gitops";
 import { crossCheckPlatform } from "./rules";
 
@@ -28,6 +28,8 @@ export const PlatformShapeSchema = z.strictObject({
     }),
     /** How the cluster is reached. Required. */
     cluster: ClusterConfigSchema,
+    /** Further clusters Argo CD manages (from Terraform states or a map output). Default: none. */
+    fleet: FleetConfigSchema,
     /** Argo CD installation. Default: upstream chart 10.1.1, hardened defaults. */
     argocd: ArgoCdConfigSchema.prefault({}),
     /** Platform add-ons. Default: none. */
@@ -42,7 +44,7 @@ export const PlatformShapeSchema = z.strictObject({
 
 /** The platform config with every cross-field rule (see `rules.ts`). */
 export const PlatformConfigSchema = PlatformShapeSchema.superRefine((platform, ctx) => {
-    for (const problem of crossCheckPlatform(platform)) {
+    for (const problem of [...crossCheckPlatform(platform), ...fleetRules(platform)]) {
         ctx.addIssue({ code: "custom", path: problem.path, message: problem.message });
     }
 });

@@ -5,7 +5,7 @@
 import type { AddonConfig } from "./addons";
 import type { ArgoCdConfig } from "./argocd";
 import type { AwsConfig } from "./aws";
-import type { ClusterConfig } from "./cluster";
+import { type ClusterConfig, clusterNameMatches } from "./cluster";
 import type { GitOpsConfig, RepositoryConfig } from "./gitops";
 import { isPinnedRevision } from "./versions";
 import { shown } from "./common";
@@ -159,7 +159,8 @@ function applicationRules(p: PlatformSections): PathProblem[] {
                 problems.push({ path: at("source", "repository"), message: `repository ${JSON.stringify(repo.name)} is not in the sourceRepos of project ${JSON.stringify(project.name)}` });
             }
         }
-        if (project && !project.destinations.some((d) => d.namespace === app.destination.namespace && d.cluster === app.destination.cluster)) {
+        // With a clusterSelector the clusters are known once the fleet is read; the program checks them.
+        if (project && !app.clusterSelector && !project.destinations.some((d) => d.namespace === app.destination.namespace && clusterNameMatches(d.cluster, app.destination.cluster))) {
             problems.push({
                 path: at("destination"),
                 message: `${app.destination.cluster}/${app.destination.namespace} is not a destination of project ${JSON.stringify(project.name)}`,

@@ -1,0 +1,153 @@
+/**
+ * Step 2b: the fleet, the clusters Argo CD manages besides its own, from Terraform: one cluster per
+ * state, or many from one state's map output. Each distinct state is read once, a few at a time, and
+ * every problem of every entry is reported together before any resource is registered. A new way to
+ * describe clusters is a new `from` in the schema and a new case in `entryClusters`.
+ */
+import { describeSource, readTerraformOutputs, requireOutputs, TerraformOutputSet, TerraformSource, TerraformSourceError } from "../terraform";
+import { StackConfigError } from "../../stacks/load";
+import type { FleetEntry } from "../../stacks/schema";
+import { KubernetesNameSchema } from "../../stacks/schema";
+import type { StackConfig } from "../../stacks/load";
+import { terraformCredentials } from "./foundation";
+import { roleAnnotations } from "./hubCluster";
+import type { RegisteredCluster } from "./registeredCluster";
+
+/** The outputs a cluster's own state must have. */
+export const FLEET_CLUSTER_OUTPUTS = {
+    cluster_name: "string",
+    cluster_endpoint: "string",
+    cluster_certificate_authority_data: "string",
+    region: "string",
+    account_id: "string",
+    addon_role_arns: "optional(map(string))",
+} as const;
+
+/** The type of a map output describing many clusters, keyed by their names in Argo CD. */
+export const FLEET_MAP_OUTPUT_TYPE =
+    "map(object({cluster_name = string, cluster_endpoint = string, cluster_certificate_authority_data = string, region = string, account_id = string, addon_role_arns = optional(map(string)), labels = optional(map(string))}))";
+
+/** States read at once: enough to hide a remote backend's latency, few enough not to flood it. */
+const CONCURRENT_READS = 8;
+
+interface ClusterFacts {
+    cluster_name: string;
+    cluster_endpoint: string;
+    cluster_certificate_authority_data: string;
+    region: string;
+    account_id: string;
+    addon_role_arns?: Record<string, string> | null;
+    labels?: Record<string, string> | null;
+}
+
+/** Every cluster of `platform.fleet`, or one StackConfigError listing every problem. */
+export async function readFleet(config: StackConfig): Promise<RegisteredCluster[]> {
+    const platform = config.platform;
+    if (platform.fleet.length === 0) return [];
+    const sourceOf = (entry: FleetEntry): TerraformSource => entry.source ?? platform.terraform.source;
+    const states = await readDistinct(platform.fleet.map(sourceOf), config);
+    const defaultAddons = platform.addons.filter((a) => a.enabled && a.installedBy === "argocd").map((a) => a.name);
+    const problems: { path: string; message: string }[] = [];
+    const clusters: RegisteredCluster[] = [];
+    platform.fleet.forEach((entry, i) => {
+        const path = `platform.fleet[${i}]`;
+        const state = states.get(sourceKey(sourceOf(entry)));
+        if (!state || state instanceof Error) {
+            problems.push({ path: `${path}.source`, message: state?.message ?? "not read" });
+            return;
+        }
+        try {
+            for (const [name, facts, at] of entryClusters(entry, state, describeSource(sourceOf(entry)), path)) {
+                clusters.push(fleetCluster(name, facts, entry, at, defaultAddons, platform.environment));
+            }
+        } catch (e) {
+            problems.push({ path, message: (e as Error).message });
+        }
+    });
+    problems.push(...duplicateNames(platform.cluster.name, clusters));
+    if (problems.length > 0) throw new StackConfigError(config.stack, problems);
+    return clusters;
+}
+
+/** The clusters one entry describes, as `[name, facts, where]`. */
+function entryClusters(entry: FleetEntry, state: TerraformOutputSet, source: string, path: string): [string, ClusterFacts, string][] {
+    switch (entry.from) {
+        case "state": {
+            const outputs = requireOutputs(state, FLEET_CLUSTER_OUTPUTS, source);
+            refuseSensitive(Object.entries(outputs).filter(([, o]) => o?.sensitive).map(([n]) => n), source);
+            const facts = Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value])) as unknown as ClusterFacts;
+            return [[entry.name, facts, path]];
+        }
+        case "map-output": {
+            const output = requireOutputs(state, { [entry.output]: FLEET_MAP_OUTPUT_TYPE }, source)[entry.output];
+            refuseSensitive(output.sensitive ? [entry.output] : [], source);
+            return Object.entries(output.value as Record<string, ClusterFacts>).map(([name, facts]) => {
+                const at = `${path} (output ${entry.output}, key ${JSON.stringify(name)})`;
+                if (!KubernetesNameSchema.safeParse(name).success) {
+                    throw new TerraformSourceError(source, "outputs", `${entry.output}[${JSON.stringify(name)}]: a cluster name must be a lowercase RFC 1123 name (a-z, 0-9, '-', at most 63 characters)`);
+                }
+                return [name, facts, at];
+            });
+        }
+    }
+}
+
+/** Labels and annotations are not secret: a sensitive output must not end up in them. */
+function refuseSensitive(names: string[], source: string): void {
+    if (names.length === 0) return;
+    throw new TerraformSourceError(
+        source,
+        "outputs",
+        `${names.join(", ")}: marked sensitive, but a cluster's facts go into its Secret's labels and annotations, which are not secret; endpoints and CA data are no credentials, declare the output non-sensitive`,
+    );
+}
+
+function fleetCluster(name: string, facts: ClusterFacts, entry: FleetEntry, at: string, defaultAddons: string[], environment: string): RegisteredCluster {
+    return {
+        name,
+        resourceName: `fleet-${name}`,
+        access: { kind: "eks", server: facts.cluster_endpoint, caData: facts.cluster_certificate_authority_data, eksClusterName: facts.cluster_name, roleArn: entry.roleArn },
+        annotations: {
+            aws_cluster_name: facts.cluster_name,
+            aws_region: facts.region,
+            aws_account_id: facts.account_id,
+            environment,
+            ...roleAnnotations(facts.addon_role_arns ?? {}),
+        },
+        labels: { ...(facts.labels ?? {}), ...entry.labels },
+        addons: entry.addons ?? defaultAddons,
+        configPath: at,
+    };
+}
+
+function duplicateNames(hubName: string, clusters: RegisteredCluster[]): { path: string; message: string }[] {
+    const seen = new Map<string, string>([[hubName, "platform.cluster.name"]]);
+    const problems: { path: string; message: string }[] = [];
+    for (const c of clusters) {
+        const first = seen.get(c.name);
+        if (first) problems.push({ path: c.configPath, message: `duplicate cluster name ${JSON.stringify(c.name)} (also ${first})` });
+        else seen.set(c.name, c.configPath);
+    }
+    return problems;
+}
+
+const sourceKey = (source: TerraformSource) => JSON.stringify(source);
+
+/** Reads each distinct source once, at most CONCURRENT_READS at a time; a failed read is kept as its error. */
+async function readDistinct(sources: TerraformSource[], config: StackConfig): Promise<Map<string, TerraformOutputSet | Error>> {
+    const distinct = [...new Map(sources.map((s) => [sourceKey(s), s])).values()];
+    const results = new Map<string, TerraformOutputSet | Error>();
+    let next = 0;
+    const worker = async () => {
+        while (next < distinct.length) {
+            const source = distinct[next++];
+            try {
+                results.set(sourceKey(source), await readTerraformOutputs(source, { credentials: terraformCredentials(config) }));
+            } catch (e) {
+                results.set(sourceKey(source), e as Error);
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, distinct.length) }, worker));
+    return results;
+}

@@ -1,0 +1,20 @@
+/** A cluster Argo CD manages, as the program registers it; every cluster kind ends up as one of these. */
+import type * as pulumi from "@pulumi/pulumi";
+import type { ClusterAccess } from "../gitops/clusterRegistration";
+
+export interface RegisteredCluster {
+    /** Name in Argo CD (`{{.name}}` in ApplicationSets). */
+    name: string;
+    /** Pulumi name of its ClusterRegistration (kept stable: renaming would replace the Secret). */
+    resourceName: string;
+    /** How Argo CD reaches it. */
+    access: ClusterAccess;
+    /** Infrastructure facts for value templates (`{{.metadata.annotations.<key>}}`). */
+    annotations: Record<string, pulumi.Input<string>>;
+    /** Selection labels (besides `environment` and the `enable_<add-on>` labels). */
+    labels: Record<string, string>;
+    /** Add-ons turned on for it. */
+    addons: string[];
+    /** Where it was configured, for messages (`platform.fleet[2] (output fleet, key "eu-3")`). */
+    configPath: string;
+}
