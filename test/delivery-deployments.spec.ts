@@ -99,6 +99,14 @@ describe("deployments as code (deployments/): proven under Pulumi mocks only, th
         for (const type of [T.settings, T.drift, T.env, T.group]) assert.strictEqual(of(committed, type).length, cloudStacks.length, type);
     });
 
+    it("has every cloud stack file import the ESC environment declared for it", () => {
+        for (const stack of cloudStacks) {
+            const env = forStack(committed, T.env, stack).inputs;
+            const file = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { environment?: string[] };
+            assert.deepStrictEqual(file.environment, [`${env.project}/${env.name}`], `stacks/Pulumi.${stack}.yaml imports its ESC environment`);
+        }
+    });
+
     it("deploys this repository's main branch from the project root, with npm ci from the lockfile and AWS through OIDC into the stack's own account", () => {
         for (const stack of cloudStacks) {
             const s = settingsOf(forStack(committed, T.settings, stack));

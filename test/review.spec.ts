@@ -12,7 +12,7 @@ import * as path from "path";
 import { chromium } from "playwright-core";
 import { Review, StackReview } from "../tools/review/model";
 import { commitAll, edit, git, projectRepository } from "./support/review-repo";
-import { BASE_CANARY, changeOfEveryKind, HEAD_CANARY, HEAD_CIPHERTEXT, LOCAL_CIPHERTEXT } from "./support/review-scenario";
+import { BASE_CANARY, CHART, certManagerVersion, changeOfEveryKind, HEAD_CANARY, HEAD_CIPHERTEXT, LOCAL_CIPHERTEXT } from "./support/review-scenario";
 
 interface CliRun {
     status: number;
@@ -78,10 +78,10 @@ describe("npm run review: a change of every kind, base against head", function (
         const s = stack(run.review, "staging");
         const app = s.changes.find((c) => c.section === "argocd" && c.id === "Application.argoproj.io argocd/hello-service");
         assert.ok(app, JSON.stringify(s.changes.map((c) => c.id)));
-        assert.deepEqual(app.properties.find((p) => p.path === "spec.source.targetRevision"), { path: "spec.source.targetRevision", change: "changed", before: "0.1.0", after: "0.1.1" });
+        assert.deepEqual(app.properties.find((p) => p.path === "spec.source.targetRevision"), { path: "spec.source.targetRevision", change: "changed", before: CHART.before, after: CHART.after });
         const deployment = s.changes.find((c) => c.section === "rendered" && c.kind === "Deployment");
         assert.ok(deployment, "the staging Deployment rendered from the bumped chart");
-        assert.ok(deployment.properties.some((p) => p.path === 'metadata.labels["helm.sh/chart"]' && p.before === "hello-service-0.1.0" && p.after === "hello-service-0.1.1"));
+        assert.ok(deployment.properties.some((p) => p.path === 'metadata.labels["helm.sh/chart"]' && p.before === `hello-service-${CHART.before}` && p.after === `hello-service-${CHART.after}`));
         assert.match(deployment.diff, /^-\s+helm\.sh\/chart: hello-service-0\.1\.0$/m);
     });
 
@@ -149,7 +149,7 @@ describe("npm run review: a change of every kind, base against head", function (
         assert.equal(s.counts.generatedApplications, 2);
         const generated = s.changes.filter((c) => c.section === "generated");
         assert.deepEqual(generated.map((c) => [c.change, c.name, c.origin]), [["changed", "argocd/in-cluster-cert-manager", "ApplicationSet addon-cert-manager, cluster in-cluster"]]);
-        assert.deepEqual(generated[0].properties.map((p) => [p.path, p.before, p.after]), [["spec.source.targetRevision", "v1.16.2", "v1.16.3"]]);
+        assert.deepEqual(generated[0].properties.map((p) => [p.path, p.before, p.after]), [["spec.source.targetRevision", certManagerVersion("staging").before, certManagerVersion("staging").after]]);
         assert.ok(s.changes.some((c) => c.section === "argocd" && c.kind === "ApplicationSet" && c.properties.some((p) => p.path === "spec.template.spec.source.targetRevision")));
     });
 
@@ -182,7 +182,7 @@ describe("npm run review: a change of every kind, base against head", function (
             await page.selectOption("#kind-filter", "Deployment");
             const visible = await page.locator("article.object:visible").evaluateAll((all) => all.map((a) => [a.getAttribute("data-stack"), a.getAttribute("data-kind"), a.querySelector("pre.diff .add")?.textContent ?? ""]));
             assert.ok(visible.length >= 1 && visible.every(([s, k]) => s === "staging" && k === "Deployment"), JSON.stringify(visible));
-            assert.ok(visible.some(([, , added]) => added.includes("hello-service-0.1.1")), JSON.stringify(visible));
+            assert.ok(visible.some(([, , added]) => added.includes(`hello-service-${CHART.after}`)), JSON.stringify(visible));
             assert.equal(await page.locator('section.stack[data-stack="local"]').isVisible(), false);
             assert.equal(await page.locator('section.stack[data-stack="staging"]').isVisible(), true);
             assert.match((await page.textContent("#shown-count")) ?? "", new RegExp(`^${visible.length} objects? shown$`));
@@ -213,7 +213,7 @@ describe("npm run review: identical refs and bad input", function () {
         commitAll(repo, "base");
         // A base whose local stack file the schema refuses, on a branch of its own.
         git(repo, "checkout", "-q", "-b", "broken");
-        edit(repo, "stacks/Pulumi.local.yaml", "version: v1.16.2", "version: ^1.16");
+        edit(repo, "stacks/Pulumi.local.yaml", `version: ${certManagerVersion("local").before}`, "version: ^1.16");
         commitAll(repo, "broken");
         git(repo, "checkout", "-q", "main");
         // Three independent reviews of one repository, side by side, each into its own directory.
