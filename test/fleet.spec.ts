@@ -80,11 +80,11 @@ describe("a fleet of clusters", function () {
         assert.strictEqual(edge.labels.environment, "dev");
         assert.strictEqual(edge.labels.tier, "edge");
         assert.strictEqual(edge.labels.enable_cert_manager, "true");
-        assert.strictEqual(edge.labels.enable_ingress_nginx, undefined, "only the add-ons the entry names");
+        assert.strictEqual(edge.labels.enable_envoy_gateway, undefined, "only the add-ons the entry names");
         assert.strictEqual(edge.labels.enable_external_secrets, undefined, "a bootstrap add-on stays on the cluster Argo CD runs on");
         const eu2 = byName.get("eu-2")!;
         assert.strictEqual(eu2.labels.tier, "batch", "labels from the map output");
-        assert.strictEqual(eu2.labels.enable_ingress_nginx, "true", "by default every add-on Argo CD installs");
+        assert.strictEqual(eu2.labels.enable_envoy_gateway, "true", "by default every add-on Argo CD installs");
         assert.strictEqual(eu2.annotations.aws_region, "eu-central-1");
         assert.strictEqual(eu2.annotations.cert_manager_iam_role_arn, "arn:aws:iam::111122223333:role/eu-2-cert-manager");
         assert.strictEqual(eu2.labels["gitops.platform/git-commit"], COMMIT);
@@ -121,10 +121,10 @@ describe("a fleet of clusters", function () {
     it("an add-on template naming an annotation a selected fleet cluster lacks is an error", async () => {
         const doc = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, "stacks", "Pulumi.dev.yaml"), "utf8"));
         const addons = doc.config["gitops-platform:platform"].addons.map((a: { name: string; values?: object }) =>
-            a.name === "ingress-nginx" ? { ...a, values: { vpc: "{{.metadata.annotations.aws_vpc_id}}" } } : a,
+            a.name === "envoy-gateway" ? { ...a, values: { vpc: "{{.metadata.annotations.aws_vpc_id}}" } } : a,
         );
         // The cluster Argo CD runs on has aws_vpc_id; the fleet's clusters do not.
-        await assert.rejects(fleetRun({ addons }), /add-on "ingress-nginx": values refer to cluster annotations the cluster Secret does not carry: aws_vpc_id/);
+        await assert.rejects(fleetRun({ addons }), /add-on "envoy-gateway": values refer to cluster annotations the cluster Secret does not carry: aws_vpc_id/);
     });
 
     it("a team application with a clusterSelector is one ApplicationSet for every cluster it selects", async () => {
