@@ -2,7 +2,8 @@
  * The offline plan of a generated fleet (bench/fleet-config.ts: 10, 100 and 500 clusters, 40 add-ons,
  * 50 team applications), each size in a fresh process: wall time from process start until the
  * manifests and resources.json are written (split into module loading, the program under mocks, and
- * writing), peak RSS, and the declared resources. Then the policy pack on the same plan, driven over
+ * writing, which includes the redaction of secrets and detected credentials), peak RSS, and the
+ * declared resources. Then the policy pack on the same plan, driven over
  * gRPC as the engine drives it: start-up, and resources analyzed per second.
  *
  * Goals (figures, not pass/fail; the machine is shared): 100 clusters under 10 s and 1 GiB, 500
@@ -41,13 +42,17 @@ async function measure(clusters: number): Promise<FleetMeasurement> {
         const { runProgram } = await import("../tools/plan/run-program");
         const { writeManifests } = await import("../tools/plan/manifests");
         const { toResourceRecords } = await import("../tools/plan/resources-file");
+        const { redactResources, Redactor } = await import("../tools/plan/redaction");
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program, loaded as the plan loads it
         require(path.join(ROOT, "index.ts"));
         const t1 = performance.now();
         const run = await runProgram({ projectRoot: ROOT, stackConfig });
         const t2 = performance.now();
-        writeManifests(path.join(dir, "manifests"), run.resources);
-        fs.writeFileSync(path.join(dir, "resources.json"), JSON.stringify(toResourceRecords(run.resources), null, 2) + "\n");
+        // As the plan writes: every resource through the redactor (tools/plan/redaction.ts) first.
+        const redactor = new Redactor();
+        const safe = (await redactResources(run.resources, redactor)).map((r) => ({ ...r, properties: redactor.scrubValue(r.properties) }));
+        writeManifests(path.join(dir, "manifests"), safe);
+        fs.writeFileSync(path.join(dir, "resources.json"), JSON.stringify(redactor.scrubValue(toResourceRecords(safe)), null, 2) + "\n");
         const t3 = performance.now();
         const peakRssMiB = (process.resourceUsage().maxRSS * 1024) / MIB;
 

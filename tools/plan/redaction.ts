@@ -26,10 +26,15 @@ function looksGenerated(value: string): boolean {
 /** Replaces known secret strings in text. */
 export class Redactor {
     private readonly secrets = new Set<string>();
+    /** One alternation of every secret (and its JSON-escaped form), longest first; rebuilt after an add. */
+    private pattern: RegExp | undefined;
 
     /** Remembers a secret string. */
     add(value: string): void {
-        if (value.length >= MIN_SCRUB_LENGTH) this.secrets.add(value);
+        if (value.length >= MIN_SCRUB_LENGTH && !this.secrets.has(value)) {
+            this.secrets.add(value);
+            this.pattern = undefined;
+        }
     }
 
     /** Remembers every string inside a value. */
@@ -49,16 +54,18 @@ export class Redactor {
         return value;
     }
 
-    /** `text` with every known secret replaced by `[secret]` (longest first, so no fragment survives). */
+    /** `text` with every known secret replaced by `[secret]`, in one pass (longest first, so no fragment survives). */
     scrub(text: string): string {
-        let out = text;
-        for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
-            if (out.includes(s)) out = out.split(s).join(REDACTED);
-            // JSON and YAML writers escape some characters: look for the escaped form too.
-            const escaped = JSON.stringify(s).slice(1, -1);
-            if (escaped !== s && out.includes(escaped)) out = out.split(escaped).join(REDACTED);
-        }
-        return out;
+        if (this.secrets.size === 0) return text;
+        this.pattern ??= this.buildPattern();
+        return text.replace(this.pattern, REDACTED);
+    }
+
+    private buildPattern(): RegExp {
+        // JSON and YAML writers escape some characters: the escaped form is looked for too.
+        const forms = new Set([...this.secrets].flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]));
+        const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        return new RegExp([...forms].sort((a, b) => b.length - a.length).map(escape).join("|"), "g");
     }
 }
 

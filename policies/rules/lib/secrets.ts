@@ -113,6 +113,9 @@ let secretlint: Promise<{ lintSource: LintSource; preset: SecretlintRule }> | un
 /** Loads secretlint (ESM) once; the recommended preset covers AWS, GCP, GitHub, Slack, private keys, basic auth, ... */
 function loadSecretlint(): Promise<{ lintSource: LintSource; preset: SecretlintRule }> {
     secretlint ??= (async () => {
+        // Its profiler keeps every mark it ever made and searches them on each new one: with one
+        // scan per resource that grows quadratically (a 500-cluster plan spent minutes there).
+        (await import("@secretlint/profiler")).secretLintProfiler.setEnabled(false);
         const core = await import("@secretlint/core");
         const presetModule = await import("@secretlint/secretlint-rule-preset-recommend");
         return { lintSource: core.lintSource, preset: { id: presetModule.creator.meta.id, rule: presetModule.creator } };
