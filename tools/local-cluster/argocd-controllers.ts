@@ -20,11 +20,18 @@ export interface ArgoCdControllersOptions {
     dataDir: string;
     detached?: boolean;
     log?: (line: string) => void;
+    /**
+     * Application controllers, each owning a share of the clusters (Argo CD's sharding; round-robin
+     * assignment). Default 1, which owns every cluster.
+     */
+    shards?: number;
 }
 
 export interface ArgoCdControllers {
     processes: ManagedProcess[];
     version: string;
+    /** Each application controller shard's Prometheus metrics URL, shard 0 first. */
+    shardMetrics: string[];
 }
 
 export async function startArgoCdControllers(options: ArgoCdControllersOptions): Promise<ArgoCdControllers> {
@@ -45,13 +52,13 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
         HOME: options.dataDir,
         TMPDIR: fs.mkdtempSync(path.join(options.dataDir, "tmp-")),
     };
-    const start = (name: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) => {
-        const p = startProcess({ name, command: bin(name), args, logFile: path.join(logs, `${name}.log`), env: { ...env, ...extraEnv }, cwd: options.dataDir, detached: options.detached });
+    const start = (name: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}, command = name) => {
+        const p = startProcess({ name, command: bin(command), args, logFile: path.join(logs, `${name}.log`), env: { ...env, ...extraEnv }, cwd: options.dataDir, detached: options.detached });
         processes.push(p);
         return p;
     };
     try {
-        const [redisPort, repoPort, repoMetrics, ctrlMetrics, appsetMetrics, appsetProbe, appsetWebhook] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+        const [redisPort, repoPort, repoMetrics, appsetMetrics, appsetProbe, appsetWebhook] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
         const redisConf = path.join(options.dataDir, "redis.conf");
         fs.writeFileSync(redisConf, `bind 127.0.0.1\nport ${redisPort}\nsave ""\nappendonly no\nrequirepass ${redisPassword}\n`, { mode: 0o600 });
         const redis = start("redis-server", [redisConf]);
@@ -68,16 +75,28 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
             "--loglevel=info",
         ]);
         await repoServer.waitForHttp(`http://127.0.0.1:${repoMetrics}/metrics`, 60_000);
-        start("argocd-application-controller", [
-            `--redis=${redisAddr}`,
-            `--repo-server=127.0.0.1:${repoPort}`,
-            "--repo-server-plaintext",
-            `--metrics-port=${ctrlMetrics}`,
-            `--namespace=${options.namespace}`,
-            // Self-heal promptly: the loop measures how fast drift is corrected.
-            "--self-heal-timeout-seconds=2",
-            "--loglevel=info",
-        ]);
+        const shards = options.shards ?? 1;
+        const ctrlMetrics = await Promise.all(Array.from({ length: shards }, () => freePort()));
+        for (let shard = 0; shard < shards; shard++) {
+            // In a pod the shard number comes from the StatefulSet's ordinal; here it is said outright.
+            const sharding = shards > 1 ? { ARGOCD_CONTROLLER_REPLICAS: String(shards), ARGOCD_CONTROLLER_SHARD: String(shard) } : {};
+            start(
+                shards > 1 ? `argocd-application-controller-${shard}` : "argocd-application-controller",
+                [
+                    `--redis=${redisAddr}`,
+                    `--repo-server=127.0.0.1:${repoPort}`,
+                    "--repo-server-plaintext",
+                    `--metrics-port=${ctrlMetrics[shard]}`,
+                    `--namespace=${options.namespace}`,
+                    // Self-heal promptly: the loop measures how fast drift is corrected.
+                    "--self-heal-timeout-seconds=2",
+                    ...(shards > 1 ? ["--sharding-method=round-robin"] : []),
+                    "--loglevel=info",
+                ],
+                sharding,
+                "argocd-application-controller",
+            );
+        }
         start("argocd-applicationset-controller", [
             `--metrics-addr=127.0.0.1:${appsetMetrics}`,
             `--probe-addr=127.0.0.1:${appsetProbe}`,
@@ -88,8 +107,8 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
             "--enable-leader-election=false",
         ]);
         const version = await versionOf(bin("argocd"));
-        log(`argocd: ${version} controllers running (Redis :${redisPort}, repo server :${repoPort})`);
-        return { processes, version };
+        log(`argocd: ${version} controllers running (Redis :${redisPort}, repo server :${repoPort}, ${shards} application controller shard${shards > 1 ? "s" : ""})`);
+        return { processes, version, shardMetrics: ctrlMetrics.map((port) => `http://127.0.0.1:${port}/metrics`) };
     } catch (e) {
         await Promise.all(processes.map((p) => p.stop()));
         throw new Error(`${(e as Error).message} (logs: ${logs})`);

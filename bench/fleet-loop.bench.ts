@@ -1,0 +1,223 @@
+/**
+ * The fleet on the local control plane, for real: N more kube-apiservers on the one etcd (each under
+ * its own `--etcd-prefix`, a cluster of its own) registered with the one Argo CD through the program's
+ * cluster Secrets (`platform.fleet`, `from: kubeconfig`), a team application selecting all of them by
+ * label (one ApplicationSet), then `pulumi up` with the policy pack and Argo CD syncing every generated
+ * Application, with 1 and then 2 application-controller shards. Each run starts from an empty etcd.
+ *
+ * Figures: seconds from `pulumi up` to every generated Application Synced, and memory (RSS) per
+ * simulated cluster. Not real here: the fleet's API servers have no nodes or controllers, so their
+ * Deployments are applied (Synced) but never roll out (Healthy is reported as Argo CD sees it).
+ *
+ * FLEET_LOOP_CLUSTERS (default 10) and FLEET_LOOP_SHARDS (default "1,2") change the run.
+ */
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runPulumi, EngineWorkspace } from "../tools/engine/pulumi-cli";
+import { ArgoCdControllers, startArgoCdControllers } from "../tools/local-cluster/argocd-controllers";
+import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
+import { FleetClusters, startFleetClusters } from "../tools/local-cluster/fleet-clusters";
+import { GitRepository } from "../tools/local-cluster/git-repository";
+import { onLocalCluster, writeLocalStackFile } from "../tools/local-cluster/local-stack";
+import { sleep } from "../tools/local-cluster/managed-process";
+import { printTable, recordResults } from "./results";
+
+const ROOT = path.join(__dirname, "..");
+const BIN = path.join(ROOT, ".tools", "bin");
+const NAMESPACE = "argocd";
+const APP = "hello-fleet";
+const APPLICATION_SET = `app-${APP}`;
+const SELECTOR = { tier: "fleet-loop" };
+const SYNC_TIMEOUT_MS = 10 * 60_000;
+
+const clusterCount = Number(process.env.FLEET_LOOP_CLUSTERS ?? 10);
+const shardCounts = (process.env.FLEET_LOOP_SHARDS ?? "1,2").split(",").map(Number);
+
+interface LoopRun {
+    shards: number;
+    clusters: number;
+    fleetStartSeconds: number;
+    pulumiUpSeconds: number;
+    /** From `pulumi up` starting to every generated Application Synced (controllers start after up). */
+    upToAllSyncedSeconds: number;
+    /** From the controllers starting to the first and to the last generated Application Synced. */
+    firstSyncedSeconds: number;
+    lastSyncedSeconds: number;
+    generatedApplications: number;
+    healthy: number;
+    /** Clusters each shard reports it owns (`argocd_cluster_info`), the hub included. */
+    clustersPerShard: number[];
+    memoryMiB: { fleetApiServerMean: number; fleetApiServerMax: number; etcd: number; hubApiServer: number; applicationControllers: number[]; repoServer: number };
+    /** (fleet API servers + the controllers' share) / clusters: what one more simulated cluster costs. */
+    perClusterMiB: number;
+}
+
+function rssMiB(pid: number): number {
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return Math.round((kb / 1024) * 10) / 10;
+}
+
+function get(url: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+        http.get(url, { timeout: 5000 }, (res) => {
+            let body = "";
+            res.on("data", (d: Buffer) => (body += d.toString()));
+            res.on("end", () => resolve(body));
+        }).on("error", reject);
+    });
+}
+
+/** The clusters a shard works on, from its metrics. */
+async function clustersOf(metricsUrl: string): Promise<number> {
+    const text = await get(metricsUrl);
+    return new Set(text.split("\n").filter((l) => l.startsWith("argocd_cluster_info{")).map((l) => /server="([^"]*)"/.exec(l)?.[1])).size;
+}
+
+/** The stack file: the local stack on the local control plane, the fleet registered, one team app across it. */
+function fleetStack(gitUrl: string, names: string[]): (platform: Record<string, unknown>) => void {
+    return (platform) => {
+        onLocalCluster(gitUrl)(platform);
+        // No add-on on the fleet: their charts are on the internet and would never sync here.
+        platform.fleet = names.map((name) => ({ from: "kubeconfig", name, labels: SELECTOR, addons: [] }));
+        const gitops = platform.gitops as { projects: { name: string; destinations: unknown[] }[]; applications: Record<string, unknown>[] };
+        const project = gitops.projects.find((p) => p.name === "team-hello");
+        if (!project) throw new Error("stacks/Pulumi.local.yaml declares no project team-hello");
+        project.destinations.push({ namespace: "hello", cluster: "fleet-*" });
+        gitops.applications.push({
+            name: APP,
+            project: "team-hello",
+            source: { repository: "gitops-platform", path: "charts/hello-service", revision: "main", trackBranch: true, valueFiles: ["values-dev.yaml"] },
+            destination: { namespace: "hello" },
+            clusterSelector: SELECTOR,
+            auditValues: true,
+        });
+    };
+}
+
+interface ApplicationItem {
+    metadata: { name: string; ownerReferences?: { kind: string; name: string }[] };
+    spec: { destination: { name?: string } };
+    status?: { sync?: { status?: string }; health?: { status?: string } };
+}
+
+async function runOnce(shards: number): Promise<LoopRun> {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-fleet-loop-"));
+    const names = Array.from({ length: clusterCount }, (_, i) => `fleet-${String(i + 1).padStart(2, "0")}`);
+    const log = (line: string) => process.stdout.write(`    ${line}\n`);
+    let cp: ControlPlane | undefined;
+    let fleet: FleetClusters | undefined;
+    let argocd: ArgoCdControllers | undefined;
+    try {
+        cp = await startControlPlane({ binDir: BIN, dataDir: path.join(work, "hub") });
+        fleet = await startFleetClusters({ binDir: BIN, etcdUrl: cp.etcdUrl, dataDir: path.join(work, "fleet"), names });
+        log(`${names.length} fleet API servers on the hub's etcd in ${fleet.startSeconds.toFixed(1)} s`);
+        const git = GitRepository.fromWorkingTree(ROOT, path.join(work, "git"), ["charts"]);
+        const configFile = path.join(work, "Pulumi.local.yaml");
+        writeLocalStackFile(ROOT, configFile, fleetStack(git.url, names));
+
+        const ws: EngineWorkspace = { projectRoot: ROOT, backendDir: path.join(work, "backend"), passphrase: "local-stack-only" };
+        const stack = ["--stack", "local", "--config-file", configFile];
+        const must = async (args: string[], input?: string) => {
+            const r = await runPulumi(ws, args, { input });
+            if (r.code !== 0) throw new Error(`pulumi ${args[0]} failed:\n${r.stdout.split("\n").slice(-30).join("\n")}\n${r.stderr}`);
+            return r;
+        };
+        await must(["stack", "init", "local", "--secrets-provider", "passphrase"]);
+        await must(["config", "set", "--secret", "kubeconfig", ...stack], fs.readFileSync(cp.kubeconfigPath, "utf8"));
+        await must(["config", "set", "--secret", "fleetKubeconfig", ...stack], fleet.kubeconfig);
+
+        const upStarted = Date.now();
+        const up = await must(["up", "--yes", ...stack, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"]);
+        argocd = await startArgoCdControllers({ binDir: BIN, kubeconfigPath: cp.kubeconfigPath, namespace: NAMESPACE, dataDir: path.join(work, "argocd"), shards });
+        const controllersStarted = Date.now();
+
+        const syncedAt = new Map<string, number>();
+        let apps: ApplicationItem[] = [];
+        while (syncedAt.size < names.length) {
+            if (Date.now() - controllersStarted > SYNC_TIMEOUT_MS) {
+                throw new Error(`after ${SYNC_TIMEOUT_MS / 1000} s ${syncedAt.size} of ${names.length} Applications of ${APPLICATION_SET} are Synced: ${apps.map((a) => `${a.metadata.name} ${a.status?.sync?.status ?? "?"}`).join(", ")}`);
+            }
+            const list = await cp.kubectl.get<{ items: ApplicationItem[] }>(["applications.argoproj.io", "-n", NAMESPACE]);
+            apps = (list?.items ?? []).filter((a) => a.metadata.ownerReferences?.some((o) => o.kind === "ApplicationSet" && o.name === APPLICATION_SET));
+            for (const a of apps) if (a.status?.sync?.status === "Synced" && !syncedAt.has(a.metadata.name)) syncedAt.set(a.metadata.name, Date.now());
+            if (syncedAt.size < names.length) await sleep(500);
+        }
+        const allSynced = Math.max(...syncedAt.values());
+
+        // Each Application reached its own cluster: the chart's Deployment is in every fleet API server.
+        for (const c of fleet.clusters) {
+            const deployments = await c.kubectl.get<{ items: unknown[] }>(["deployments", "-n", "hello"]);
+            if ((deployments?.items.length ?? 0) === 0) throw new Error(`${c.name}: Argo CD says Synced, but its API server has no Deployment in namespace hello`);
+        }
+        const clustersPerShard = await Promise.all(argocd.shardMetrics.map(clustersOf));
+        const fleetRss = fleet.clusters.map((c) => rssMiB(c.process.pid));
+        const byName = (name: string) => cp!.processes.find((p) => p.name === name)!.pid;
+        const controllers = argocd.processes.filter((p) => p.name.startsWith("argocd-application-controller")).map((p) => rssMiB(p.pid));
+        const memory = {
+            fleetApiServerMean: round(fleetRss.reduce((a, b) => a + b, 0) / fleetRss.length),
+            fleetApiServerMax: Math.max(...fleetRss),
+            etcd: rssMiB(byName("etcd")),
+            hubApiServer: rssMiB(byName("kube-apiserver")),
+            applicationControllers: controllers,
+            repoServer: rssMiB(argocd.processes.find((p) => p.name === "argocd-repo-server")!.pid),
+        };
+        const seconds = (from: number, to: number) => round((to - from) / 1000);
+        return {
+            shards,
+            clusters: names.length,
+            fleetStartSeconds: round(fleet.startSeconds),
+            pulumiUpSeconds: round(up.seconds),
+            upToAllSyncedSeconds: seconds(upStarted, allSynced),
+            firstSyncedSeconds: seconds(controllersStarted, Math.min(...syncedAt.values())),
+            lastSyncedSeconds: seconds(controllersStarted, allSynced),
+            generatedApplications: apps.length,
+            healthy: apps.filter((a) => a.status?.health?.status === "Healthy").length,
+            clustersPerShard,
+            memoryMiB: memory,
+            perClusterMiB: round((fleetRss.reduce((a, b) => a + b, 0) + controllers.reduce((a, b) => a + b, 0)) / names.length),
+        };
+    } finally {
+        for (const p of [...(argocd?.processes ?? [])].reverse()) await p.stop();
+        await fleet?.stop();
+        for (const p of [...(cp?.processes ?? [])].reverse()) await p.stop();
+        fs.rmSync(work, { recursive: true, force: true });
+    }
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+async function main(): Promise<void> {
+    if (!fs.existsSync(path.join(BIN, "kube-apiserver")) || !fs.existsSync(path.join(BIN, "argocd"))) {
+        throw new Error(`the local control plane and Argo CD are not installed in ${BIN}: run bash tools/install.sh`);
+    }
+    const runs: LoopRun[] = [];
+    for (const shards of shardCounts) {
+        process.stdout.write(`  ${clusterCount} fleet clusters, ${shards} application controller shard${shards > 1 ? "s" : ""}:\n`);
+        runs.push(await runOnce(shards));
+    }
+    printTable([
+        ["shards", "clusters", "fleet start s", "pulumi up s", "up -> all Synced s", "controllers -> first / last Synced s", "clusters per shard", "fleet apiserver MiB (mean)", "controllers MiB", "per cluster MiB"],
+        ...runs.map((r) => [
+            String(r.shards),
+            String(r.clusters),
+            String(r.fleetStartSeconds),
+            String(r.pulumiUpSeconds),
+            String(r.upToAllSyncedSeconds),
+            `${r.firstSyncedSeconds} / ${r.lastSyncedSeconds}`,
+            r.clustersPerShard.join(" + "),
+            String(r.memoryMiB.fleetApiServerMean),
+            r.memoryMiB.applicationControllers.join(" + "),
+            String(r.perClusterMiB),
+        ]),
+    ]);
+    process.stdout.write(`  Healthy: ${runs.map((r) => `${r.healthy}/${r.generatedApplications}`).join(", ")} (the fleet's API servers have no nodes: Deployments there never roll out)\n`);
+    recordResults({ fleetLoop: runs });
+}
+
+main().catch((e) => {
+    process.stderr.write(`fleet-loop bench: ${(e as Error).message}\n`);
+    process.exit(1);
+});
