@@ -20,7 +20,7 @@ export const PLATFORM_KEY = "platform";
  * Top-level keys whose values are secrets. Each must be set with `pulumi config set --secret`,
  * because the runtime only knows secret-ness per top-level key.
  */
-export const SECRET_KEYS = ["argocdAdminPassword", "kubeconfig", "terraformToken", "terraformHttpPassword"] as const;
+export const SECRET_KEYS = ["argocdAdminPassword", "kubeconfig", "fleetKubeconfig", "terraformToken", "terraformHttpPassword"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** Key names that look like credentials; inside `platform` they are always a mistake. */
@@ -172,6 +172,13 @@ function secretRequirements(platform: PlatformConfig, secrets: StackConfig["secr
     }
     if (platform.cluster.mode !== "kubeconfig" && set("kubeconfig")) {
         problems.push({ path: "kubeconfig", message: `set, but platform.cluster.mode is ${JSON.stringify(platform.cluster.mode)}; remove it` });
+    }
+    const kubeconfigEntries = platform.fleet.flatMap((e, i) => (e.from === "kubeconfig" ? [`platform.fleet[${i}]`] : []));
+    if (kubeconfigEntries.length > 0 && !set("fleetKubeconfig")) {
+        problems.push({ path: "fleetKubeconfig", message: `required while ${kubeconfigEntries.join(", ")} ${kubeconfigEntries.length === 1 ? "is" : "are"} from: kubeconfig: run ${hint("fleetKubeconfig")} < path/to/kubeconfig` });
+    }
+    if (kubeconfigEntries.length === 0 && set("fleetKubeconfig")) {
+        problems.push({ path: "fleetKubeconfig", message: "set, but no entry of platform.fleet is from: kubeconfig; remove it so no unused credential lingers" });
     }
     if (set("terraformToken") && platform.terraform.source.backend !== "remote") {
         problems.push({ path: "terraformToken", message: `only used with platform.terraform.source.backend "remote", not ${JSON.stringify(platform.terraform.source.backend)}` });

@@ -2,9 +2,11 @@
  * ClusterRegistration: the Argo CD cluster Secret of one cluster, the one Argo CD runs on or one of a
  * fleet. Its annotations carry the Terraform outputs (region, account, VPC, IAM role ARNs for add-ons)
  * and its labels the environment and which add-ons are enabled, so ApplicationSets can select clusters
- * and template values from them (gitops-bridge). It holds no credential: the in-cluster registration
- * uses Argo CD's own service account and an EKS cluster of the fleet Argo CD's IAM identity
- * (`awsAuthConfig`), so the Secret is safe even where manifests are rendered to files.
+ * and template values from them (gitops-bridge). The in-cluster registration and an EKS cluster of the
+ * fleet hold no credential (Argo CD's own service account, its IAM identity through `awsAuthConfig`):
+ * those Secrets are safe even where manifests are rendered to files. A cluster reached with a bearer
+ * token or a client certificate (from a kubeconfig) holds that credential in `config`, a Pulumi
+ * secret; the config rules and the policy pack keep such a Secret away from rendered files.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -35,11 +37,39 @@ export interface EksAccess {
     roleArn?: string;
 }
 
-/** How Argo CD reaches a registered cluster; one shape per kind of cluster. */
-export type ClusterAccess = InClusterAccess | EksAccess;
+/** What every cluster reached with a credential of its own has: where it is and whose CA signed it. */
+interface CredentialAccessCommon {
+    /** API server URL (https). Required. */
+    server: string;
+    /** Base64 CA bundle the server's certificate is checked against. Default: the system's roots. */
+    caData?: pulumi.Input<string>;
+}
 
-/** The `server` and `config` of a cluster Secret for a kind of access: no credential in either. */
-export function clusterConnection(access: ClusterAccess): { server: string; config: string } {
+/** A cluster Argo CD reaches with a bearer token (a service account's, as `argocd cluster add` makes). */
+export interface TokenAccess extends CredentialAccessCommon {
+    kind: "token";
+    /** The bearer token; a Pulumi secret. Required. */
+    bearerToken: pulumi.Input<string>;
+}
+
+/** A cluster Argo CD reaches with a client certificate. */
+export interface ClientCertificateAccess extends CredentialAccessCommon {
+    kind: "client-certificate";
+    /** Base64 PEM client certificate. Required. */
+    certData: pulumi.Input<string>;
+    /** Base64 PEM private key of that certificate; a Pulumi secret. Required. */
+    keyData: pulumi.Input<string>;
+}
+
+/** How Argo CD reaches a registered cluster; one shape per kind of cluster. */
+export type ClusterAccess = InClusterAccess | EksAccess | TokenAccess | ClientCertificateAccess;
+
+/**
+ * The `server` and `config` of a cluster Secret for a kind of access, as Argo CD's declarative setup
+ * documents them (https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#clusters).
+ * TLS verification stays on in every kind. A `config` that carries a credential is a Pulumi secret.
+ */
+export function clusterConnection(access: ClusterAccess): { server: string; config: pulumi.Input<string> } {
     switch (access.kind) {
         case "in-cluster":
             // TLS verification on; no bearer token or client key: in-cluster access needs none.
@@ -52,7 +82,27 @@ export function clusterConnection(access: ClusterAccess): { server: string; conf
                     tlsClientConfig: { insecure: false, caData: access.caData },
                 }),
             };
+        case "token":
+            return {
+                server: access.server,
+                config: secretConfig([access.bearerToken, access.caData], ([bearerToken, caData]) => ({ bearerToken, tlsClientConfig: tlsWith({ caData }) })),
+            };
+        case "client-certificate":
+            return {
+                server: access.server,
+                config: secretConfig([access.caData, access.certData, access.keyData], ([caData, certData, keyData]) => ({ tlsClientConfig: tlsWith({ caData, certData, keyData }) })),
+            };
     }
+}
+
+/** A `config` built from credentials: secret whether or not the caller passed them as secrets. */
+function secretConfig(inputs: pulumi.Input<string | undefined>[], build: (values: (string | undefined)[]) => object): pulumi.Output<string> {
+    return pulumi.secret(pulumi.all(inputs).apply((values) => JSON.stringify(build(values))));
+}
+
+/** `tlsClientConfig` with verification on and the given fields that are set. */
+function tlsWith(fields: Record<string, string | undefined>): Record<string, unknown> {
+    return { insecure: false, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) };
 }
 
 /** Arguments of {@link ClusterRegistration}. */

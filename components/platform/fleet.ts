@@ -1,16 +1,19 @@
 /**
- * Step 2b: the fleet, the clusters Argo CD manages besides its own, from Terraform: one cluster per
- * state, or many from one state's map output. Each distinct state is read once, a few at a time, and
- * every problem of every entry is reported together before any resource is registered. A new way to
- * describe clusters is a new `from` in the schema and a new case in `entryClusters`.
+ * Step 2b: the fleet, the clusters Argo CD manages besides its own: EKS clusters from Terraform (one
+ * per state, or many from one state's map output) and clusters of any kind from a context of the
+ * secret kubeconfig `fleetKubeconfig`. Each distinct state is read once, a few at a time, the
+ * kubeconfig once, and every problem of every entry is reported together before any resource is
+ * registered. A new way to describe clusters is a new `from` in the schema and a new case here.
  */
 import { describeSource, readTerraformOutputs, requireOutputs, TerraformOutputSet, TerraformSource, TerraformSourceError } from "../terraform";
 import { StackConfigError } from "../../stacks/load";
 import type { FleetEntry } from "../../stacks/schema";
+import { contextAccess, FLEET_KUBECONFIG_KEY, Kubeconfig, parseKubeconfig, revealed } from "./fleetKubeconfig";
 import { KubernetesNameSchema } from "../../stacks/schema";
 import type { StackConfig } from "../../stacks/load";
 import { terraformCredentials } from "./foundation";
 import { roleAnnotations } from "./hubCluster";
+import type { ClusterAccess } from "../gitops/clusterRegistration";
 import type { RegisteredCluster } from "./registeredCluster";
 
 /** The outputs a cluster's own state must have. */
@@ -40,17 +43,28 @@ interface ClusterFacts {
     labels?: Record<string, string> | null;
 }
 
+/** The fleet entries whose clusters are EKS clusters described by Terraform. */
+type EksFleetEntry = Exclude<FleetEntry, { from: "kubeconfig" }>;
+
 /** Every cluster of `platform.fleet`, or one StackConfigError listing every problem. */
 export async function readFleet(config: StackConfig): Promise<RegisteredCluster[]> {
     const platform = config.platform;
     if (platform.fleet.length === 0) return [];
-    const sourceOf = (entry: FleetEntry): TerraformSource => entry.source ?? platform.terraform.source;
-    const states = await readDistinct(platform.fleet.map(sourceOf), config);
+    const sourceOf = (entry: EksFleetEntry): TerraformSource => entry.source ?? platform.terraform.source;
+    const eksEntries = platform.fleet.filter((e): e is EksFleetEntry => e.from !== "kubeconfig");
+    const [states, kubeconfig] = await Promise.all([readDistinct(eksEntries.map(sourceOf), config), readKubeconfig(config)]);
     const defaultAddons = platform.addons.filter((a) => a.enabled && a.installedBy === "argocd").map((a) => a.name);
-    const problems: { path: string; message: string }[] = [];
+    const problems: { path: string; message: string }[] = [...kubeconfig.problems.map((message) => ({ path: FLEET_KUBECONFIG_KEY, message }))];
     const clusters: RegisteredCluster[] = [];
     platform.fleet.forEach((entry, i) => {
         const path = `platform.fleet[${i}]`;
+        if (entry.from === "kubeconfig") {
+            if (!kubeconfig.kubeconfig) return; // its problems are the file's, listed once
+            const found = contextAccess(kubeconfig.kubeconfig, entry.context ?? entry.name);
+            if (found.problems) problems.push(...found.problems.map((message) => ({ path, message })));
+            else clusters.push(registered(entry.name, found.access, { environment: platform.environment }, entry, path, defaultAddons));
+            return;
+        }
         const state = states.get(sourceKey(sourceOf(entry)));
         if (!state || state instanceof Error) {
             problems.push({ path: `${path}.source`, message: state?.message ?? "not read" });
@@ -69,8 +83,15 @@ export async function readFleet(config: StackConfig): Promise<RegisteredCluster[
     return clusters;
 }
 
+/** The parsed `fleetKubeconfig` when an entry uses it (the config loader has made sure it is set). */
+async function readKubeconfig(config: StackConfig): Promise<{ kubeconfig?: Kubeconfig; problems: string[] }> {
+    const secret = config.secrets.fleetKubeconfig;
+    if (!secret || !config.platform.fleet.some((e) => e.from === "kubeconfig")) return { problems: [] };
+    return parseKubeconfig(await revealed(secret));
+}
+
 /** The clusters one entry describes, as `[name, facts, where]`. */
-function entryClusters(entry: FleetEntry, state: TerraformOutputSet, source: string, path: string): [string, ClusterFacts, string][] {
+function entryClusters(entry: EksFleetEntry, state: TerraformOutputSet, source: string, path: string): [string, ClusterFacts, string][] {
     switch (entry.from) {
         case "state": {
             const outputs = requireOutputs(state, FLEET_CLUSTER_OUTPUTS, source);
@@ -102,22 +123,28 @@ function refuseSensitive(names: string[], source: string): void {
     );
 }
 
-function fleetCluster(name: string, facts: ClusterFacts, entry: FleetEntry, at: string, defaultAddons: string[], environment: string): RegisteredCluster {
-    return {
-        name,
-        resourceName: `fleet-${name}`,
-        access: { kind: "eks", server: facts.cluster_endpoint, caData: facts.cluster_certificate_authority_data, eksClusterName: facts.cluster_name, roleArn: entry.roleArn },
-        annotations: {
-            aws_cluster_name: facts.cluster_name,
-            aws_region: facts.region,
-            aws_account_id: facts.account_id,
-            environment,
-            ...roleAnnotations(facts.addon_role_arns ?? {}),
-        },
-        labels: { ...(facts.labels ?? {}), ...entry.labels },
-        addons: entry.addons ?? defaultAddons,
-        configPath: at,
+function fleetCluster(name: string, facts: ClusterFacts, entry: EksFleetEntry, at: string, defaultAddons: string[], environment: string): RegisteredCluster {
+    const access: ClusterAccess = { kind: "eks", server: facts.cluster_endpoint, caData: facts.cluster_certificate_authority_data, eksClusterName: facts.cluster_name, roleArn: entry.roleArn };
+    const annotations = {
+        aws_cluster_name: facts.cluster_name,
+        aws_region: facts.region,
+        aws_account_id: facts.account_id,
+        environment,
+        ...roleAnnotations(facts.addon_role_arns ?? {}),
     };
+    return registered(name, access, annotations, { labels: { ...(facts.labels ?? {}), ...entry.labels }, addons: entry.addons }, at, defaultAddons);
+}
+
+/** A cluster of the fleet as it is registered: the entry's labels win over the state's, its add-ons default to every one. */
+function registered(
+    name: string,
+    access: ClusterAccess,
+    annotations: RegisteredCluster["annotations"],
+    entry: { labels: Record<string, string>; addons?: string[] },
+    at: string,
+    defaultAddons: string[],
+): RegisteredCluster {
+    return { name, resourceName: `fleet-${name}`, access, annotations, labels: entry.labels, addons: entry.addons ?? defaultAddons, configPath: at };
 }
 
 function duplicateNames(hubName: string, clusters: RegisteredCluster[]): { path: string; message: string }[] {

@@ -63,7 +63,7 @@ export type ClusterConfig = z.infer<typeof ClusterConfigSchema>;
 /** An IAM role ARN. */
 const RoleArnSchema = z.string().regex(/^arn:aws[-a-z]*:iam::\d{12}:role\/.+$/, { message: "expected an IAM role ARN" });
 
-/** Fields every entry of `platform.fleet` shares: how Argo CD reaches the clusters, and what they get. */
+/** Fields every entry of `platform.fleet` shares: what its clusters get. */
 const fleetCommon = {
     /**
      * Labels put on the cluster Secret of every cluster of the entry (e.g. `region`, `tier`); team
@@ -76,6 +76,10 @@ const fleetCommon = {
      * the label `enable_<name>`. Default: every enabled add-on Argo CD installs.
      */
     addons: z.array(KubernetesNameSchema).optional(),
+};
+
+/** Fields of the entries whose clusters are EKS clusters: how Argo CD's IAM identity reaches them. */
+const fleetEksAccess = {
     /**
      * IAM role Argo CD assumes to call the clusters (`awsAuthConfig.roleARN` of the cluster Secret).
      * Default: none, Argo CD's own IRSA identity.
@@ -95,6 +99,7 @@ export const FleetStateClusterSchema = z.strictObject({
     /** Where the cluster's Terraform state is read from. Required. */
     source: TerraformSourceSchema,
     ...fleetCommon,
+    ...fleetEksAccess,
 });
 
 /**
@@ -109,10 +114,27 @@ export const FleetMapOutputSchema = z.strictObject({
     /** Name of the map output. Required. */
     output: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { message: "expected a Terraform output name" }),
     ...fleetCommon,
+    ...fleetEksAccess,
+});
+
+/**
+ * One cluster of any kind (on-prem, k3s, kind, a local kube-apiserver) that Argo CD reaches as
+ * `argocd cluster add <context>` would set it up: with the server, CA data and the bearer token or
+ * client certificate of one context of the kubeconfig in the Pulumi secret
+ * `gitops-platform:fleetKubeconfig` (`pulumi config set --secret fleetKubeconfig < kubeconfig`).
+ * Those credentials go into the cluster Secret as Pulumi secrets. No `roleArn`: not an EKS cluster.
+ */
+export const FleetKubeconfigClusterSchema = z.strictObject({
+    from: z.literal("kubeconfig"),
+    /** Name of the cluster in Argo CD (its Secret `cluster-<name>`, `{{.name}}` in ApplicationSets). Required. */
+    name: KubernetesNameSchema,
+    /** Context of `fleetKubeconfig` whose cluster and user Argo CD uses. Default: the entry's `name`. */
+    context: z.string().min(1).optional(),
+    ...fleetCommon,
 });
 
 /** One entry of `platform.fleet`; `from` picks the shape. */
-export const FleetEntrySchema = z.discriminatedUnion("from", [FleetStateClusterSchema, FleetMapOutputSchema]);
+export const FleetEntrySchema = z.discriminatedUnion("from", [FleetStateClusterSchema, FleetMapOutputSchema, FleetKubeconfigClusterSchema]);
 export type FleetEntry = z.infer<typeof FleetEntrySchema>;
 
 /** Further clusters Argo CD manages besides the one it runs on (`platform.cluster`). Default: none. */
@@ -128,8 +150,9 @@ interface FleetSections {
 
 /**
  * Cross-field rules of the fleet (key paths below `platform`): each named add-on exists and is one
- * Argo CD installs, and no two clusters share a name. Names inside a map output are only known once the
- * state is read; the program checks those (naming the output).
+ * Argo CD installs, no two clusters share a name, and no credential goes into a cluster Secret that
+ * would be rendered to a file. Names inside a map output are only known once the state is read; the
+ * program checks those (naming the output).
  */
 export function fleetRules(p: FleetSections): { path: (string | number)[]; message: string }[] {
     const problems: { path: (string | number)[]; message: string }[] = [];
@@ -144,7 +167,13 @@ export function fleetRules(p: FleetSections): { path: (string | number)[]; messa
                 });
             }
         });
-        if (entry.from === "state") {
+        if (entry.from === "kubeconfig" && p.cluster.mode === "render") {
+            problems.push({
+                path: ["fleet", i, "from"],
+                message: `a kubeconfig cluster's Secret carries its token or client key, and platform.cluster.mode "render" would write it to ${p.cluster.directory} in plaintext: use mode "kubeconfig" or "eks"`,
+            });
+        }
+        if (entry.from === "state" || entry.from === "kubeconfig") {
             const first = names.get(entry.name);
             if (first) problems.push({ path: ["fleet", i, "name"], message: `duplicate cluster name ${JSON.stringify(entry.name)} (also ${first})` });
             else names.set(entry.name, `platform.fleet[${i}].name`);

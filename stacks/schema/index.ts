@@ -28,7 +28,7 @@ export const PlatformShapeSchema = z.strictObject({
     }),
     /** How the cluster is reached. Required. */
     cluster: ClusterConfigSchema,
-    /** Further clusters Argo CD manages (from Terraform states or a map output). Default: none. */
+    /** Further clusters Argo CD manages (from Terraform states, a map output or a kubeconfig). Default: none. */
     fleet: FleetConfigSchema,
     /** Argo CD installation. Default: upstream chart 10.1.1, hardened defaults. */
     argocd: ArgoCdConfigSchema.prefault({}),

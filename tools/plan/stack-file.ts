@@ -1,9 +1,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { fleetKubeconfigContexts, planFleetKubeconfig } from "./fleet-kubeconfig";
 
 /** The project name from Pulumi.yaml: the namespace of the program's own config keys. */
 export const PROJECT = "gitops-platform";
+
+/** The secret key whose stand-in must be a kubeconfig, not a plain test secret (fleet-kubeconfig.ts). */
+const FLEET_KUBECONFIG_KEY = `${PROJECT}:fleetKubeconfig`;
 
 /** Config as the Pulumi engine hands it to a program: every value a string, structured values as JSON. */
 export interface StackConfig {
@@ -37,7 +41,8 @@ export function listStacks(projectRoot: string): string[] {
 /**
  * Reads `stacks/Pulumi.<stack>.yaml` the way the engine would hand it to the program, except that
  * `secure:` values, which only the stack's secrets provider can decrypt, become test secrets:
- * the offline plan needs no passphrase, KMS key or Pulumi Cloud.
+ * the offline plan needs no passphrase, KMS key or Pulumi Cloud. A secure `fleetKubeconfig` becomes
+ * a kubeconfig with a test token for every context the fleet names.
  */
 export function readStackConfig(projectRoot: string, stack: string, configFile?: string): StackConfig {
     // Like `pulumi --config-file FILE`: another file in place of the stack's own.
@@ -79,6 +84,9 @@ export function readStackConfig(projectRoot: string, stack: string, configFile?:
         if (secret) {
             secretKeys.push(key);
         }
+    }
+    if (config[FLEET_KUBECONFIG_KEY] === testSecretFor(FLEET_KUBECONFIG_KEY)) {
+        config[FLEET_KUBECONFIG_KEY] = planFleetKubeconfig(testSecretFor(FLEET_KUBECONFIG_KEY), fleetKubeconfigContexts(config[`${PROJECT}:platform`]));
     }
     return { stack, file, config, secretKeys };
 }
