@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
+import { onExit } from "../tools/engine/processes";
 import { runPulumi, EngineWorkspace } from "../tools/engine/pulumi-cli";
 import { ArgoCdControllers, startArgoCdControllers } from "../tools/local-cluster/argocd-controllers";
 import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
@@ -47,8 +48,9 @@ interface LoopRun {
     lastSyncedSeconds: number;
     generatedApplications: number;
     healthy: number;
-    /** Clusters each shard reports it owns (`argocd_cluster_info`), the hub included. */
+    /** Clusters each shard watches, the hub included, and the Applications it reconciles. */
     clustersPerShard: number[];
+    applicationsPerShard: number[];
     memoryMiB: { fleetApiServerMean: number; fleetApiServerMax: number; etcd: number; hubApiServer: number; applicationControllers: number[]; repoServer: number };
     /** (fleet API servers + the controllers' share) / clusters: what one more simulated cluster costs. */
     perClusterMiB: number;
@@ -70,10 +72,14 @@ function get(url: string): Promise<string> {
     });
 }
 
-/** The clusters a shard works on, from its metrics. */
-async function clustersOf(metricsUrl: string): Promise<number> {
-    const text = await get(metricsUrl);
-    return new Set(text.split("\n").filter((l) => l.startsWith("argocd_cluster_info{")).map((l) => /server="([^"]*)"/.exec(l)?.[1])).size;
+/**
+ * What a shard works on, from its metrics: the clusters whose resources it watches (servers of
+ * `argocd_cluster_events_total`) and the Applications it reconciles (`argocd_app_info`).
+ */
+async function shardLoad(metricsUrl: string): Promise<{ clusters: number; applications: number }> {
+    const lines = (await get(metricsUrl)).split("\n");
+    const servers = new Set(lines.filter((l) => l.startsWith("argocd_cluster_events_total{")).map((l) => /server="([^"]*)"/.exec(l)?.[1]));
+    return { clusters: servers.size, applications: lines.filter((l) => l.startsWith("argocd_app_info{")).length };
 }
 
 /** The stack file: the local stack on the local control plane, the fleet registered, one team app across it. */
@@ -105,6 +111,8 @@ interface ApplicationItem {
 
 async function runOnce(shards: number): Promise<LoopRun> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-fleet-loop-"));
+    // Removed on every exit path, Ctrl-C included (the processes are stopped by tools/engine/processes.ts).
+    const removeWork = onExit(() => fs.rmSync(work, { recursive: true, force: true }));
     const names = Array.from({ length: clusterCount }, (_, i) => `fleet-${String(i + 1).padStart(2, "0")}`);
     const log = (line: string) => process.stdout.write(`    ${line}\n`);
     let cp: ControlPlane | undefined;
@@ -152,7 +160,7 @@ async function runOnce(shards: number): Promise<LoopRun> {
             const deployments = await c.kubectl.get<{ items: unknown[] }>(["deployments", "-n", "hello"]);
             if ((deployments?.items.length ?? 0) === 0) throw new Error(`${c.name}: Argo CD says Synced, but its API server has no Deployment in namespace hello`);
         }
-        const clustersPerShard = await Promise.all(argocd.shardMetrics.map(clustersOf));
+        const shardLoads = await Promise.all(argocd.shardMetrics.map(shardLoad));
         const fleetRss = fleet.clusters.map((c) => rssMiB(c.process.pid));
         const byName = (name: string) => cp!.processes.find((p) => p.name === name)!.pid;
         const controllers = argocd.processes.filter((p) => p.name.startsWith("argocd-application-controller")).map((p) => rssMiB(p.pid));
@@ -175,7 +183,8 @@ async function runOnce(shards: number): Promise<LoopRun> {
             lastSyncedSeconds: seconds(controllersStarted, allSynced),
             generatedApplications: apps.length,
             healthy: apps.filter((a) => a.status?.health?.status === "Healthy").length,
-            clustersPerShard,
+            clustersPerShard: shardLoads.map((l) => l.clusters),
+            applicationsPerShard: shardLoads.map((l) => l.applications),
             memoryMiB: memory,
             perClusterMiB: round((fleetRss.reduce((a, b) => a + b, 0) + controllers.reduce((a, b) => a + b, 0)) / names.length),
         };
@@ -184,6 +193,7 @@ async function runOnce(shards: number): Promise<LoopRun> {
         await fleet?.stop();
         for (const p of [...(cp?.processes ?? [])].reverse()) await p.stop();
         fs.rmSync(work, { recursive: true, force: true });
+        removeWork();
     }
 }
 
@@ -199,7 +209,7 @@ async function main(): Promise<void> {
         runs.push(await runOnce(shards));
     }
     printTable([
-        ["shards", "clusters", "fleet start s", "pulumi up s", "up -> all Synced s", "controllers -> first / last Synced s", "clusters per shard", "fleet apiserver MiB (mean)", "controllers MiB", "per cluster MiB"],
+        ["shards", "clusters", "fleet start s", "pulumi up s", "up -> all Synced s", "controllers -> first / last Synced s", "clusters / apps per shard", "fleet apiserver MiB (mean)", "controllers MiB", "per cluster MiB"],
         ...runs.map((r) => [
             String(r.shards),
             String(r.clusters),
@@ -207,7 +217,7 @@ async function main(): Promise<void> {
             String(r.pulumiUpSeconds),
             String(r.upToAllSyncedSeconds),
             `${r.firstSyncedSeconds} / ${r.lastSyncedSeconds}`,
-            r.clustersPerShard.join(" + "),
+            r.clustersPerShard.map((c, i) => `${c} / ${r.applicationsPerShard[i]}`).join(" + "),
             String(r.memoryMiB.fleetApiServerMean),
             r.memoryMiB.applicationControllers.join(" + "),
             String(r.perClusterMiB),

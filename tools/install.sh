@@ -546,6 +546,9 @@ install_tool() {
   fi
   for b in $(tool_bins "$tool"); do ln -sfn "$dir/$b" "$BIN_DIR/$b"; done
   if [[ "$tool" == argocd ]]; then   # cheap (files only), and follows edits of tools/argocd-standin
+    # Module zips keep no executable bits: without them the repo server fails every Git source with
+    # "permission denied". Here, not in the build, so a cache made before this line is mended too.
+    chmod 755 "$dir"/git-verify-wrapper.sh "$dir"/gpg-wrapper.sh
     mkdir -p "$REPO_ROOT/.tools/charts"; rm -rf "$REPO_ROOT/.tools/charts/argo-cd"
     argocd_standin_chart "$dir/install.yaml" "$REPO_ROOT/.tools/charts/argo-cd"
   fi
