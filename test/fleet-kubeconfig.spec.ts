@@ -21,7 +21,7 @@ import { planFleetToken } from "../tools/plan/fleet-kubeconfig";
 import { addConfigSecrets, Redactor } from "../tools/plan/redaction";
 import { readStackConfig, testSecretFor } from "../tools/plan/stack-file";
 import { PolicyAnalyzer, PolicyDiagnostic, PolicyResource, startPolicyAnalyzer } from "../tools/policy-analyzer";
-import { ofType, PROJECT_ROOT, ProgramRun, runProgram } from "./support/program";
+import { clusterSecretResources, ofType, PROJECT_ROOT, ProgramRun, runProgram } from "./support/program";
 import { copyProject } from "./support/project-copy";
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
@@ -105,9 +105,7 @@ async function configError(run: Promise<ProgramRun>): Promise<StackConfigError> 
     assert.fail("expected a StackConfigError");
 }
 
-const clusterSecrets = (run: ProgramRun) =>
-    ofType(run, "kubernetes:core/v1:Secret").filter((s) => (s.inputs as unknown as ClusterSecret).metadata.labels["argocd.argoproj.io/secret-type"] === "cluster");
-const secretOf = (run: ProgramRun, name: string) => clusterSecrets(run).find((s) => (s.inputs as unknown as ClusterSecret).stringData.name === name)!;
+const secretOf = (run: ProgramRun, name: string) => clusterSecretResources(run).find((s) => (s.inputs as unknown as ClusterSecret).stringData.name === name)!;
 
 describe("fleet clusters from a kubeconfig (bearer token or client certificate)", function () {
     this.timeout(240_000);
@@ -147,7 +145,7 @@ describe("fleet clusters from a kubeconfig (bearer token or client certificate)"
     });
 
     it("keeps every credential a Pulumi secret: nowhere in any resource's inputs or the outputs once secrets are taken out", async () => {
-        for (const r of clusterSecrets(run)) assert.ok(isSerializedSecret((r.properties as Record<string, unknown>).stringData), `${r.name}: stringData is a secret`);
+        for (const r of clusterSecretResources(run)) assert.ok(isSerializedSecret((r.properties as Record<string, unknown>).stringData), `${r.name}: stringData is a secret`);
         const visible = JSON.stringify([run.resources.map((r) => redactSecrets(r.properties)), redactSecrets(run.outputs)]);
         for (const canary of CANARIES) assert.ok(!visible.includes(canary), "a credential outside a secret");
         // The registration makes its config secret whatever it is handed.

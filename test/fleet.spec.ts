@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { ofType, PROJECT_ROOT, ProgramRun, runProgram } from "./support/program";
+import { clusterSecretResources, ofType, PROJECT_ROOT, ProgramRun, runProgram } from "./support/program";
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 const FIXTURES = "test/fixtures/fleet";
@@ -39,10 +39,7 @@ function fleetRun(platform: Record<string, unknown> = {}): Promise<ProgramRun> {
     return runProgram({ stack: "dev", platform: { fleet: [MAP_ENTRY, EDGE_ENTRY], gitops: { projects: devProjects() }, ...platform } });
 }
 
-const clusterSecrets = (run: ProgramRun) =>
-    ofType(run, "kubernetes:core/v1:Secret")
-        .map((s) => s.inputs as unknown as ClusterSecret)
-        .filter((s) => s.metadata.labels["argocd.argoproj.io/secret-type"] === "cluster");
+const clusterSecrets = (run: ProgramRun) => clusterSecretResources(run).map((s) => s.inputs as unknown as ClusterSecret);
 
 describe("a fleet of clusters", function () {
     this.timeout(120_000);

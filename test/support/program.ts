@@ -62,4 +62,9 @@ export function ofType(run: ProgramRun, type: string): RegisteredResource[] {
     return run.resources.filter((r) => r.type === type);
 }
 
+/** The Argo CD cluster Secrets a run registered (label `argocd.argoproj.io/secret-type: cluster`). */
+export function clusterSecretResources(run: ProgramRun): RegisteredResource[] {
+    return ofType(run, "kubernetes:core/v1:Secret").filter((s) => (s.inputs as { metadata?: { labels?: Record<string, string> } }).metadata?.labels?.["argocd.argoproj.io/secret-type"] === "cluster");
+}
+
 export type { ProgramRun, RegisteredResource };

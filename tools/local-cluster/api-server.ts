@@ -7,6 +7,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { freePort } from "../engine/free-port";
+import { kubeconfig } from "../engine/kubeconfig";
 import { Kubectl } from "./kubectl";
 import { ManagedProcess, startProcess } from "./managed-process";
 
@@ -97,16 +98,4 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         await apiserver.stop();
         throw e;
     }
-}
-
-/** A kubeconfig with one context per cluster, each named after it, the first current. */
-export function kubeconfig(clusters: { name: string; server: string; caData: string; token: string }[]): Record<string, unknown> {
-    return {
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: clusters.map((c) => ({ name: c.name, cluster: { server: c.server, "certificate-authority-data": c.caData } })),
-        users: clusters.map((c) => ({ name: `${c.name}-admin`, user: { token: c.token } })),
-        contexts: clusters.map((c) => ({ name: c.name, context: { cluster: c.name, user: `${c.name}-admin` } })),
-        "current-context": clusters[0]?.name ?? "",
-    };
 }

@@ -6,7 +6,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ApiServer, kubeconfig, startApiServer } from "./api-server";
+import { kubeconfig } from "../engine/kubeconfig";
+import { ApiServer, startApiServer } from "./api-server";
 
 export interface FleetClustersOptions {
     binDir: string;

@@ -5,6 +5,7 @@
  * be) so that the plan's redactor, which parses JSON config values, registers every `token` in it
  * as a secret (redaction.ts, addConfigSecrets) besides the whole text.
  */
+import { kubeconfig } from "../engine/kubeconfig";
 
 /** The test token of a context: the key's test secret and the context, so a canary search finds both. */
 export function planFleetToken(keyTestSecret: string, context: string): string {
@@ -35,14 +36,7 @@ export function fleetKubeconfigContexts(platformJson: string | undefined): strin
     return [...new Set(contexts)];
 }
 
-/** A kubeconfig with one context (and cluster and user of the same name) per name in `contexts`. */
+/** A kubeconfig with one context (and cluster of the same name) per name in `contexts`. */
 export function planFleetKubeconfig(keyTestSecret: string, contexts: string[]): string {
-    return JSON.stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: contexts.map((name) => ({ name, cluster: { server: planFleetServer(name), "certificate-authority-data": PLAN_CA_DATA } })),
-        contexts: contexts.map((name) => ({ name, context: { cluster: name, user: name } })),
-        users: contexts.map((name) => ({ name, user: { token: planFleetToken(keyTestSecret, name) } })),
-        ...(contexts.length > 0 ? { "current-context": contexts[0] } : {}),
-    });
+    return JSON.stringify(kubeconfig(contexts.map((name) => ({ name, server: planFleetServer(name), caData: PLAN_CA_DATA, token: planFleetToken(keyTestSecret, name) }))));
 }
