@@ -74,11 +74,12 @@ KWOK_MOD=sigs.k8s.io/kwok
 ARGOCD_MOD=github.com/argoproj/argo-cd/v3
 GITOPS_ENGINE_MOD=github.com/argoproj/argo-cd/gitops-engine/v3
 
-# Longest builds first: two run at a time, so the cold critical path is argocd + the provider.
-ALL_TOOLS=(argocd pulumi-resource-kubernetes kubernetes pulumi pulumi-language-nodejs etcd kwok helm terraform minio registry actionlint)
+# Two builds run at a time. The engine and Argo CD first (the longest, and only e2e needs them), then
+# what the tests need: CI's tests install those themselves while this queue is still on the first.
+ALL_TOOLS=(argocd pulumi-resource-kubernetes pulumi pulumi-language-nodejs kubernetes etcd kwok helm terraform minio registry actionlint)
 # Not built, so not in ALL_TOOLS's build queue, but installed by a plain `install.sh` too:
 #   addon-crds (CRD files from the add-ons' Go modules), chromium (Debian; the review's report test),
-#   shellcheck (Debian; actionlint runs it on the workflows' run: scripts when it is on PATH).
+#   Debian's shellcheck (actionlint runs it on the workflows' run: scripts when it is on PATH).
 EXTRA_TOOLS=(addon-crds chromium shellcheck)
 
 # --- layout -----------------------------------------------------------------
@@ -103,10 +104,6 @@ export CHECKPOINT_DISABLE=1   # terraform's version-check phone-home
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 export CGO_ENABLED=0          # static binaries, like the official releases
 
-# One installer at a time per cache: parallel CI steps must not race on builds.
-exec 9>"$CACHE_ROOT/.lock"
-flock 9
-
 log() { echo "install.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 now() { date +%s.%N; }
@@ -116,6 +113,14 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 FOREIGN_PATH="$(tr ':' '\n' <<<"$PATH" | { grep -vxF "$BIN_DIR" || true; } | paste -sd: -)"
 
 # --- helpers ----------------------------------------------------------------
+# locked NAME CMD...: run CMD in a subshell holding NAME's lock in the cache. One build of a tool at a
+# time: a second installer (CI starts one in the background, then the tests' own) waits for a build
+# in progress and then finds the tool cached, while builds of other tools go on side by side.
+locked() {
+  local name="$1"; shift
+  ( flock 9 && "$@" ) 9>"$CACHE_ROOT/.lock-$name"
+}
+
 # JSON field from `go mod download -json` (flat string fields only).
 json_field() { sed -n "s/^[[:space:]]*\"$1\": \"\\(.*\\)\",\\{0,1\\}$/\\1/p" | head -n1; }
 
@@ -392,11 +397,13 @@ build_pulumi-resource-kubernetes() {
   rm -rf "$w"; cp -r "$src" "$w"; chmod -R u+w "$w"
   (
     cd "$w"
-    export GOFLAGS="$GOFLAGS -mod=mod"
+    # -trimpath for the generator too: the packages it compiles (the Pulumi SDK, codegen/schema) are
+    # then the build's own cached ones, not a second compile of them.
+    export GOFLAGS="$GOFLAGS -mod=mod -trimpath"
     # Upstream builds against the SDK in its own tree (`sdk/v4 => ../sdk`): the same release, served.
     go mod edit -dropreplace "$K8S_SDK_MOD" -require "$K8S_SDK_MOD@v$K8S_PROVIDER_VERSION" || exit 1
     VERSION="$K8S_PROVIDER_VERSION" go generate ./cmd/pulumi-resource-kubernetes || exit 1
-    go build -trimpath -ldflags "-s -w -X $K8S_PROVIDER_MOD/pkg/version.Version=$K8S_PROVIDER_VERSION" \
+    go build -ldflags "-s -w -X $K8S_PROVIDER_MOD/pkg/version.Version=$K8S_PROVIDER_VERSION" \
       -o "$dest/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes
   )
 }
@@ -439,9 +446,8 @@ build_kubernetes() {
     local pkg="k8s.io/component-base/version"
     local ld="-s -w -X $pkg.gitVersion=v$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
     ld="$ld -X k8s.io/client-go/pkg/version.gitVersion=v$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
-    for p in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-      go build -trimpath -ldflags "$ld" -o "$dest/$p" "k8s.io/kubernetes/cmd/$p" || exit 1
-    done
+    # One go build for the four commands: their links run side by side.
+    go build -trimpath -ldflags "$ld" -o "$dest/" k8s.io/kubernetes/cmd/{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl}
   )
 }
 
@@ -575,8 +581,8 @@ wire_engine() {
   echo "$PULUMI_HOME_DIR" >"$REPO_ROOT/.tools/pulumi-home"
 }
 
-# Debian packages run as they are: redis-server (Argo CD's cache), chromium (headless, for report tests),
-# shellcheck (for actionlint).
+# Debian packages run as they are: redis-server (Argo CD's cache), chromium (headless, for report
+# tests) and, for actionlint, shellcheck.
 install_debian_package() {
   local bin="$1" pkg="$2" t0; t0="$(now)"
   if ! PATH="$FOREIGN_PATH" command -v "$bin" >/dev/null; then
@@ -620,16 +626,17 @@ main() {
   for t in "${tools[@]}"; do
     [[ " ${EXTRA_TOOLS[*]} " == *" $t "* ]] && continue
     while [[ $(jobs -rp | wc -l) -ge ${GITOPS_TOOLS_JOBS:-2} ]]; do wait -n || true; done
-    install_tool "$t" & pids+=($!); names+=("$t")
+    locked "$t" install_tool "$t" & pids+=($!); names+=("$t")
   done
   for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed=1; done
-  if [[ " ${tools[*]} " == *" argocd "* ]]; then install_debian_package redis-server redis-server || failed=1; fi
-  if [[ " ${tools[*]} " == *" chromium "* ]]; then install_debian_package chromium chromium || failed=1; fi
-  if [[ " ${tools[*]} " == *" shellcheck "* ]]; then install_debian_package shellcheck shellcheck || failed=1; fi
-  if [[ " ${tools[*]} " == *" addon-crds "* ]]; then install_addon_crds || failed=1; fi
+  # apt-get takes dpkg's lock and fails if another installer holds it: one at a time.
+  if [[ " ${tools[*]} " == *" argocd "* ]]; then locked apt install_debian_package redis-server redis-server || failed=1; fi
+  if [[ " ${tools[*]} " == *" chromium "* ]]; then locked apt install_debian_package chromium chromium || failed=1; fi
+  if [[ " ${tools[*]} " == *" shellcheck "* ]]; then locked apt install_debian_package shellcheck shellcheck || failed=1; fi
+  if [[ " ${tools[*]} " == *" addon-crds "* ]]; then locked addon-crds install_addon_crds || failed=1; fi
   if [[ -x "$BIN_DIR/pulumi" && -x "$BIN_DIR/pulumi-resource-kubernetes" && -x "$BIN_DIR/pulumi-language-nodejs" ]] &&
      [[ " ${tools[*]} " == *" pulumi"* ]]; then
-    wire_engine || failed=1
+    locked pulumi-home wire_engine || failed=1
   fi
   [[ $failed -eq 0 ]] || log "some tools could not be installed (see FAILED above)"
   return $failed

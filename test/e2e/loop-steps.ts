@@ -4,6 +4,7 @@
  */
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { startArgoCdControllers } from "../../tools/local-cluster/argocd-controllers";
 import { ControlPlane, startControlPlane } from "../../tools/local-cluster/control-plane";
@@ -48,6 +49,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         return `${git.url} at ${git.head().slice(0, 12)}`;
     });
 
+    const upStarted = Date.now();
     await run.step("pulumi up to the local control plane (kubeconfig mode, policy pack)", async () => {
         writeLocalStackFile(projectRoot, configFile, onLocalCluster(git!.url));
         const init = await run.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
@@ -61,6 +63,20 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         }
         const up = await run.cli(["up", "--yes", ...stackArgs, ...policyArgs]);
         assert.strictEqual(up.code, 0, `pulumi up failed:\n${up.stdout.split("\n").slice(-40).join("\n")}\n${up.stderr}`);
+    });
+
+    await run.step("the cluster's credentials are left in no file of the temporary directory", async () => {
+        // The provider writes its kubeconfig to $TMPDIR and never removes it; runPulumi gives each run
+        // a TMPDIR of its own and removes it.
+        const token = (JSON.parse(fs.readFileSync(cp!.kubeconfigPath, "utf8")) as { users: { user: { token: string } }[] }).users[0].user.token;
+        const tmp = os.tmpdir();
+        const written = fs.readdirSync(tmp).map((f) => path.join(tmp, f)).filter((f) => {
+            const st = fs.lstatSync(f, { throwIfNoEntry: false });
+            return st?.isFile() && st.mtimeMs >= upStarted && st.size < 10_000_000;
+        });
+        const leaks = written.filter((f) => fs.readFileSync(f, "latin1").includes(token));
+        assert.deepStrictEqual(leaks, [], `files in ${tmp} hold the control plane's bearer token`);
+        return `${written.length} files written to ${tmp} since the run began, none with the token`;
     });
 
     await run.step("every AppProject, Application and ApplicationSet is accepted by the API server", async () => {

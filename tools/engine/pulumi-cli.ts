@@ -62,6 +62,16 @@ export function engineEnv(ws: EngineWorkspace, extra: NodeJS.ProcessEnv = {}): N
 }
 
 /**
+ * A temporary directory of one CLI run, its TMPDIR, for the caller to remove when the run ends. The
+ * Kubernetes provider writes the kubeconfig it is configured with, credentials and all, to a file in
+ * TMPDIR and never deletes it: without this, every run against a cluster left one in /tmp.
+ */
+export function runTmpDir(): { dir: string; remove: () => void } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-run-"));
+    return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
  * Runs `pulumi <args>` in the project root; resolves with its exit code and output. A secret goes in
  * `input` (stdin, as `pulumi config set --secret KEY` reads it), never in `args`: a command line is
  * visible to every process on the machine and is written to transcripts.
@@ -69,9 +79,10 @@ export function engineEnv(ws: EngineWorkspace, extra: NodeJS.ProcessEnv = {}): N
 export function runPulumi(ws: EngineWorkspace, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
     fs.mkdirSync(ws.backendDir, { recursive: true }); // `file://DIR` must exist
     const started = process.hrtime.bigint();
+    const tmp = runTmpDir();
     const child = spawnTracked(path.join(toolsBin(ws.projectRoot), "pulumi"), [...args, "--non-interactive"], {
         cwd: ws.projectRoot,
-        env: engineEnv(ws, options.env),
+        env: engineEnv(ws, { TMPDIR: tmp.dir, ...options.env }),
         stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
@@ -81,9 +92,13 @@ export function runPulumi(ws: EngineWorkspace, args: string[], options: { env?: 
     child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     const timeout = setTimeout(() => child.pid && process.kill(-child.pid, "SIGTERM"), options.timeoutMs ?? 15 * 60_000);
     return new Promise((resolve, reject) => {
-        child.once("error", reject);
+        child.once("error", (e) => {
+            tmp.remove();
+            reject(e);
+        });
         child.once("close", (code, signal) => {
             clearTimeout(timeout);
+            tmp.remove();
             const seconds = Number(process.hrtime.bigint() - started) / 1e9;
             resolve({ args, code: code ?? (signal ? 128 : 1), stdout, stderr, seconds });
         });
