@@ -248,6 +248,19 @@ describe("fleet clusters from a kubeconfig (bearer token or client certificate)"
         assert.match(err.message, /platform\.fleet\[0\]\.from: a kubeconfig cluster's Secret carries its token or client key, and platform\.cluster\.mode "render" would write it to out\/local\/rendered in plaintext/);
     });
 
+    it("refuses a server registered twice (the hub's in-cluster one too), however its URL is spelled", async () => {
+        let err = await configError(kubeconfigRun({ fleet: [ENTRIES[0], { ...ENTRIES[1], context: "fleet-01" }] }));
+        assert.deepStrictEqual(
+            err.problems.map((p) => `${p.path}: ${p.message}`),
+            ['platform.fleet[1]: cluster "fleet-02": server https://127.0.0.1:16443 is already registered by platform.fleet[0] (cluster "fleet-01"); Argo CD keys clusters by server URL'],
+        );
+        err = await configError(kubeconfigRun({ kubeconfig: edited((k) => (k.clusters[1].cluster.server = "https://127.0.0.1:16443/")) }));
+        assert.match(err.message, /platform\.fleet\[1\]: cluster "fleet-02": server https:\/\/127\.0\.0\.1:16443\/ is already registered by platform\.fleet\[0\]/);
+        err = await configError(kubeconfigRun({ kubeconfig: edited((k) => (k.clusters[0].cluster.server = "https://kubernetes.default.svc:443")) }));
+        assert.match(err.message, /platform\.fleet\[0\]: cluster "fleet-01": server https:\/\/kubernetes\.default\.svc:443 is already registered by platform\.cluster \(the hub, in-cluster\)/);
+        await kubeconfigRun({ kubeconfig: edited((k) => (k.clusters[1].cluster.server = "https://127.0.0.1:16443/other")) });
+    });
+
     describe("the policy pack on these cluster Secrets", () => {
         let analyzer: PolicyAnalyzer;
         let secrets: PolicyResource[];

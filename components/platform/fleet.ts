@@ -13,7 +13,7 @@ import { KubernetesNameSchema } from "../../stacks/schema";
 import type { StackConfig } from "../../stacks/load";
 import { terraformCredentials } from "./foundation";
 import { roleAnnotations } from "./hubCluster";
-import type { ClusterAccess } from "../gitops/clusterRegistration";
+import { type ClusterAccess, IN_CLUSTER_SERVER } from "../gitops/clusterRegistration";
 import type { RegisteredCluster } from "./registeredCluster";
 
 /** The outputs a cluster's own state must have. */
@@ -78,7 +78,7 @@ export async function readFleet(config: StackConfig): Promise<RegisteredCluster[
             problems.push({ path, message: (e as Error).message });
         }
     });
-    problems.push(...duplicateNames(platform.cluster.name, clusters));
+    problems.push(...duplicateNames(platform.cluster.name, clusters), ...duplicateServers(clusters));
     if (problems.length > 0) throw new StackConfigError(config.stack, problems);
     return clusters;
 }
@@ -156,6 +156,32 @@ function duplicateNames(hubName: string, clusters: RegisteredCluster[]): { path:
         else seen.set(c.name, c.configPath);
     }
     return problems;
+}
+
+/**
+ * Argo CD keys a cluster by its server URL: a second Secret with a server already registered (the
+ * hub's in-cluster one included) does not add a cluster, it makes which one Argo CD uses undefined.
+ */
+function duplicateServers(clusters: RegisteredCluster[]): { path: string; message: string }[] {
+    const seen = new Map<string, string>([[canonicalServer(IN_CLUSTER_SERVER), "platform.cluster (the hub, in-cluster)"]]);
+    const problems: { path: string; message: string }[] = [];
+    for (const c of clusters) {
+        if (c.access.kind === "in-cluster") continue;
+        const server = canonicalServer(c.access.server);
+        const first = seen.get(server);
+        if (first) problems.push({ path: c.configPath, message: `cluster ${JSON.stringify(c.name)}: server ${c.access.server} is already registered by ${first}; Argo CD keys clusters by server URL` });
+        else seen.set(server, `${c.configPath} (cluster ${JSON.stringify(c.name)})`);
+    }
+    return problems;
+}
+
+/** A server URL as compared: host case, a default port and a trailing slash make no other server. */
+function canonicalServer(server: string): string {
+    try {
+        return new URL(server).href.replace(/\/+$/, "");
+    } catch {
+        return server;
+    }
 }
 
 const sourceKey = (source: TerraformSource) => JSON.stringify(source);

@@ -25,11 +25,13 @@ export interface MinioServer {
 export async function startMinio(): Promise<MinioServer> {
     const bin = findTool("minio");
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "minio-data-"));
+    // Its own certificate folder, not ~/.minio/certs: nothing of a test run stays in the home directory.
+    const certsDir = fs.mkdtempSync(path.join(os.tmpdir(), "minio-certs-"));
     const [port, consolePort] = [await freePort(), await freePort()];
     const accessKey = "tfoutputs-test";
     const secretKey = `minio-secret-${Math.random().toString(36).slice(2)}`;
     let log = "";
-    const child: ChildProcess = spawn(bin, ["server", "--quiet", "--address", `127.0.0.1:${port}`, "--console-address", `127.0.0.1:${consolePort}`, dataDir], {
+    const child: ChildProcess = spawn(bin, ["server", "--quiet", "--address", `127.0.0.1:${port}`, "--console-address", `127.0.0.1:${consolePort}`, "--certs-dir", certsDir, dataDir], {
         env: { ...process.env, MINIO_ROOT_USER: accessKey, MINIO_ROOT_PASSWORD: secretKey, MINIO_BROWSER: "off", MINIO_UPDATE: "off", CI: "true" },
         stdio: ["ignore", "pipe", "pipe"],
     });
@@ -43,6 +45,7 @@ export async function startMinio(): Promise<MinioServer> {
             await exited;
         }
         fs.rmSync(dataDir, { recursive: true, force: true });
+        fs.rmSync(certsDir, { recursive: true, force: true });
     };
     const deadline = Date.now() + 30_000;
     for (;;) {

@@ -1,5 +1,6 @@
 /** The pinned kubectl against one kubeconfig. */
 import { execFile } from "child_process";
+import * as path from "path";
 import { pollUntil } from "./managed-process";
 
 export interface KubectlResult {
@@ -17,7 +18,9 @@ export class Kubectl {
     /** Runs kubectl; rejects on a non-zero exit unless `allowFail`. */
     run(args: string[], options: { allowFail?: boolean; input?: string } = {}): Promise<KubectlResult> {
         return new Promise((resolve, reject) => {
-            const child = execFile(this.binary, [`--kubeconfig=${this.kubeconfig}`, ...args], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
+            // The discovery cache beside the kubeconfig, not in ~/.kube/cache: it goes with the cluster.
+            const cacheDir = path.join(path.dirname(this.kubeconfig), "kube-cache");
+            const child = execFile(this.binary, [`--kubeconfig=${this.kubeconfig}`, `--cache-dir=${cacheDir}`, ...args], { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
                 const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
                 if (code !== 0 && !options.allowFail) reject(new Error(`kubectl ${args.join(" ")} failed: ${stderr.trim() || err?.message}`));
                 else resolve({ code, stdout, stderr });
