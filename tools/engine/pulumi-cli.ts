@@ -66,7 +66,7 @@ export function engineEnv(ws: EngineWorkspace, extra: NodeJS.ProcessEnv = {}): N
  * Kubernetes provider writes the kubeconfig it is configured with, credentials and all, to a file in
  * TMPDIR and never deletes it: without this, every run against a cluster left one in /tmp.
  */
-export function runTmpDir(): { dir: string; remove: () => void } {
+function runTmpDir(): { dir: string; remove: () => void } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-run-"));
     return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
@@ -76,14 +76,18 @@ export function runTmpDir(): { dir: string; remove: () => void } {
  * `input` (stdin, as `pulumi config set --secret KEY` reads it), never in `args`: a command line is
  * visible to every process on the machine and is written to transcripts.
  */
-export function runPulumi(ws: EngineWorkspace, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+export function runPulumi(
+    ws: EngineWorkspace,
+    args: string[],
+    options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string; /** Output to this process's console, live (then not in the result). */ inherit?: boolean } = {},
+): Promise<CliResult> {
     fs.mkdirSync(ws.backendDir, { recursive: true }); // `file://DIR` must exist
     const started = process.hrtime.bigint();
     const tmp = runTmpDir();
     const child = spawnTracked(path.join(toolsBin(ws.projectRoot), "pulumi"), [...args, "--non-interactive"], {
         cwd: ws.projectRoot,
         env: engineEnv(ws, { TMPDIR: tmp.dir, ...options.env }),
-        stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        stdio: [options.input === undefined ? "ignore" : "pipe", options.inherit ? "inherit" : "pipe", options.inherit ? "inherit" : "pipe"],
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
     let stdout = "";

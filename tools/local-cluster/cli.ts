@@ -6,7 +6,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { engineEnv, EngineWorkspace, runPulumi, runTmpDir } from "../engine/pulumi-cli";
+import { EngineWorkspace, runPulumi } from "../engine/pulumi-cli";
 import { applicationStatuses } from "./applications";
 import { startArgoCdControllers } from "./argocd-controllers";
 import { startControlPlane } from "./control-plane";
@@ -51,14 +51,8 @@ async function up(): Promise<number> {
         const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", ...STACK_ARGS], { input: fs.readFileSync(cp.kubeconfigPath, "utf8") });
         if (set.code !== 0) throw new Error(set.stderr);
         console.log("up: pulumi up --stack local --policy-pack policies/launch");
-        const tmp = runTmpDir();
-        const pulumiUp = spawnSync(path.join(BIN, "pulumi"), ["up", "--yes", ...STACK_ARGS, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"], {
-            cwd: PROJECT_ROOT,
-            stdio: "inherit",
-            env: engineEnv(ws, { TMPDIR: tmp.dir }),
-        });
-        tmp.remove();
-        if (pulumiUp.status !== 0) throw new Error("pulumi up failed (above)");
+        const pulumiUp = await runPulumi(ws, ["up", "--yes", ...STACK_ARGS, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"], { inherit: true });
+        if (pulumiUp.code !== 0) throw new Error("pulumi up failed (above)");
         const argocd = await startArgoCdControllers({ binDir: BIN, kubeconfigPath: cp.kubeconfigPath, namespace: "argocd", dataDir: path.join(DATA, "argocd"), detached: true, log: console.log });
         state.pids.push(...argocd.processes.map((p) => ({ name: p.name, pid: p.pid })));
         save();
