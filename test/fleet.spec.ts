@@ -97,7 +97,9 @@ describe("a fleet of clusters", function () {
         try {
             const base = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, FIXTURES, "clusters.outputs.json"), "utf8"));
             const template = base.fleet_clusters.value["eu-1"];
-            base.fleet_clusters.value = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`eu-${i + 1}`, template]));
+            // Each its own endpoint, as real clusters have: a server registered twice is refused.
+            const cluster = (i: number) => ({ ...template, cluster_endpoint: template.cluster_endpoint.replace("://", `://c${i}-`) });
+            base.fleet_clusters.value = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`eu-${i + 1}`, cluster(i + 1)]));
             const file = path.join(dir, "thirty.outputs.json");
             fs.writeFileSync(file, JSON.stringify(base));
             const big = await fleetRun({ fleet: [{ ...MAP_ENTRY, source: { backend: "json", path: file } }, EDGE_ENTRY] });
