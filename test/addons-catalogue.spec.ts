@@ -1,5 +1,5 @@
 /**
- * The add-on catalogue (stacks/addons.catalogue.yaml) is the truth the stacks pin: every add-on of
+ * The add-on catalogue (policies/data/addons.catalogue.yaml) is the truth the stacks pin: every add-on of
  * every stack is in it at the same version from the same repository, no stack pins a retired chart,
  * and the pins elsewhere (the argo-cd chart default, tools/install.sh's CRD and Argo CD releases)
  * agree with it. A malformed catalogue is refused naming the file and the key.
@@ -8,7 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { loadAddonCatalogue, parseAddonCatalogue, endOfLifeOf } from "../stacks/addonCatalogue";
+import { ADDON_CATALOGUE_FILE, endOfLifeOf, loadAddonCatalogue, parseAddonCatalogue } from "gitops-platform-policies/shared";
 import { DEFAULT_ARGOCD_CHART } from "../stacks/schema";
 import { PROJECT_ROOT } from "./support/program";
 
@@ -30,7 +30,7 @@ function installPin(name: string): string {
 const bare = (v: string) => v.replace(/^v/, "");
 
 describe("the add-on catalogue", () => {
-    const catalogue = loadAddonCatalogue(PROJECT_ROOT);
+    const catalogue = loadAddonCatalogue();
 
     for (const stack of ["local", "dev", "staging", "prod"]) {
         it(`${stack}: every add-on is in the catalogue at the pinned version, none retired`, () => {
@@ -79,7 +79,7 @@ describe("the add-on catalogue", () => {
     });
 
     it("refuses a malformed catalogue, naming the file and every key at fault", () => {
-        const text = fs.readFileSync(path.join(PROJECT_ROOT, "stacks", "addons.catalogue.yaml"), "utf8");
+        const text = fs.readFileSync(ADDON_CATALOGUE_FILE, "utf8");
         const doc = YAML.parse(text);
         doc.charts[0].checked = "yesterday";
         doc.charts[1].endOfLife = [{ versions: "not a range", date: "2026-01-01", source: "https://example.com" }];

@@ -8,7 +8,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { findSecretLiterals } from "../policies/rules/lib/secrets";
+import { findSecretLiterals } from "gitops-platform-policies/shared";
 import { DeliveryConfigError, parseDeliveryConfig, CONFIG_KEY } from "../deployments/config";
 import { PROGRAM_PATHS } from "../deployments/programPaths";
 import { runProgram, ProgramRun, RegisteredResource } from "../tools/plan/run-program";

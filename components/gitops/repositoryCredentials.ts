@@ -10,7 +10,7 @@ import { AuditMetadata, auditLabels } from "../audit/auditMetadata";
 import { argoRepoUrl, ChartRepository } from "./repositoryUrl";
 
 /**
- * API versions External Secrets Operator 1.3 serves (the pinned add-on, stacks/addons.catalogue.yaml):
+ * API versions External Secrets Operator 1.3 serves (the pinned add-on, policies/data/addons.catalogue.yaml):
  * `external-secrets.io/v1` (v1beta1 is not served since v0.17.0); the generators are still v1alpha1.
  */
 export const EXTERNAL_SECRETS_API = "external-secrets.io/v1";

@@ -5,7 +5,7 @@ import { ExactVersionSchema } from "./versions";
 /**
  * A platform add-on (External Secrets Operator, cert-manager, Envoy Gateway, ...): a chart at an
  * exact version from a declared repository. See docs/adr-0001-addon-ownership.md for who installs it;
- * stacks/addons.catalogue.yaml records each chart's pinned version and end of life (a test holds
+ * policies/data/addons.catalogue.yaml records each chart's pinned version and end of life (a test holds
  * every stack to it).
  */
 export const AddonSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { matchSecretShape } from "../../policies/rules/lib/secret-shapes";
+import { matchSecretShape } from "gitops-platform-policies/shared";
 
 /** Token prefixes of the common issuers (GitHub, GitLab, Slack, npm, OpenAI/Anthropic). */
 const TOKEN_PREFIX = /^(gh[pousr]_|github_pat_|glpat-|xox[abpr]-|npm_|sk-)/;

@@ -8,7 +8,7 @@
  *   console line, so a value copied into a message or another field cannot leak either.
  */
 import * as YAML from "yaml";
-import { findSecretLiterals, SecretScanOptions } from "../../policies/rules/lib/secrets";
+import { findSecretLiterals, SecretScanOptions } from "gitops-platform-policies/shared";
 import { RegisteredResource } from "./run-program";
 import { isSerializedSecret, REDACTED, redactSecrets, unwrapSecrets } from "./secrets";
 

@@ -2,7 +2,8 @@
  * Engine-side client of the policy pack: starts the pack the way the Pulumi CLI does and drives it over gRPC with
  * the same protobuf messages, so the plan and the tests run the real analyzer code path.
  */
-import { ChildProcess } from "child_process";
+import { ChildProcess, execFileSync } from "child_process";
+import * as fs from "fs";
 import { spawnTracked } from "../engine/processes";
 import { createRequire } from "module";
 import * as path from "path";
@@ -164,12 +165,29 @@ function waitForPort(child: ChildProcess, packDir: string, timeoutMs: number): P
 }
 
 /**
+ * Compiles a pack kept as TypeScript sources (a folder with a tsconfig.json, as `policies/` is in the repository)
+ * to the JavaScript its package.json names as main, as `npm pack` does before publishing; `tsc -b` rebuilds only what
+ * changed. A published copy ships only the JavaScript and is left as it is.
+ */
+export function buildPolicyPack(packDir: string): void {
+    if (!fs.existsSync(path.join(packDir, "tsconfig.json"))) return;
+    const tsc = require.resolve("typescript/bin/tsc", { paths: [packDir] });
+    try {
+        execFileSync(process.execPath, [tsc, "-b", packDir], { stdio: ["ignore", "pipe", "pipe"] });
+    } catch (e) {
+        const out = (e as { stdout?: Buffer }).stdout?.toString() ?? "";
+        throw new Error(`policy pack ${packDir} does not compile:\n${out.trim()}`);
+    }
+}
+
+/**
  * Starts the policy pack in `packDir` like the Pulumi CLI's `pulumi-analyzer-policy` plugin: node runs
  * `@pulumi/pulumi/cmd/run-policy-pack` in the pack directory, which registers ts-node and loads the pack's main
  * module; `@pulumi/policy` prints the gRPC port on stdout.
  */
 export async function startPolicyAnalyzer(packDir: string, options: { timeoutMs?: number } = {}): Promise<PolicyAnalyzer> {
     const dir = path.resolve(packDir);
+    buildPolicyPack(dir);
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
     // The first argument is the engine address; the pack never dials it during analysis.
     // Tracked: an interrupted or failed plan stops the pack too (tools/engine/processes.ts).

@@ -29,7 +29,7 @@ const defaults: AddonNotEndOfLifeConfig = { today: "", exceptions: [] };
 /**
  * An add-on or chart is not past the end of life its upstream announced: the charts Pulumi installs
  * (Argo CD, bootstrap add-ons) and the chart sources of Argo CD Applications and ApplicationSets,
- * judged against the add-on catalogue (stacks/addons.catalogue.yaml), which records each release
+ * judged against the add-on catalogue (policies/data/addons.catalogue.yaml), which records each release
  * line's end of life with its source. A retired project (ingress-nginx) is past it at any version.
  *
  * Severity: high. Topics: supply-chain, lifecycle.
@@ -37,12 +37,12 @@ const defaults: AddonNotEndOfLifeConfig = { today: "", exceptions: [] };
  */
 export const addonNotEndOfLife: ResourceValidationPolicy = {
     name: "addon-not-end-of-life",
-    description: "Add-ons and charts are not past their upstream end of life (stacks/addons.catalogue.yaml).",
+    description: "Add-ons and charts are not past their upstream end of life (policies/data/addons.catalogue.yaml).",
     severity: "high",
     tags: ["supply-chain", "lifecycle"],
     url: "https://endoflife.date/",
     remediationSteps:
-        "Upgrade to a supported release (or replace a retired project) and update stacks/addons.catalogue.yaml; a reviewed, " +
+        "Upgrade to a supported release (or replace a retired project) and update policies/data/addons.catalogue.yaml; a reviewed, " +
         "dated exception goes under exceptions in policies/config/<stack>.json.",
     configSchema: {
         properties: {

@@ -3,9 +3,9 @@
  * validated when read: a bad table fails the pack with the file and the entry.
  */
 import * as fs from "fs";
-import * as path from "path";
 import * as YAML from "yaml";
 import { z } from "zod";
+import { packFile } from "./pack-files";
 
 const MinorVersion = z.string().regex(/^1\.\d+$/, { message: "expected a Kubernetes minor version like 1.25" });
 
@@ -23,7 +23,7 @@ export type ApiRemoval = z.infer<typeof ApiRemovalSchema>;
 export const ApiRemovalTableSchema = z.strictObject({ source: z.string().url(), checked: z.string(), apis: z.array(ApiRemovalSchema).min(1) });
 
 /** Where the table is. */
-export const API_REMOVALS_FILE = path.resolve(__dirname, "..", "..", "data", "kubernetes-api-removals.yaml");
+export const API_REMOVALS_FILE = packFile("data", "kubernetes-api-removals.yaml");
 
 let table: ApiRemoval[] | undefined;
 

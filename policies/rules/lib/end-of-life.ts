@@ -1,16 +1,15 @@
 /**
  * End of life of the charts the platform knows, from the add-on catalogue
- * (stacks/addons.catalogue.yaml, beside the pack in the repository). Read once per pack process.
+ * (data/addons.catalogue.yaml in the pack). Read once per pack process.
  */
-import * as path from "path";
-import { AddonCatalogue, CatalogueChart, endOfLifeOf, loadAddonCatalogue } from "../../../stacks/addonCatalogue";
+import { AddonCatalogue, CatalogueChart, endOfLifeOf, loadAddonCatalogue } from "./addon-catalogue";
 import { normalizeRepoUrl } from "./repositories";
 
 let catalogue: AddonCatalogue | undefined;
 
-/** The catalogue (cached); the project root is two folders above `policies/rules`. */
+/** The catalogue (cached). */
 export function addonCatalogue(): AddonCatalogue {
-    catalogue ??= loadAddonCatalogue(path.resolve(__dirname, "..", "..", ".."));
+    catalogue ??= loadAddonCatalogue();
     return catalogue;
 }
 

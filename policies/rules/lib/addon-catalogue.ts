@@ -1,16 +1,17 @@
 /**
- * The add-on catalogue (stacks/addons.catalogue.yaml): the chart versions the stacks pin, when they
- * were checked, and the end of life upstream announced. One schema, read by the tests and by the
- * policy pack's addon-not-end-of-life rule; a bad file is refused with its path and every key at fault.
+ * The add-on catalogue (policies/data/addons.catalogue.yaml): the chart versions the stacks pin, when
+ * they were checked, and the end of life upstream announced. One schema, read by the pack's
+ * addon-not-end-of-life rule, the stacks' schema and the tests (through the pack's package, so the
+ * published pack carries it); a bad file is refused with its path and every key at fault.
  */
 import * as fs from "fs";
-import * as path from "path";
 import * as semver from "semver";
 import * as YAML from "yaml";
 import { z } from "zod";
+import { packFile } from "./pack-files";
 
-/** Where the catalogue lives, from the project root. */
-export const ADDON_CATALOGUE_FILE = path.join("stacks", "addons.catalogue.yaml");
+/** Where the catalogue lives. */
+export const ADDON_CATALOGUE_FILE = packFile("data", "addons.catalogue.yaml");
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "expected a date like 2026-12-02" });
 // YAML reads an unquoted 2026-12-02 as a string with the default schema of the `yaml` package (core schema).
@@ -88,9 +89,8 @@ export function parseAddonCatalogue(text: string, file: string): AddonCatalogue 
     return parsed.data;
 }
 
-/** Reads the catalogue from the project root. */
-export function loadAddonCatalogue(projectRoot: string): AddonCatalogue {
-    const file = path.join(projectRoot, ADDON_CATALOGUE_FILE);
+/** Reads the catalogue (the pack's own by default). */
+export function loadAddonCatalogue(file: string = ADDON_CATALOGUE_FILE): AddonCatalogue {
     return parseAddonCatalogue(fs.readFileSync(file, "utf8"), file);
 }
 
