@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "**/node_modules/", "out/", "bin/", ".tools/", "charts/"] },
+    { ignores: ["node_modules/", "**/node_modules/", "out/", "bin/", "policies/bin/", ".tools/", "charts/"] },
     ...tseslint.configs.recommended,
     {
         rules: {
