@@ -59,7 +59,8 @@ async function measure(clusters: number): Promise<FleetMeasurement> {
         const { readPolicyConfigFile, startPolicyAnalyzer } = await import("../tools/policy-analyzer");
         const { policyConfigPath, toPolicyResources } = await import("../tools/plan/policy-step");
         const p0 = performance.now();
-        const analyzer = await startPolicyAnalyzer(path.join(ROOT, "policies"));
+        // BENCH_PACK_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the pack's process.
+        const analyzer = await startPolicyAnalyzer(path.join(ROOT, "policies"), { nodeArgs: process.env.BENCH_PACK_NODE_ARGS?.split(" ").filter(Boolean) });
         try {
             await analyzer.configure(readPolicyConfigFile(path.join(ROOT, policyConfigPath(run.stack))), policyConfigPath(run.stack));
             const p1 = performance.now();

@@ -185,13 +185,13 @@ export function buildPolicyPack(packDir: string): void {
  * `@pulumi/pulumi/cmd/run-policy-pack` in the pack directory, which registers ts-node and loads the pack's main
  * module; `@pulumi/policy` prints the gRPC port on stdout.
  */
-export async function startPolicyAnalyzer(packDir: string, options: { timeoutMs?: number } = {}): Promise<PolicyAnalyzer> {
+export async function startPolicyAnalyzer(packDir: string, options: { timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<PolicyAnalyzer> {
     const dir = path.resolve(packDir);
     buildPolicyPack(dir);
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
     // The first argument is the engine address; the pack never dials it during analysis.
     // Tracked: an interrupted or failed plan stops the pack too (tools/engine/processes.ts).
-    const child = spawnTracked(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    const child = spawnTracked(process.execPath, [...(options.nodeArgs ?? []), runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: process.env });
     const port = await waitForPort(child, dir, options.timeoutMs ?? 180_000);
     const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": 400 * 1024 * 1024,
