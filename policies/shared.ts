@@ -18,3 +18,4 @@ export {
     parseAddonCatalogue,
 } from "./rules/lib/addon-catalogue";
 export { formatPath, getPath, isRecord } from "./rules/lib/types";
+export { ARGOCD_APPLICATION_RENDER_TYPE, PROVENANCE_SEPARATOR, urnParts } from "./rules/lib/provenance";
