@@ -1,6 +1,10 @@
 // Builds the policy pack and serves it over gRPC (the Pulumi CLI reads the port from stdout). Rules live in ./rules.
 import { PolicyPack } from "@pulumi/policy";
 import { policies, policyPackName } from "./rules";
+import { deserializeOncePerRequest } from "./sdk/deserialize-once";
+
+// One conversion of each resource for all the rules (sdk/deserialize-once.ts).
+deserializeOncePerRequest();
 
 // Mandatory unless policies/config/<stack>.json lowers it: a pack run without config fails closed.
 new PolicyPack(policyPackName, { enforcementLevel: "mandatory", policies });

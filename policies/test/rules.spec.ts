@@ -216,6 +216,31 @@ describe("policy pack rules (through the analyzer gRPC server)", function () {
             const values = { ...hardenedArgoValues, configs: { ...hardenedArgoValues.configs, cm: { "exec.enabled": false } } };
             assertPasses(await analyzer.analyze(argoChart(values)), "argocd-install-hardened");
         });
+        // What reaches the cluster: the objects a raw Chart, a ConfigGroup of the install manifests or a plain resource registers.
+        const chartParent = "urn:pulumi:test::gitops-platform::kubernetes:helm.sh/v4:Chart::argo-cd";
+        const configMap = (name: string, data: Record<string, string>, parent?: string) =>
+            k8s({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "argocd" }, data }, parent ? { parent } : {});
+        it("judges the rendered argocd-cm, argocd-cmd-params-cm, argocd-rbac-cm and the server's flags, naming the object and its Chart", async () => {
+            const cm = assertViolates(await analyzer.analyze(configMap("argocd-cm", { "users.anonymous.enabled": "true", "admin.enabled": "false" }, chartParent)), "argocd-install-hardened");
+            assert.strictEqual(cm.message.split("\n").pop(), 'argocd-cm["users.anonymous.enabled"] is true (anonymous access) — in ConfigMap argocd/argocd-cm, rendered by Chart "argo-cd"');
+            assertViolates(await analyzer.analyze(configMap("argocd-cm", { "exec.enabled": "true" })), "argocd-install-hardened", /admin\.enabled"\] is not false.*exec\.enabled.* — in ConfigMap argocd\/argocd-cm$/);
+            assertViolates(await analyzer.analyze(configMap("argocd-cmd-params-cm", { "server.insecure": "true" })), "argocd-install-hardened", /server\.insecure/);
+            assertViolates(await analyzer.analyze(configMap("argocd-rbac-cm", { "policy.default": "role:admin" })), "argocd-install-hardened", /role:admin/);
+            assertViolates(await analyzer.analyze(configMap("argocd-notifications-cm", {})), "argocd-install-hardened", /no audit sink/);
+            const server = k8s({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "argocd-server", namespace: "argocd" }, spec: { template: { spec: { containers: [{ name: "argocd-server", image: "quay.io/argoproj/argocd:v3.6.1", args: ["/usr/local/bin/argocd-server", "--insecure"] }] } } } });
+            assertViolates(await analyzer.analyze(server), "argocd-install-hardened", /argocd-server runs with --insecure/);
+            for (const ok of [configMap("argocd-cm", { "admin.enabled": "false", "users.anonymous.enabled": "false" }), configMap("argocd-rbac-cm", { "policy.default": "role:readonly" }), configMap("argocd-notifications-cm", { "service.slack": "token: $slack-token" }), configMap("other-cm", { "users.anonymous.enabled": "true" })]) {
+                assertPasses(await analyzer.analyze(ok), "argocd-install-hardened");
+            }
+        });
+        it("finds the same problem in the same words in chart values and in the object they render", async () => {
+            const values = { ...hardenedArgoValues, configs: { ...hardenedArgoValues.configs, cm: { "admin.enabled": false, "users.anonymous.enabled": true } } };
+            const fromValues = assertViolates(await analyzer.analyze(argoChart(values)), "argocd-install-hardened");
+            const fromObject = assertViolates(await analyzer.analyze(configMap("argocd-cm", { "admin.enabled": "false", "users.anonymous.enabled": "true" }, chartParent)), "argocd-install-hardened");
+            const problem = (m: string) => (m.split("\n").pop() ?? "").split(" — in ")[0];
+            assert.strictEqual(problem(fromValues.message), problem(fromObject.message));
+            assert.match(fromValues.message, / — in the argo-cd chart values of ArgoCd "argo-cd"$/);
+        });
     });
 
     describe("argocd-protected-on-delete", () => {
@@ -315,6 +340,21 @@ describe("policy pack rules (through the analyzer gRPC server)", function () {
                 assert.match(d.message, m);
             }
             assert.ok(!d.message.includes("canary-admin"));
+        });
+        it("judges the argocd-secret and the Argo CD Secrets a chart or manifest renders", async () => {
+            const bcryptjs = await import("bcryptjs");
+            const b64 = (v: string) => Buffer.from(v).toString("base64");
+            const chartParent = "urn:pulumi:test::gitops-platform::kubernetes:helm.sh/v4:Chart::argo-cd";
+            const argocdSecret = (password: string) =>
+                k8s({ apiVersion: "v1", kind: "Secret", metadata: { name: "argocd-secret", namespace: "argocd" }, data: { "admin.password": b64(password) } }, { parent: chartParent, options: { additionalSecretOutputs: ["data"] } });
+            const d = assertViolates(await analyzer.analyze(argocdSecret("canary-admin")), "argocd-chart-no-plaintext-credentials", /argocd-secret\["admin\.password"\] is not a bcrypt hash — in Secret argocd\/argocd-secret, rendered by Chart "argo-cd"/);
+            assert.ok(!d.message.includes("canary-admin"));
+            assertPasses(await analyzer.analyze(argocdSecret(bcryptjs.hashSync("canary-admin", 4))), "argocd-chart-no-plaintext-credentials");
+            const repo = (parent?: string) =>
+                k8s({ apiVersion: "v1", kind: "Secret", metadata: { name: "private-repo", namespace: "argocd", labels: { "argocd.argoproj.io/secret-type": "repository" } }, stringData: { url: "https://github.com/acme-platform/private", password: "canary-repo-password" } }, { ...(parent ? { parent } : {}), options: { additionalSecretOutputs: ["data", "stringData"] } });
+            assertViolates(await analyzer.analyze(repo("urn:pulumi:test::gitops-platform::kubernetes:yaml/v2:ConfigGroup::argocd-install")), "argocd-chart-no-plaintext-credentials", /password holds a credential — in Secret argocd\/private-repo, rendered by ConfigGroup "argocd-install"/);
+            // Declared by Pulumi from a Pulumi secret (the program's own cluster Secrets): not plaintext at rest.
+            assertPasses(await analyzer.analyze(repo()), "argocd-chart-no-plaintext-credentials");
         });
     });
 

@@ -14,16 +14,17 @@ import { ArgoCdKind, ARGOCD_CRD_FILES, crdValidators } from "../support/argocd-c
 import { filesUnder, findCanary } from "./canary";
 import { renderingTo, writeLocalStackFile } from "../../tools/local-cluster/local-stack";
 import { E2eRun } from "./e2e-run";
+import { findingKey, installPublishedPack, rawInstallSteps } from "./policy-steps";
 
 const STACK = "local";
 const POLICY_PACK = "policies/launch";
 const POLICY_CONFIG = "policies/config/local.json";
 
 /** The stack's resources in the backend (`pulumi stack export`). */
-async function stackResources(ws: EngineWorkspace): Promise<{ urn: string; type: string }[]> {
+async function stackResources(ws: EngineWorkspace): Promise<{ urn: string; type: string; parent?: string }[]> {
     const exported = await runPulumi(ws, ["stack", "export", "--stack", STACK]);
     assert.strictEqual(exported.code, 0, `pulumi stack export failed:\n${exported.stderr}`);
-    const doc = JSON.parse(exported.stdout) as { deployment?: { resources?: { urn: string; type: string }[] } };
+    const doc = JSON.parse(exported.stdout) as { deployment?: { resources?: { urn: string; type: string; parent?: string }[] } };
     return doc.deployment?.resources ?? [];
 }
 
@@ -70,8 +71,23 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
         assert.ok(filesUnder(renderDir).length > 0, `nothing rendered to ${renderDir}`);
     });
 
+    let previewFindings: EngineFinding[] = [];
     await run.step("preview --expect-no-changes", async () => {
-        expectOk(await run.cli(["preview", "--expect-no-changes", ...pulumiArgs, ...policyArgs]), "pulumi preview --expect-no-changes");
+        const events = path.join(work, "preview-events.jsonl");
+        expectOk(await run.cli(["preview", "--expect-no-changes", ...pulumiArgs, ...policyArgs, "--event-log", events]), "pulumi preview --expect-no-changes");
+        previewFindings = readPolicyFindings(events);
+    });
+
+    await run.step("the published pack (npm pack, installed alone with its declared dependencies) finds what the repository's copy finds", async () => {
+        const pack = installPublishedPack(run);
+        const shipped = pack.files.filter((f) => /(^|\/)(test|node_modules)\/|\.ts$|tsconfig/.test(f) && !f.endsWith(".d.ts"));
+        assert.deepStrictEqual(shipped, [], "the published pack ships tests or sources");
+        const events = path.join(work, "published-preview-events.jsonl");
+        const published = ["--policy-pack", path.join(pack.dir, "launch"), "--policy-pack-config", POLICY_CONFIG];
+        expectOk(await run.cli(["preview", "--expect-no-changes", ...pulumiArgs, ...published, "--event-log", events]), "pulumi preview with the published pack");
+        const fromPublished = readPolicyFindings(events).map(findingKey).sort();
+        assert.deepStrictEqual(fromPublished, previewFindings.map(findingKey).sort(), "the published pack and the repository's copy disagree");
+        return `${pack.files.length} files shipped, ${fromPublished.length} findings agree`;
     });
 
     await run.step("rendered Argo CD objects validate against the v3.4.4 and v3.6.1 CRDs", async () => {
@@ -124,14 +140,29 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
         policyPackUnderCli = true;
     });
 
-    await run.step("the real run's policy findings equal the offline plan's", async () => {
+    await run.step("the real run's policy findings equal the offline plan's (rendered objects' findings as their component's)", async () => {
         const offline = await plan({ projectRoot, stack: STACK, configFile, outDir: path.join(work, "plan") });
-        const key = (policy: string, urn: string) => `${policy} ${urn}`;
-        const planned = [...new Set(offline.diagnostics.map((d) => key(d.policyName, d.urn ?? "")))].sort();
-        const real = [...new Set(findings.map((f) => key(f.policy, f.resource)))].sort();
-        assert.deepStrictEqual(real, planned, "the offline plan and the engine disagree on the policy findings");
-        return `${real.length} findings agree`;
+        const problem = (message: string) => (message.split("\n").pop() ?? "").split(" — in ")[0];
+        const key = (policy: string, urn: string, message: string) => `${policy} ${urn}: ${problem(message)}`;
+        const planned = new Set(offline.diagnostics.map((d) => key(d.policyName, d.urn ?? "", d.message)));
+        const planUrns = new Set(offline.run.resources.map((r) => r.urn));
+        // The engine also shows the pack the objects a Chart renders, which the plan cannot render offline: each
+        // finding there must be one the plan made on an ancestor (the component whose chart values render it).
+        const parents = new Map((await stackResources(ws)).map((r) => [r.urn, r.parent]));
+        const asPlanned = (f: EngineFinding): string => {
+            for (let urn: string | undefined = f.resource; urn !== undefined; urn = parents.get(urn)) {
+                if (planned.has(key(f.policy, urn, f.message))) return key(f.policy, urn, f.message);
+                if (urn === f.resource && planUrns.has(urn)) break;
+            }
+            return key(f.policy, f.resource, f.message);
+        };
+        const real = new Set(findings.map(asPlanned));
+        assert.deepStrictEqual([...real].sort(), [...planned].sort(), "the offline plan and the engine disagree on the policy findings");
+        const rendered = findings.filter((f) => !planUrns.has(f.resource));
+        return `${real.size} findings agree (${rendered.length} of them on objects the engine rendered)`;
     });
+
+    await rawInstallSteps(run);
 
     await run.step("destroy leaves no resource and no rendered file", async () => {
         expectOk(await run.cli(["destroy", "--yes", ...pulumiArgs]), "pulumi destroy");

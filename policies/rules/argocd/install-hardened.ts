@@ -1,7 +1,8 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { flag, readConfig } from "../lib/config";
-import { helmInstall, isArgoCdChart } from "../lib/helm";
-import { getPath, isFalsy, isRecord, isTruthy } from "../lib/types";
+import { argoCdInstallView, argoCdSettingsObjects, ArgoCdInstallView, settingsOf } from "../lib/argocd-install";
+import { withProvenance } from "../lib/provenance";
+import { isFalsy, isTruthy } from "../lib/types";
 
 /** Knobs of {@link argocdInstallHardened}. */
 export interface InstallHardenedConfig {
@@ -15,22 +16,48 @@ export interface InstallHardenedConfig {
 
 const defaults: InstallHardenedConfig = { allowAdmin: false, requireAuditSink: true, externalAuditSink: "" };
 
+/** The hardening problems of what a resource says about the installation, in Argo CD's own terms. */
+export function hardeningProblems(view: ArgoCdInstallView, config: InstallHardenedConfig): string[] {
+    const problems: string[] = [];
+    const { cm, params, rbac, notifications } = argoCdSettingsObjects;
+    const argocdCm = settingsOf(view, cm);
+    if (argocdCm) {
+        if (isTruthy(argocdCm["users.anonymous.enabled"])) problems.push(`${cm}["users.anonymous.enabled"] is true (anonymous access)`);
+        // Argo CD (and the chart) enable admin by default, so outside local it must be switched off explicitly.
+        if (!config.allowAdmin && !isFalsy(argocdCm["admin.enabled"])) problems.push(`${cm}["admin.enabled"] is not false (local admin user)`);
+        if (isTruthy(argocdCm["exec.enabled"])) problems.push(`${cm}["exec.enabled"] is true (exec into pods)`);
+    }
+    if (isTruthy(settingsOf(view, params)?.["server.insecure"])) problems.push(`${params}["server.insecure"] is true (plain-HTTP server)`);
+    if (view.serverArgs?.some((a) => a === "--insecure" || a === "--insecure=true")) problems.push("argocd-server runs with --insecure (plain-HTTP server)");
+    const rbacDefault = settingsOf(view, rbac)?.["policy.default"];
+    if (typeof rbacDefault === "string" && rbacDefault.trim() === "role:admin") problems.push(`${rbac}["policy.default"] is role:admin`);
+    const notifiers = settingsOf(view, notifications);
+    if (notifiers && config.requireAuditSink && config.externalAuditSink === "" && !Object.keys(notifiers).some((k) => k.startsWith("service."))) {
+        problems.push(`no audit sink: ${notifications} has no notifier (service.*) (or set externalAuditSink in the policy config)`);
+    }
+    return problems;
+}
+
 /**
  * The Argo CD installation is hardened: no anonymous access, no local admin outside local, no exec, no plain-HTTP
  * server, an RBAC default that is not admin, and an audit sink (notifications with a notifier, or another sink).
+ * Judged on the objects that carry these settings wherever they come from (a Chart's rendered `argocd-cm`, a
+ * ConfigGroup of the install manifests, a plain ConfigMap, the `argocd-server` Deployment's flags), and on the
+ * argo-cd chart's values where the objects are not rendered (a component's chart inputs, a Release): the same
+ * problem in the same words either way (lib/argocd-install.ts).
  *
  * Severity: critical. Topics: argocd, hardening, audit.
  * Link: https://argo-cd.readthedocs.io/en/stable/operator-manual/security/
  */
 export const argocdInstallHardened: ResourceValidationPolicy = {
     name: "argocd-install-hardened",
-    description: "The argo-cd chart disables anonymous access, admin (outside local), exec and server.insecure, keeps RBAC default below admin and configures an audit sink.",
+    description: "Argo CD's settings (argocd-cm, argocd-cmd-params-cm, argocd-rbac-cm, argocd-notifications-cm, the server's flags, or the argo-cd chart values that render them) disable anonymous access, admin (outside local), exec and the plain-HTTP server, keep the RBAC default below admin and configure an audit sink.",
     severity: "critical",
     tags: ["argocd", "hardening", "audit"],
     url: "https://argo-cd.readthedocs.io/en/stable/operator-manual/security/",
     remediationSteps:
-        "In the argo-cd chart values set configs.cm['users.anonymous.enabled']=false, configs.cm['admin.enabled']=false " +
-        "(SSO instead), configs.cm['exec.enabled']=false, configs.params['server.insecure']=false, configs.rbac['policy.default'] " +
+        "In the argo-cd chart values (or the objects themselves) set configs.cm['users.anonymous.enabled']=false, configs.cm['admin.enabled']=false " +
+        "(SSO instead), configs.cm['exec.enabled']=false, configs.params['server.insecure']=false (and no --insecure flag), configs.rbac['policy.default'] " +
         "to role:readonly or empty, and notifications.enabled=true with a notifier (notifications.notifiers['service.*']).",
     configSchema: {
         properties: {
@@ -40,30 +67,14 @@ export const argocdInstallHardened: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, reportViolation) => {
-        const install = helmInstall(args.type, args.props as Record<string, unknown>);
-        if (!install || !isArgoCdChart(install)) {
+        const props = args.props as Record<string, unknown>;
+        const view = argoCdInstallView(args.type, props);
+        if (!view) {
             return;
         }
-        const config = readConfig(defaults, args.getConfig<Partial<InstallHardenedConfig>>());
-        const v = install.values;
-        const cm = (key: string) => getPath(v, ["configs", "cm", key]);
-        const problems: string[] = [];
-        if (isTruthy(cm("users.anonymous.enabled"))) problems.push('values.configs.cm["users.anonymous.enabled"] is true');
-        // The chart enables admin by default, so outside local it must be switched off explicitly.
-        if (!config.allowAdmin && !isFalsy(cm("admin.enabled"))) problems.push('values.configs.cm["admin.enabled"] is not false');
-        if (isTruthy(cm("exec.enabled"))) problems.push('values.configs.cm["exec.enabled"] is true');
-        if (isTruthy(getPath(v, ["configs", "params", "server.insecure"]))) problems.push('values.configs.params["server.insecure"] is true');
-        const rbacDefault = getPath(v, ["configs", "rbac", "policy.default"]);
-        if (typeof rbacDefault === "string" && rbacDefault.trim() === "role:admin") problems.push('values.configs.rbac["policy.default"] is role:admin');
-        if (config.requireAuditSink && config.externalAuditSink === "") {
-            const notifiers = getPath(v, ["notifications", "notifiers"]);
-            const hasNotifier = isRecord(notifiers) && Object.keys(notifiers).some(k => k.startsWith("service."));
-            if (isFalsy(getPath(v, ["notifications", "enabled"])) || !hasNotifier) {
-                problems.push("no audit sink: values.notifications is disabled or has no notifiers['service.*'] (or set externalAuditSink in the policy config)");
-            }
-        }
+        const problems = hardeningProblems(view, readConfig(defaults, args.getConfig<Partial<InstallHardenedConfig>>()));
         if (problems.length > 0) {
-            reportViolation(problems.join("; "));
+            reportViolation(withProvenance(problems, { ...args, props }, view.fromValues ? "the argo-cd chart values" : undefined));
         }
     },
 };
