@@ -10,6 +10,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { ADDON_CATALOGUE_FILE, endOfLifeOf, loadAddonCatalogue, parseAddonCatalogue } from "gitops-platform-policies/shared";
 import { DEFAULT_ARGOCD_CHART } from "../stacks/schema";
+import { readToolchain } from "../tools/toolchain-pins";
 import { PROJECT_ROOT } from "./support/program";
 
 type StackAddon = { name: string; repository: string; chart: string; version: string };
@@ -20,12 +21,8 @@ function stackPlatform(stack: string): { addons: StackAddon[]; gitops: { reposit
     return doc.config["gitops-platform:platform"];
 }
 
-/** A `NAME=value` pin of tools/install.sh. */
-function installPin(name: string): string {
-    const m = new RegExp(`^${name}=([^\\s#]+)`, "m").exec(fs.readFileSync(path.join(PROJECT_ROOT, "tools", "install.sh"), "utf8"));
-    assert.ok(m, `tools/install.sh has no ${name}`);
-    return m[1].replace(/^"\$\{[A-Z_]+:-(.*)\}"$/, "$1");
-}
+/** What tools/install.sh installs (tools/toolchain.json). */
+const toolchain = readToolchain();
 
 const bare = (v: string) => v.replace(/^v/, "");
 
@@ -56,14 +53,14 @@ describe("the add-on catalogue", () => {
         const chartYaml = YAML.parse(fs.readFileSync(path.resolve(PROJECT_ROOT, "..", "shared", "reference", "argo-cd-chart-10.1.1", "Chart.yaml"), "utf8"));
         assert.strictEqual(chartYaml.version, argo.version);
         assert.strictEqual(chartYaml.appVersion, argo.appVersion);
-        assert.strictEqual(bare(catalogue.argocd.loop.argocd), installPin("ARGOCD_VERSION"));
+        assert.strictEqual(bare(catalogue.argocd.loop.argocd), toolchain.tools.argocd.version);
     });
 
     it("tools/install.sh installs the CRDs of the catalogue's releases", () => {
         const version = (name: string) => catalogue.charts.find((c) => c.name === name)!;
-        assert.strictEqual(installPin("ESO_VERSION"), bare(version("external-secrets").version!));
-        assert.strictEqual(installPin("CERT_MANAGER_VERSION"), bare(version("cert-manager").version!));
-        assert.strictEqual(installPin("GATEWAY_API_VERSION"), bare(version("gateway-api").gatewayApi!));
+        assert.strictEqual(toolchain.crds["external-secrets"].version, bare(version("external-secrets").version!));
+        assert.strictEqual(toolchain.crds["cert-manager"].version, bare(version("cert-manager").version!));
+        assert.strictEqual(toolchain.crds["gateway-api"].version, bare(version("gateway-api").gatewayApi!));
     });
 
     it("says when each pin was checked and where each end of life comes from", () => {

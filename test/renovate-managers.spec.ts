@@ -2,7 +2,7 @@
  * renovate.json against our real files, through Renovate's own code (the renovate package pinned in
  * devDependencies): its preset resolution, its file matching, and its regex and JSONata custom managers
  * extract the dependencies, and each must equal what the files pin, read independently
- * (install.sh's pins evaluated by bash, stack configs parsed as YAML). Expectations come from the
+ * (tools/toolchain.json through its typed reader, stack configs parsed as YAML). Expectations come from the
  * files, so a chart bump or a new add-on changes both sides; a pin no manager sees fails here.
  * Renovate 44 declares Node.js 24, but its config validator and these managers run on our Node.js 20.
  */
@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { DEFAULT_ARGOCD_CHART } from "../stacks/schema/argocd";
+import { pins, readToolchain } from "../tools/toolchain-pins";
 import { PROJECT_ROOT } from "./support/program";
 
 interface CustomManager {
@@ -35,13 +36,6 @@ interface Dep {
     skipReason?: string;
 }
 type Extract = (content: string, file: string, config: object) => Promise<{ deps: Dep[] } | null> | { deps: Dep[] } | null;
-
-/** Pins in tools/install.sh that Renovate must leave alone, and why. */
-const UNMANAGED_PINS: Record<string, string> = {
-    NODEJS_HOST_VERSION: "the newest language host the Go module proxy serves (inside sdk/v3); newer sdk/v3 releases do not contain it",
-    MINIO_VERSION: "a pseudo-version: MinIO's tags are not semver",
-    K8S_PROVIDER_MODVERSION: "derived from K8S_PROVIDER_VERSION's tag",
-};
 
 // Renovate is ESM; Node.js 20 loads it with require(). Its logger stays quiet below fatal.
 process.env.LOG_LEVEL ??= "fatal";
@@ -94,34 +88,25 @@ describe("Renovate's managers on our files (renovate.json)", function () {
         }
     });
 
-    it("sees every pinned tool version in tools/install.sh, as bash evaluates the pins, or knows why not", () => {
-        const script = fs.readFileSync(path.join(PROJECT_ROOT, "tools/install.sh"), "utf8");
-        const pinsBlock = /# --- pins -+\n([\s\S]*?)\n# --- layout/.exec(script)?.[1];
-        assert.ok(pinsBlock, "tools/install.sh has its pins block");
-        const names = [...pinsBlock.matchAll(/^([A-Z0-9_]+_(?:VERSION|MODVERSION|TOOLCHAIN))=/gm)].map((m) => m[1]);
-        const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GITOPS_") && !k.endsWith("_MODVERSION")));
-        const values = execFileSync("bash", ["-c", `${pinsBlock}\nfor v in ${names.join(" ")}; do printf '%s=%s\\n' "$v" "\${!v}"; done`], { encoding: "utf8", env })
-            .trim()
-            .split("\n")
-            .map((l) => l.split("=") as [string, string]);
-        const installDeps = depsOf(/install/);
-        for (const [name, value] of values) {
-            const manager = managers.find((m) => m.managerFilePatterns.some((p) => p.includes("install")) && m.matchStrings.some((s) => s.startsWith(`\\n${name}=`)));
-            if (name in UNMANAGED_PINS) {
-                assert.strictEqual(manager, undefined, `${name} is listed as unmanaged`);
-                continue;
-            }
-            assert.ok(manager, `no Renovate manager for ${name}=${value} in tools/install.sh`);
-            const deps = [...extracted.get(manager)!.values()].flat();
-            assert.strictEqual(deps.length, 1, `${name}: one match`);
-            const expected = name === "ARGOCD_GO_TOOLCHAIN" ? value.replace(/^go/, "") : value;
-            assert.strictEqual(deps[0].currentValue, expected, name);
-            assert.strictEqual(deps[0].depName, manager.depNameTemplate);
-            assert.ok(deps[0].datasource, `${name} has a datasource`);
+    it("sees every pinned version in tools/toolchain.json (what install.sh builds), from the source it names, or knows why not", () => {
+        const pinned = pins(readToolchain());
+        assert.ok(pinned.length >= 15, `the toolchain and the CRDs (found ${pinned.length})`);
+        const managed = pinned.filter((p) => p.renovate !== undefined);
+        // Each pin either names where updates come from or says why there are none (the reader checks it).
+        assert.deepStrictEqual(
+            pinned.filter((p) => p.renovate === undefined).map((p) => p.name),
+            pinned.filter((p) => p.unmanaged !== undefined).map((p) => p.name),
+        );
+        const deps = depsOf(/toolchain/);
+        assert.deepStrictEqual(deps.map(key).sort(), managed.map((p) => `${p.renovate!.datasource} ${p.renovate!.depName} ${p.version}`).sort());
+        for (const p of managed) {
+            const dep = deps.find((d) => d.depName === p.renovate!.depName)!;
             // A `v`-less pin compares against `v`-prefixed tags only through extractVersion.
-            assert.strictEqual(manager.extractVersionTemplate !== undefined, !expected.startsWith("v") && deps[0].datasource !== "golang-version", `${name}: extractVersion`);
+            const vLess = !p.version.startsWith("v") && dep.datasource !== "golang-version";
+            assert.strictEqual(dep.extractVersion, vLess ? "^v(?<version>.+)$" : undefined, `${p.name}: extractVersion`);
+            // What Renovate watches is what install.sh builds.
+            if (dep.datasource === "go") assert.strictEqual(dep.depName, p.module, `${p.name}: the Go module Renovate watches`);
         }
-        assert.strictEqual(installDeps.length, values.length - Object.keys(UNMANAGED_PINS).length);
     });
 
     it("sees every Helm chart version in the stack configs, with its repository resolved from gitops.repositories", () => {

@@ -10,6 +10,8 @@
 # Distribution, an OCI registry, for chart publishing); and the local control plane the GitOps loop
 # runs on: etcd, kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl), kwok
 # (fake nodes) and argocd (one binary; the controllers answer by argv[0]).
+# Their pins and facts (version, Go module, binaries, version check, release download, Renovate
+# source) are data in tools/toolchain.json; each tool's build is build_<tool> below.
 # For each tool, in order:
 #   1. a binary already on PATH at the pinned version  -> source "path"
 #   2. a binary already in the cache                   -> source "cache"
@@ -22,68 +24,15 @@
 # Exit status is non-zero if any requested tool could not be installed.
 set -euo pipefail
 
-# --- pins -------------------------------------------------------------------
-# The kubernetes provider must be the release of @pulumi/kubernetes (package.json). The CLI may be
-# newer than @pulumi/pulumi (3.248.0, the newest whose engines accept Node.js 20): it runs older SDKs.
-# (GITOPS_*_VERSION overrides exist only to try another release by hand.)
-PULUMI_VERSION="${GITOPS_PULUMI_VERSION:-3.274.1}"
-K8S_PROVIDER_VERSION="${GITOPS_K8S_PROVIDER_VERSION:-4.25.0}"
-# The proxy refuses the language host's own module; the newest copy it serves is the package inside
-# sdk/v3 at this release. It is labelled with its own version, never the CLI's.
-NODEJS_HOST_VERSION=3.68.0
-ETCD_VERSION=3.6.8
-KUBERNETES_VERSION=1.37.2       # the client libraries Argo CD 3.6 is built on
-KWOK_VERSION=0.8.0
-ARGOCD_VERSION=3.6.1
-ARGOCD_GO_TOOLCHAIN=go1.27.3    # Argo CD 3.6's go.mod says go 1.27.0
-HELM_VERSION="${GITOPS_HELM_VERSION:-3.22.0}"
-TERRAFORM_VERSION="${GITOPS_TERRAFORM_VERSION:-1.5.7}"
-# MinIO's tags are not semver: the module proxy knows its releases as pseudo-versions (2026-02-12).
-MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
-REGISTRY_VERSION=v3.1.2
-ACTIONLINT_VERSION=1.7.12       # lints .github/workflows in .ci/run
-# CRDs of the add-ons the stacks install, for the server-side dry run (data only: nothing is built).
-# Each must be the release of the chart the catalogue pins (stacks/addons.catalogue.yaml).
-ESO_VERSION=1.3.2
-CERT_MANAGER_VERSION=1.21.2
-GATEWAY_API_VERSION=1.6.1       # the release Envoy Gateway 1.9.1 bundles (its gateway-crds-helm chart)
-
-# The nodejs language host and the kubernetes provider module have no tags of
-# their own: they are pinned to the commit of their release tag, as a Go
-# pseudo-version. Empty = derive the commit from a sibling module's tag
-# (pulumi/pkg/v3@v$PULUMI_VERSION resp. pulumi-kubernetes/sdk/v4@v$K8S_PROVIDER_VERSION)
-# via the proxy's Origin record; the resolved value is printed so it can be frozen here.
-K8S_PROVIDER_MODVERSION="${K8S_PROVIDER_MODVERSION:-v4.0.0-20260115033456-f47bc2d6f199}"  # = tag v4.25.0
-
-PULUMI_PKG_MOD=github.com/pulumi/pulumi/pkg/v3
-PULUMI_SDK_MOD=github.com/pulumi/pulumi/sdk/v3
-PULUMI_NODEJS_PKG=github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
-K8S_PROVIDER_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
-K8S_SDK_MOD=github.com/pulumi/pulumi-kubernetes/sdk/v4
-HELM_MOD=helm.sh/helm/v3
-TERRAFORM_MOD=github.com/hashicorp/terraform
-MINIO_MOD=github.com/minio/minio
-ACTIONLINT_MOD=github.com/rhysd/actionlint
-ESO_MOD=github.com/external-secrets/external-secrets
-CERT_MANAGER_MOD=github.com/cert-manager/cert-manager
-GATEWAY_API_MOD=sigs.k8s.io/gateway-api
-REGISTRY_MOD=github.com/distribution/distribution/v3
-ETCD_MOD=go.etcd.io/etcd/server/v3
-KUBERNETES_MOD=k8s.io/kubernetes
-KWOK_MOD=sigs.k8s.io/kwok
-ARGOCD_MOD=github.com/argoproj/argo-cd/v3
-GITOPS_ENGINE_MOD=github.com/argoproj/argo-cd/gitops-engine/v3
-
-# Two builds run at a time. The engine and Argo CD first (the longest, and only e2e needs them), then
-# what the tests need: CI's tests install those themselves while this queue is still on the first.
-ALL_TOOLS=(argocd pulumi-resource-kubernetes pulumi pulumi-language-nodejs kubernetes etcd kwok helm terraform minio registry actionlint)
-# Not built, so not in ALL_TOOLS's build queue, but installed by a plain `install.sh` too:
-#   addon-crds (CRD files from the add-ons' Go modules), chromium (Debian; the review's report test),
-#   Debian's shellcheck (actionlint runs it on the workflows' run: scripts when it is on PATH).
+# Not built, so not among tools/toolchain.json's tools (the build queue), but installed by a plain
+# `install.sh` too: addon-crds (CRD files from the add-ons' Go modules, pinned in toolchain.json's
+# crds), chromium (Debian; the review's report test), Debian's shellcheck (actionlint runs it on the
+# workflows' run: scripts when it is on PATH).
 EXTRA_TOOLS=(addon-crds chromium shellcheck)
 
 # --- layout -----------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLCHAIN_JSON="$REPO_ROOT/tools/toolchain.json"
 BIN_DIR="$REPO_ROOT/.tools/bin"
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/gitops-platform/tools"
 WORK_ROOT="$CACHE_ROOT/work"          # wrapper modules and writable source copies
@@ -111,6 +60,50 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # PATH without our own .tools/bin, so step 1 never finds our symlinks.
 FOREIGN_PATH="$(tr ':' '\n' <<<"$PATH" | { grep -vxF "$BIN_DIR" || true; } | paste -sd: -)"
+
+# --- pins: tools/toolchain.json ------------------------------------------------
+# Read once, with node (this runs before `npm ci`: no packages), into FACT: one key per fact, its
+# path in the file without the section (FACT[helm.version], FACT[argocd.check.run],
+# FACT[external-secrets.module]), lists joined by spaces, each tool's env overrides
+# (GITOPS_*_VERSION, only to try another release by hand) and placeholders resolved.
+# FACT[tools] lists the tools in build-queue order.
+declare -A FACT=()
+# shellcheck disable=SC2016  # JavaScript: its ${...} are template literals, not bash's
+read_toolchain='
+const [file] = process.argv.slice(1);
+const data = JSON.parse(require("fs").readFileSync(file, "utf8"));
+const tools = {};
+for (const [name, tool] of Object.entries(data.tools)) {
+  tools[name] = { ...tool };
+  for (const [field, variable] of Object.entries(tool.env ?? {})) tools[name][field] = process.env[variable] || tool[field];
+}
+const resolve = (s, own, at) => s.replace(/\{([\w.-]+)\}/g, (_, p) => {
+  const [t, field] = p.includes(".") ? p.split(".") : [undefined, p];
+  const v = p === "arch" ? process.env.ARCH : p === "pulumiArch" ? process.env.PULUMI_ARCH : t ? tools[t]?.[field] : own[field];
+  if (typeof v !== "string") throw new Error(`${file}: ${at}: unknown placeholder {${p}}`);
+  return v;
+});
+const lines = [`tools\t${Object.keys(tools).join(" ")}`];
+const emit = (at, v, own) => {
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) if (k !== "note") emit(`${at}.${k}`, x, own);
+    return;
+  }
+  if (Array.isArray(v) && !v.every((e) => typeof e === "string" && /^\S+$/.test(e))) throw new Error(`${file}: ${at}: a list of words`);
+  const s = (Array.isArray(v) ? v : [v]).map((e) => (typeof e === "string" ? resolve(e, own, at) : String(e))).join(" ");
+  if (/[\t\n]/.test(s)) throw new Error(`${file}: ${at}: a tab or a newline`);
+  lines.push(`${at}\t${s}`);
+};
+for (const [name, tool] of Object.entries(tools)) emit(name, tool, tool);
+for (const [name, crd] of Object.entries(data.crds)) emit(name, crd, crd);
+console.log(lines.join("\n"));
+'
+toolchain_facts="$(ARCH="$ARCH" PULUMI_ARCH="$PULUMI_ARCH" node -e "$read_toolchain" "$TOOLCHAIN_JSON")" ||
+  die "cannot read $TOOLCHAIN_JSON"
+while IFS=$'\t' read -r key value; do FACT[$key]="$value"; done <<<"$toolchain_facts"
+unset read_toolchain toolchain_facts
+read -ra ALL_TOOLS <<<"${FACT[tools]}"
+has() { [[ -n "${FACT[$1]+x}" ]]; }   # has KEY: toolchain.json states that fact
 
 # --- helpers ----------------------------------------------------------------
 # locked NAME CMD...: run CMD in a subshell holding NAME's lock in the cache. One build of a tool at a
@@ -180,73 +173,44 @@ serves_port() {
 # build info, so the version strings themselves are looked for.)
 binary_has() { grep -aqF -- "$2" "$1"; }
 
-# --- per-tool facts -----------------------------------------------------------
+# --- per-tool facts (tools/toolchain.json) -------------------------------------
+is_tool() { local t; for t in "${ALL_TOOLS[@]}"; do [[ "$t" == "$1" ]] && return 0; done; return 1; }
+
 tool_version() {
-  case "$1" in
-    pulumi) echo "$PULUMI_VERSION" ;;
-    pulumi-language-nodejs) echo "$NODEJS_HOST_VERSION" ;;
-    pulumi-resource-kubernetes) echo "$K8S_PROVIDER_VERSION" ;;
-    helm) echo "$HELM_VERSION" ;;
-    terraform) echo "$TERRAFORM_VERSION" ;;
-    minio) echo "$MINIO_VERSION" ;;
-    registry) echo "$REGISTRY_VERSION" ;;
-    etcd) echo "$ETCD_VERSION" ;;
-    kubernetes) echo "$KUBERNETES_VERSION" ;;
-    kwok) echo "$KWOK_VERSION" ;;
-    argocd) echo "$ARGOCD_VERSION" ;;
-    actionlint) echo "$ACTIONLINT_VERSION" ;;
-    *) return 1 ;;
-  esac
+  is_tool "$1" || return 1
+  echo "${FACT[$1.version]}"
 }
 
 # The binaries a tool puts in .tools/bin (the first one is the one checked). A tool's cache folder
 # may hold data beside them (kwok's stages, Argo CD's CRDs and install manifests).
 tool_bins() {
-  case "$1" in
-    kubernetes) echo kube-apiserver kube-controller-manager kube-scheduler kubectl ;;
-    argocd) echo argocd argocd-application-controller argocd-repo-server argocd-applicationset-controller git-verify-wrapper.sh gpg-wrapper.sh ;;
-    *) echo "$1" ;;
-  esac
+  if is_tool "$1"; then echo "${FACT[$1.bins]}"; else echo "$1"; fi
 }
 
-# check_version TOOL BIN: is BIN that tool at the pinned version?
+# check_version TOOL BIN: is BIN that tool at the pinned version? What is checked is the tool's
+# `check` in toolchain.json (its fields are described there).
 check_version() {
-  local tool="$1" bin="$2" tmp
-  case "$tool" in
-    pulumi)   # throwaway PULUMI_HOME: probing must not touch ~/.pulumi
-      tmp="$(mktemp -d)"
-      local v; v="$(PULUMI_HOME="$tmp" "$bin" version 2>/dev/null || true)"
-      rm -rf "$tmp"
-      [[ "$v" == "v$PULUMI_VERSION" ]] ;;
-    pulumi-language-nodejs)
-      # No version flag: it must carry its release string and serve gRPC.
-      binary_has "$bin" "v$NODEJS_HOST_VERSION" && serves_port "$bin" ;;
-    pulumi-resource-kubernetes)
-      # The schema embedded by generate.go carries the version; it must serve gRPC.
-      # (The version the CLI sees is checked in wire_engine when pulumi is there.)
-      binary_has "$bin" "\"version\":\"$K8S_PROVIDER_VERSION\"" && serves_port "$bin" ;;
-    helm)
-      [[ "$("$bin" version --short 2>/dev/null)" == "v$HELM_VERSION"* ]] ;;
-    terraform)
-      [[ "$("$bin" version 2>/dev/null | head -n1)" == "Terraform v$TERRAFORM_VERSION" ]] ;;
-    minio)     # no release version without upstream's ldflags: Go's build info names the module version
-      built_from "$bin" "$MINIO_MOD" "$MINIO_VERSION" ;;
-    registry)
-      built_from "$bin" "$REGISTRY_MOD" "$REGISTRY_VERSION" ;;
-    etcd)
-      "$bin" --version 2>/dev/null | grep -qx "etcd Version: $ETCD_VERSION" ;;
-    kubernetes)
-      [[ "$("$bin" --version 2>/dev/null)" == "Kubernetes v$KUBERNETES_VERSION" ]] &&
-        [[ -f "$(dirname "$bin")/kubectl" ]] ;;
-    kwok)
-      "$bin" --version 2>/dev/null | grep -qF "$KWOK_VERSION" &&
-        [[ -f "$(dirname "$bin")/stages.yaml" ]] ;;
-    actionlint)
-      [[ "$("$bin" -version 2>/dev/null | head -n1)" == "v$ACTIONLINT_VERSION" ]] ;;
-    argocd)
-      "$bin" version --client --short 2>/dev/null | grep -qF "v$ARGOCD_VERSION" &&
-        [[ -f "$(dirname "$bin")/crds/application-crd.yaml" && -f "$(dirname "$bin")/git-verify-wrapper.sh" && -f "$(dirname "$bin")/install.yaml" ]] ;;
-  esac
+  local c="$1.check" bin="$2" out="" rc=0 home f
+  local -a args
+  if has "$c.run"; then
+    read -ra args <<<"${FACT[$c.run]}"
+    if has "$c.tempHome"; then
+      home="$(mktemp -d)"
+      out="$(export "${FACT[$c.tempHome]}=$home"; "$bin" "${args[@]}" 2>/dev/null)" || rc=$?
+      rm -rf "$home"
+    else
+      out="$("$bin" "${args[@]}" 2>/dev/null)" || rc=$?
+    fi
+  fi
+  if has "$c.output"; then [[ "$out" == "${FACT[$c.output]}" ]] || return 1; fi
+  if has "$c.outputStartsWith"; then [[ "$out" == "${FACT[$c.outputStartsWith]}"* ]] || return 1; fi
+  if has "$c.firstLine"; then [[ "${out%%$'\n'*}" == "${FACT[$c.firstLine]}" ]] || return 1; fi
+  if has "$c.line"; then [[ $rc -eq 0 ]] && grep -qx -- "${FACT[$c.line]}" <<<"$out" || return 1; fi
+  if has "$c.contains"; then [[ $rc -eq 0 && "$out" == *"${FACT[$c.contains]}"* ]] || return 1; fi
+  if has "$c.embeds"; then binary_has "$bin" "${FACT[$c.embeds]}" || return 1; fi
+  if has "$c.goBuildInfo"; then built_from "$bin" "${FACT[$1.module]}" "${FACT[$1.version]}" || return 1; fi
+  if has "$c.servesPort"; then serves_port "$bin" || return 1; fi
+  for f in ${FACT[$c.files]:-}; do [[ -f "$(dirname "$bin")/$f" ]] || return 1; done
 }
 
 # built_from BIN MODULE VERSION: Go's build info says BIN was built from MODULE at VERSION.
@@ -260,7 +224,7 @@ net_ok() {   # one quick probe per run; a closed network answers in milliseconds
   if [[ -z "$NET_OK" ]]; then
     NET_OK=no
     if [[ "${GITOPS_TOOLS_OFFLINE:-0}" != 1 ]] &&
-       curl -fsSI --connect-timeout 3 --max-time 5 -o /dev/null "https://get.helm.sh/helm-v${HELM_VERSION}-linux-${ARCH}.tar.gz.sha256sum" 2>/dev/null; then
+       curl -fsSI --connect-timeout 3 --max-time 5 -o /dev/null "${FACT[helm.download.sums]}" 2>/dev/null; then
       NET_OK=yes
     fi
   fi
@@ -284,71 +248,63 @@ sha256_ok() {
   [[ -n "$want" && "$(sha256sum "$file" | cut -d' ' -f1)" == "$want" ]]
 }
 
-download_tool() {  # download_tool TOOL DESTDIR
-  local tool="$1" dest="$2" f x
+# download_tool TOOL DESTDIR: the tool's `download` in toolchain.json: the release archive (.tar.gz or
+# .zip) at url, checked against the published sums when there are, its file copied into DESTDIR.
+download_tool() {
+  local d="$1.download" dest="$2" f x rc=0
+  has "$d.url" || return 1   # built from source only
   net_ok || return 1
   x="$(mktemp -d)"
-  case "$tool" in
-    pulumi|pulumi-language-nodejs)   # one tarball holds the CLI and the language hosts
-      f="$(fetch "https://get.pulumi.com/releases/sdk/pulumi-v${PULUMI_VERSION}-linux-${PULUMI_ARCH}.tar.gz")" &&
-      sha256_ok "$f" "https://get.pulumi.com/releases/sdk/pulumi-${PULUMI_VERSION}-checksums.txt" &&
-      tar -xzf "$f" -C "$x" && cp "$x/pulumi/$tool" "$dest/" ;;
-    pulumi-resource-kubernetes)      # no checksum file is published next to it
-      f="$(fetch "https://get.pulumi.com/releases/plugins/pulumi-resource-kubernetes-v${K8S_PROVIDER_VERSION}-linux-${ARCH}.tar.gz")" &&
-      tar -xzf "$f" -C "$x" && cp "$x/$tool" "$dest/" ;;
-    helm)
-      f="$(fetch "https://get.helm.sh/helm-v${HELM_VERSION}-linux-${ARCH}.tar.gz")" &&
-      sha256_ok "$f" "https://get.helm.sh/helm-v${HELM_VERSION}-linux-${ARCH}.tar.gz.sha256sum" &&
-      tar -xzf "$f" -C "$x" && cp "$x/linux-${ARCH}/helm" "$dest/" ;;
-    minio|registry) return 1 ;;   # built from source: their releases are not pinned by module version
-    terraform)
-      f="$(fetch "https://releases.hashicorp.com/terraform/${TERRAFORM_VERSION}/terraform_${TERRAFORM_VERSION}_linux_${ARCH}.zip")" &&
-      sha256_ok "$f" "https://releases.hashicorp.com/terraform/${TERRAFORM_VERSION}/terraform_${TERRAFORM_VERSION}_SHA256SUMS" &&
-      unzip -q -o "$f" terraform -d "$x" && cp "$x/terraform" "$dest/" ;;
-  esac
-  local rc=$?; rm -rf "$x"; return $rc
+  f="$(fetch "${FACT[$d.url]}")" &&
+  { ! has "$d.sums" || sha256_ok "$f" "${FACT[$d.sums]}"; } &&
+  case "$f" in
+    *.zip) unzip -q -o "$f" "${FACT[$d.file]}" -d "$x" ;;
+    *) tar -xzf "$f" -C "$x" ;;
+  esac &&
+  cp "$x/${FACT[$d.file]}" "$dest/" || rc=$?
+  rm -rf "$x"; return $rc
 }
 
 # --- step 4: builds from the Go module proxy ------------------------------------
-# All builds: -trimpath and -s -w keep them small and reproducible.
+# All builds: -trimpath and -s -w keep them small and reproducible. build_<tool> DEST builds the tool
+# at its pin (toolchain.json) into DEST; the version check runs afterwards.
 
 build_helm() {  # go install works: helm's go.mod has no replace lines
-  local dest="$1" dir cgv major minor
-  dir="$(go_mod_download "$HELM_MOD@v$HELM_VERSION")" || return 1
+  local dest="$1" v="${FACT[helm.version]}" mod="${FACT[helm.module]}" dir cgv major minor
+  dir="$(go_mod_download "$mod@v$v")" || return 1
   # Same k8s capability ldflags as helm's Makefile: major = client-go major + 1, minor = client-go minor.
   cgv="$(go mod edit -json "$dir/go.mod" | jq -r '.Require[] | select(.Path=="k8s.io/client-go") | .Version')"
   cgv="${cgv#v}"; major=$(( ${cgv%%.*} + 1 )); minor="$(cut -d. -f2 <<<"$cgv")"
   GOBIN="$dest" go install -trimpath -ldflags "-s -w \
-    -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION \
+    -X helm.sh/helm/v3/internal/version.version=v$v \
     -X helm.sh/helm/v3/internal/version.gitTreeState=clean \
     -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=$major \
     -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor \
     -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=$major \
     -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor" \
-    "$HELM_MOD/cmd/helm@v$HELM_VERSION"
+    "$mod/cmd/helm@v$v"
 }
 
 build_terraform() {  # version/VERSION in the module already says the release; no prerelease suffix
   local dest="$1"
-  GOBIN="$dest" go install -trimpath -ldflags "-s -w" "$TERRAFORM_MOD@v$TERRAFORM_VERSION"
+  GOBIN="$dest" go install -trimpath -ldflags "-s -w" "${FACT[terraform.module]}@v${FACT[terraform.version]}"
 }
 
 build_minio() {
-  GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "$MINIO_MOD@$MINIO_VERSION"
+  GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "${FACT[minio.module]}@${FACT[minio.version]}"
 }
 
 build_registry() {
-  GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "$REGISTRY_MOD/cmd/registry@$REGISTRY_VERSION"
+  GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "${FACT[registry.module]}/cmd/registry@${FACT[registry.version]}"
 }
 
 build_actionlint() {   # go install stamps the module version, which -version prints
-  GOBIN="$1" go install -trimpath -ldflags "-s -w" "$ACTIONLINT_MOD/cmd/actionlint@v$ACTIONLINT_VERSION"
+  GOBIN="$1" go install -trimpath -ldflags "-s -w" "${FACT[actionlint.module]}/cmd/actionlint@v${FACT[actionlint.version]}"
 }
 
 # pulumi CLI and language host carry replace lines, so `go install pkg@ver`
 # refuses them: build them from a generated wrapper module that requires them
 # (and sdk/v3 at the same release) and repeats their non-local replace lines.
-pulumi_ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
 
 # make_wrapper DIR MAIN@VER [DEP@VER...]: go.mod from scratch each time (cheap).
 # Only MAIN's replace lines are copied: upstream, the deps' own replace lines
@@ -368,32 +324,38 @@ make_wrapper() {
 }
 
 build_pulumi() {
-  local dest="$1" w="$WORK_ROOT/pulumi-$PULUMI_VERSION"
-  make_wrapper "$w" "$PULUMI_PKG_MOD@v$PULUMI_VERSION" "$PULUMI_SDK_MOD@v$PULUMI_VERSION" || return 1
-  (cd "$w" && GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "$pulumi_ldflags" \
-     -o "$dest/pulumi" "$PULUMI_PKG_MOD/cmd/pulumi")
+  local dest="$1" v="${FACT[pulumi.version]}" mod="${FACT[pulumi.module]}" sdk=github.com/pulumi/pulumi/sdk/v3
+  local w="$WORK_ROOT/pulumi-$v"
+  make_wrapper "$w" "$mod@v$v" "$sdk@v$v" || return 1
+  (cd "$w" && GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "-s -w -X $sdk/go/common/version.Version=v$v" \
+     -o "$dest/pulumi" "$mod/cmd/pulumi")
 }
 
+# The proxy refuses the language host's own module: it is built as the package inside sdk/v3 (the
+# tool's module) at its own release.
 build_pulumi-language-nodejs() {
-  local dest="$1" w="$WORK_ROOT/pulumi-language-nodejs-$NODEJS_HOST_VERSION"
+  local dest="$1" v="${FACT[pulumi-language-nodejs.version]}" mod="${FACT[pulumi-language-nodejs.module]}"
+  local w="$WORK_ROOT/pulumi-language-nodejs-$v"
   rm -rf "$w"; mkdir -p "$w"
   (
     cd "$w"
     go mod init gitops-platform.invalid/toolchain >/dev/null 2>&1 || exit 1
-    go mod edit -require "$PULUMI_SDK_MOD@v$NODEJS_HOST_VERSION" \
+    go mod edit -require "$mod@v$v" \
       -replace golang.org/x/text=golang.org/x/text@v0.3.6   # sdk 3.68's x/text pin does not build on Go 1.26
     GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath \
-      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$NODEJS_HOST_VERSION" \
-      -o "$dest/pulumi-language-nodejs" "$PULUMI_NODEJS_PKG"
+      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v" \
+      -o "$dest/pulumi-language-nodejs" "$mod/nodejs/cmd/pulumi-language-nodejs"
   )
 }
 
 # The kubernetes provider embeds schema-embed.json written by its generate.go,
 # so it is built in a writable copy of its module (its own replace lines then
-# apply as the main module), after running that generator.
+# apply as the main module), after running that generator. The module has no
+# tag of its own: it is pinned to the commit of the release tag (modVersion).
 build_pulumi-resource-kubernetes() {
-  local dest="$1" src w="$WORK_ROOT/pulumi-resource-kubernetes-$K8S_PROVIDER_VERSION"
-  src="$(go_mod_download "$K8S_PROVIDER_MOD@$K8S_PROVIDER_MODVERSION")" || return 1
+  local dest="$1" v="${FACT[pulumi-resource-kubernetes.version]}" mod="${FACT[pulumi-resource-kubernetes.module]}"
+  local sdk=github.com/pulumi/pulumi-kubernetes/sdk/v4 src w="$WORK_ROOT/pulumi-resource-kubernetes-$v"
+  src="$(go_mod_download "$mod@${FACT[pulumi-resource-kubernetes.modVersion]}")" || return 1
   rm -rf "$w"; cp -r "$src" "$w"; chmod -R u+w "$w"
   (
     cd "$w"
@@ -401,42 +363,44 @@ build_pulumi-resource-kubernetes() {
     # then the build's own cached ones, not a second compile of them.
     export GOFLAGS="$GOFLAGS -mod=mod -trimpath"
     # Upstream builds against the SDK in its own tree (`sdk/v4 => ../sdk`): the same release, served.
-    go mod edit -dropreplace "$K8S_SDK_MOD" -require "$K8S_SDK_MOD@v$K8S_PROVIDER_VERSION" || exit 1
-    VERSION="$K8S_PROVIDER_VERSION" go generate ./cmd/pulumi-resource-kubernetes || exit 1
-    go build -ldflags "-s -w -X $K8S_PROVIDER_MOD/pkg/version.Version=$K8S_PROVIDER_VERSION" \
+    go mod edit -dropreplace "$sdk" -require "$sdk@v$v" || exit 1
+    VERSION="$v" go generate ./cmd/pulumi-resource-kubernetes || exit 1
+    go build -ldflags "-s -w -X $mod/pkg/version.Version=$v" \
       -o "$dest/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes
   )
 }
 
 build_etcd() {
-  local w="$WORK_ROOT/etcd-$ETCD_VERSION"
+  local v="${FACT[etcd.version]}" mod="${FACT[etcd.module]}"
+  local w="$WORK_ROOT/etcd-$v"
   rm -rf "$w"; mkdir -p "$w"
   (
     cd "$w" && go mod init gitops-platform.invalid/toolchain >/dev/null 2>&1 &&
-    go mod edit -require "$ETCD_MOD@v$ETCD_VERSION" &&
-    GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "-s -w" -o "$1/etcd" "$ETCD_MOD"
+    go mod edit -require "$mod@v$v" &&
+    GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "-s -w" -o "$1/etcd" "$mod"
   )
 }
 
 # k8s.io/kubernetes points its staging modules (k8s.io/api, client-go, ...) at ./staging: the wrapper
 # points each at its own published release, v0.<minor>.<patch> (or the newest patch the proxy serves).
 build_kubernetes() {
-  local dest="$1" w="$WORK_ROOT/kubernetes-$KUBERNETES_VERSION" src minor="${KUBERNETES_VERSION#*.}"
+  local dest="$1" v="${FACT[kubernetes.version]}" mod="${FACT[kubernetes.module]}"
+  local w="$WORK_ROOT/kubernetes-$v" src minor="${v#*.}"
   minor="${minor%%.*}"
-  src="$(go_mod_download "$KUBERNETES_MOD@v$KUBERNETES_VERSION")" || return 1
+  src="$(go_mod_download "$mod@v$v")" || return 1
   rm -rf "$w"; mkdir -p "$w"
   (
     cd "$w"
     go mod init gitops-platform.invalid/toolchain >/dev/null 2>&1 || exit 1
-    go mod edit -go=1.26.0 -require "$KUBERNETES_MOD@v$KUBERNETES_VERSION" || exit 1
-    local m v p patch="${KUBERNETES_VERSION##*.}"
+    go mod edit -go=1.26.0 -require "$mod@v$v" || exit 1
+    local m sv p patch="${v##*.}"
     for m in $(go mod edit -json "$src/go.mod" | jq -r '.Replace[] | select(.New.Version == null) | .Old.Path'); do
-      v=""
+      sv=""
       for ((p = patch; p >= 0; p--)); do
-        if go_mod_download "$m@v0.$minor.$p" >/dev/null 2>&1; then v="v0.$minor.$p"; break; fi
+        if go_mod_download "$m@v0.$minor.$p" >/dev/null 2>&1; then sv="v0.$minor.$p"; break; fi
       done
-      [[ -n "$v" ]] || { echo "no release of $m for Kubernetes 1.$minor on the proxy"; exit 1; }
-      go mod edit -replace "$m=$m@$v" -require "$m@$v" || exit 1
+      [[ -n "$sv" ]] || { echo "no release of $m for Kubernetes 1.$minor on the proxy"; exit 1; }
+      go mod edit -replace "$m=$m@$sv" -require "$m@$sv" || exit 1
     done
     printf '//go:build tools\n\npackage tools\n\nimport (\n' >tools.go
     for p in kube-apiserver kube-controller-manager kube-scheduler kubectl; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$p" >>tools.go; done
@@ -444,8 +408,8 @@ build_kubernetes() {
     export GOFLAGS="$GOFLAGS -mod=mod"
     go mod tidy >/dev/null 2>&1 || true
     local pkg="k8s.io/component-base/version"
-    local ld="-s -w -X $pkg.gitVersion=v$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
-    ld="$ld -X k8s.io/client-go/pkg/version.gitVersion=v$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
+    local ld="-s -w -X $pkg.gitVersion=v$v -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+    ld="$ld -X k8s.io/client-go/pkg/version.gitVersion=v$v -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
     # One go build for the four commands: their links run side by side.
     go build -trimpath -ldflags "$ld" -o "$dest/" k8s.io/kubernetes/cmd/{kube-apiserver,kube-controller-manager,kube-scheduler,kubectl}
   )
@@ -453,10 +417,11 @@ build_kubernetes() {
 
 # kwok 0.8 has no built-in stages: the node and pod lifecycles that ship in its module go beside it.
 build_kwok() {
-  local dest="$1" w="$WORK_ROOT/kwok-$KWOK_VERSION" src f
-  src="$(go_mod_download "$KWOK_MOD@v$KWOK_VERSION")" || return 1
-  make_wrapper "$w" "$KWOK_MOD@v$KWOK_VERSION" "$KWOK_MOD@v$KWOK_VERSION" || return 1
-  (cd "$w" && GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "-s -w" -o "$dest/kwok" "$KWOK_MOD/cmd/kwok") || return 1
+  local dest="$1" v="${FACT[kwok.version]}" mod="${FACT[kwok.module]}" src f
+  local w="$WORK_ROOT/kwok-$v"
+  src="$(go_mod_download "$mod@v$v")" || return 1
+  make_wrapper "$w" "$mod@v$v" "$mod@v$v" || return 1
+  (cd "$w" && GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "-s -w" -o "$dest/kwok" "$mod/cmd/kwok") || return 1
   : >"$dest/stages.yaml"
   for f in "$src"/kustomize/stage/node/fast/node-initialize.yaml \
            "$src"/kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
@@ -468,21 +433,22 @@ build_kwok() {
 
 # Argo CD: a wrapper module holding argo-cd's own replace block (minus its one local line, the
 # gitops-engine in its tree, which is served as the same tagged release) resolves exactly the
-# module set of a build inside argo-cd. Go 1.27 from the proxy.
+# module set of a build inside argo-cd. Go 1.27 from the proxy (toolchain.json's argocd.go).
 build_argocd() {
-  local dest="$1" w="$WORK_ROOT/argocd-$ARGOCD_VERSION" b
-  local -x GOTOOLCHAIN="$ARGOCD_GO_TOOLCHAIN"
-  make_wrapper "$w" "$ARGOCD_MOD@v$ARGOCD_VERSION" "$ARGOCD_MOD@v$ARGOCD_VERSION" "$GITOPS_ENGINE_MOD@v$ARGOCD_VERSION" || return 1
+  local dest="$1" v="${FACT[argocd.version]}" mod="${FACT[argocd.module]}" b
+  local w="$WORK_ROOT/argocd-$v" engine=github.com/argoproj/argo-cd/gitops-engine/v3
+  local -x GOTOOLCHAIN="go${FACT[argocd.go.version]}"
+  make_wrapper "$w" "$mod@v$v" "$mod@v$v" "$engine@v$v" || return 1
   (
     cd "$w"
     export GOFLAGS="$GOFLAGS -mod=mod"
-    go mod edit -go=1.27.0 && go get "$ARGOCD_MOD/cmd@v$ARGOCD_VERSION" || exit 1
-    local p="$ARGOCD_MOD/common"
-    go build -trimpath -ldflags "-s -w -X $p.version=$ARGOCD_VERSION -X $p.gitTag=v$ARGOCD_VERSION \
+    go mod edit -go=1.27.0 && go get "$mod/cmd@v$v" || exit 1
+    local p="$mod/common"
+    go build -trimpath -ldflags "-s -w -X $p.version=$v -X $p.gitTag=v$v \
         -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z -X $p.kubectlVersion=v0.37.0" \
-      -o "$dest/argocd" "$ARGOCD_MOD/cmd"
+      -o "$dest/argocd" "$mod/cmd"
   ) || return 1
-  local src; src="$(go_mod_download "$ARGOCD_MOD@v$ARGOCD_VERSION")" || return 1
+  local src; src="$(go_mod_download "$mod@v$v")" || return 1
   mkdir -p "$dest/crds"
   cp "$src"/manifests/crds/application{,set}-crd.yaml "$src"/manifests/crds/appproject-crd.yaml "$dest/crds/"
   # The repo server runs these from PATH for every Git source, as in Argo CD's image.
@@ -497,7 +463,7 @@ build_argocd() {
 argocd_standin_chart() {
   local manifests="$1" chart="$2" own="$REPO_ROOT/tools/argocd-standin"
   mkdir -p "$chart/templates"
-  sed "s/@ARGOCD_VERSION@/$ARGOCD_VERSION/g" "$own/Chart.yaml.in" >"$chart/Chart.yaml"
+  sed "s/@ARGOCD_VERSION@/${FACT[argocd.version]}/g" "$own/Chart.yaml.in" >"$chart/Chart.yaml"
   cp "$own/values.yaml" "$chart/values.yaml"; cp "$own"/templates/*.yaml "$chart/templates/"
   awk -v drop="argocd-cm argocd-cmd-params-cm argocd-rbac-cm argocd-notifications-cm argocd-secret" '
     BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) skip[d[i]] = 1 }
@@ -567,17 +533,17 @@ install_tool() {
 # tests run the CLI with PULUMI_HOME=<cache>/pulumi-home and PULUMI_IGNORE_AMBIENT_PLUGINS=true.
 PULUMI_HOME_DIR="$CACHE_ROOT/pulumi-home"
 wire_engine() {
-  local cli host provider v
+  local cli host provider v want="${FACT[pulumi-resource-kubernetes.version]}"
   cli="$(readlink -f "$BIN_DIR/pulumi")"; host="$(readlink -f "$BIN_DIR/pulumi-language-nodejs")"
   provider="$(readlink -f "$BIN_DIR/pulumi-resource-kubernetes")"
   [[ "$(dirname "$host")" == "$(dirname "$cli")" ]] || ln -sfn "$host" "$(dirname "$cli")/pulumi-language-nodejs"
   mkdir -p "$PULUMI_HOME_DIR"
   export PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_IGNORE_AMBIENT_PLUGINS=true
-  if ! "$cli" plugin ls 2>/dev/null | grep -qE "^kubernetes +resource +$K8S_PROVIDER_VERSION "; then
-    "$cli" plugin install resource kubernetes "$K8S_PROVIDER_VERSION" --file "$provider" >/dev/null || return 1
+  if ! "$cli" plugin ls 2>/dev/null | grep -qE "^kubernetes +resource +$want "; then
+    "$cli" plugin install resource kubernetes "$want" --file "$provider" >/dev/null || return 1
   fi
-  v="$(timeout 120 "$cli" package get-schema "kubernetes@$K8S_PROVIDER_VERSION" 2>/dev/null | jq -r .version)" || true
-  [[ "$v" == "$K8S_PROVIDER_VERSION" ]] || { log "pulumi sees kubernetes provider version '$v', want $K8S_PROVIDER_VERSION"; return 1; }
+  v="$(timeout 120 "$cli" package get-schema "kubernetes@$want" 2>/dev/null | jq -r .version)" || true
+  [[ "$v" == "$want" ]] || { log "pulumi sees kubernetes provider version '$v', want $want"; return 1; }
   echo "$PULUMI_HOME_DIR" >"$REPO_ROOT/.tools/pulumi-home"
 }
 
@@ -597,22 +563,24 @@ install_debian_package() {
 # The add-ons' and Argo CD's CRDs as their Go modules ship them, in .tools/crds/<project>/ (one file
 # per CRD), for the server-side dry run: data only, so the tests need no Argo CD build for them.
 install_addon_crds() {
-  local t0 dir="$CACHE_ROOT/addon-crds-eso$ESO_VERSION-cm$CERT_MANAGER_VERSION-gw$GATEWAY_API_VERSION-argocd$ARGOCD_VERSION" tmp src how=cache
+  local eso="${FACT[external-secrets.version]}" cm="${FACT[cert-manager.version]}" gw="${FACT[gateway-api.version]}"
+  local argocd="${FACT[argocd.version]}" t0 tmp src how=cache
+  local dir="$CACHE_ROOT/addon-crds-eso$eso-cm$cm-gw$gw-argocd$argocd"
   t0="$(now)"
   if [[ ! -f "$dir/.verified" ]]; then
     how=modules
     tmp="$(mktemp -d "$CACHE_ROOT/.stage-addon-crds.XXXX")"
     mkdir -p "$tmp/external-secrets" "$tmp/cert-manager" "$tmp/gateway-api" "$tmp/argo-cd"
-    { src="$(go_mod_download "$ESO_MOD@v$ESO_VERSION")" && cp "$src"/config/crds/bases/*.yaml "$tmp/external-secrets/" &&
-      src="$(go_mod_download "$CERT_MANAGER_MOD@v$CERT_MANAGER_VERSION")" && cp "$src"/deploy/crds/*.yaml "$tmp/cert-manager/" &&
-      src="$(go_mod_download "$GATEWAY_API_MOD@v$GATEWAY_API_VERSION")" && cp "$src"/config/crd/standard/*.yaml "$tmp/gateway-api/" &&
-      src="$(GOTOOLCHAIN="$ARGOCD_GO_TOOLCHAIN" go_mod_download "$ARGOCD_MOD@v$ARGOCD_VERSION")" && cp "$src"/manifests/crds/*-crd.yaml "$tmp/argo-cd/"; } ||
-      { rm -rf "$tmp"; printf '%-28s %-8s %-9s %6.1fs\n' addon-crds "$ESO_VERSION" FAILED "$(since "$t0")"; return 1; }
+    { src="$(go_mod_download "${FACT[external-secrets.module]}@v$eso")" && cp "$src"/config/crds/bases/*.yaml "$tmp/external-secrets/" &&
+      src="$(go_mod_download "${FACT[cert-manager.module]}@v$cm")" && cp "$src"/deploy/crds/*.yaml "$tmp/cert-manager/" &&
+      src="$(go_mod_download "${FACT[gateway-api.module]}@v$gw")" && cp "$src"/config/crd/standard/*.yaml "$tmp/gateway-api/" &&
+      src="$(GOTOOLCHAIN="go${FACT[argocd.go.version]}" go_mod_download "${FACT[argocd.module]}@v$argocd")" && cp "$src"/manifests/crds/*-crd.yaml "$tmp/argo-cd/"; } ||
+      { rm -rf "$tmp"; printf '%-28s %-8s %-9s %6.1fs\n' addon-crds "$eso" FAILED "$(since "$t0")"; return 1; }
     rm -f "$tmp"/*/kustomization.yaml; chmod -R u+w "$tmp"; touch "$tmp/.verified"; rm -rf "$dir"; mv "$tmp" "$dir"
   fi
   rm -rf "$REPO_ROOT/.tools/crds"; mkdir -p "$REPO_ROOT/.tools/crds"
   cp -r "$dir"/external-secrets "$dir"/cert-manager "$dir"/gateway-api "$dir"/argo-cd "$REPO_ROOT/.tools/crds/"
-  printf '%-28s %-8s %-9s %6.1fs\n' addon-crds "eso$ESO_VERSION" "$how" "$(since "$t0")"
+  printf '%-28s %-8s %-9s %6.1fs\n' addon-crds "eso$eso" "$how" "$(since "$t0")"
 }
 
 # Builds run two at a time: a Go build's download, compile and link phases rarely fill both cores.
