@@ -14,6 +14,7 @@ import { checkFleetDestinations } from "./components/platform/fleetDestinations"
 import { readFoundation } from "./components/platform/foundation";
 import { addonApplicationSets, teamApplications, teamProjects } from "./components/platform/gitops";
 import { hubCluster, hubRegistration } from "./components/platform/hubCluster";
+import type { PlatformClusters } from "./components/platform/registeredCluster";
 import { registerClusters } from "./components/platform/registrations";
 import { repositoryAccess } from "./components/platform/repositoryAccess";
 import { loadStackConfig } from "./stacks/load";
@@ -25,24 +26,24 @@ async function main(): Promise<Record<string, unknown>> {
 
     const cluster = hubCluster(ctx, foundation);
     const aws = await platformAws(ctx, foundation);
-    const clusters = [hubRegistration(ctx, foundation, aws?.roleArns), ...fleet];
+    const clusters: PlatformClusters = { hub: hubRegistration(ctx, foundation, aws?.roleArns), fleet };
     checkFleetDestinations(ctx, clusters);
 
-    const install = installArgoCd(ctx, cluster, clusters[0], aws);
+    const install = installArgoCd(ctx, cluster, clusters.hub, aws);
     repositoryAccess(ctx, foundation, install, aws);
     const registrations = registerClusters(ctx, clusters, install.after);
 
     const projects = teamProjects(ctx, install.after);
     // Applications after their projects and the registration of the cluster Argo CD runs on.
-    const afterProjects = { ...install.after, dependsOn: [install.argocd, registrations[0], ...projects, ...install.bootstrapAddons] };
-    teamApplications(ctx, new Map(registrations.map((r, i) => [clusters[i].name, r])), afterProjects);
+    const afterProjects = install.alsoAfter(registrations.hub, ...projects);
+    teamApplications(ctx, registrations, afterProjects);
     addonApplicationSets(ctx, clusters, afterProjects);
 
     return {
         environment: ctx.platform.environment,
         argocdNamespace: install.argocd.namespace,
         argocdChartVersion: install.argocd.chartVersion,
-        clusterName: registrations[0].clusterName,
+        clusterName: registrations.hub.clusterName,
         gitCommit: config.gitCommit,
         ...(fleet.length > 0 ? { fleetClusters: fleet.length } : {}),
         ...(ctx.platform.cluster.mode === "render" ? { renderedManifestsDirectory: ctx.platform.cluster.directory } : {}),

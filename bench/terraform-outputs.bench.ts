@@ -1,5 +1,5 @@
 /**
- * Reading the outputs of a large local state: the outputs-only reader (components/terraform) against
+ * Reading the outputs of a large local state: the outputs-only reader (lib/terraform) against
  * `JSON.parse` of the whole file. Generates 10 MB and 100 MB v4 states (the outputs of the local
  * stack, then many resource instances), and measures each way in a fresh child process: wall time of
  * the read and peak RSS (`resourceUsage().maxRSS`) above the process's RSS just before the read.
@@ -78,8 +78,8 @@ function generateState(file: string, targetBytes: number): number {
 /** Child side: one way of reading, measured, printed as JSON. */
 async function measure(mode: string, file: string): Promise<void> {
     // Load everything the read needs before the baseline, so module loading is not counted.
-    const { readTerraformOutputs } = await import("../components/terraform/readTerraformOutputs");
-    await import("../components/terraform/sources/local");
+    const { readTerraformOutputs } = await import("../lib/terraform/readTerraformOutputs");
+    await import("../lib/terraform/sources/local");
     const baselineRss = process.memoryUsage().rss;
     let firstMs: number;
     let medianMs: number | undefined;

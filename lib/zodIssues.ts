@@ -1,18 +1,17 @@
-/** Turns zod issues into the one-line-per-problem text used in every error of this folder. */
+/**
+ * Turns zod issues into the one-line-per-problem text of every config and Terraform source error.
+ * Key paths are written by the policy pack's `formatPath` (`outputs.vpc_id.value`, `headers["X-Token"]`,
+ * `[2]`), so a config error, a Terraform source error and a policy finding spell a path alike.
+ */
 import type { z } from "zod";
+import { formatPath } from "gitops-platform-policies/shared";
 
-/** Formats a key path the way users write it: `outputs.vpc_id.value`, `headers["X-Token"]`, `[2]`. */
-export function formatKeyPath(path: readonly PropertyKey[]): string {
-    let out = "";
-    for (const key of path) {
-        if (typeof key === "number") out += `[${key}]`;
-        else if (typeof key === "string" && /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) out += out ? `.${key}` : key;
-        else out += `[${JSON.stringify(String(key))}]`;
-    }
-    return out || "(top level)";
+/** A zod issue path as `formatPath` takes it (a symbol key, which parsed JSON and YAML never have, by its description). */
+export function keyPath(path: readonly PropertyKey[]): (string | number)[] {
+    return path.map((key) => (typeof key === "symbol" ? String(key) : key));
 }
 
 /** One line per issue, `<key path>: <message>`, prefixed by `prefix` (to name e.g. a CLI flag set). */
 export function formatZodIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): string[] {
-    return issues.map((issue) => `${formatKeyPath([...prefix, ...issue.path])}: ${issue.message}`);
+    return issues.map((issue) => `${formatPath(keyPath([...prefix, ...issue.path])) || "(top level)"}: ${issue.message}`);
 }

@@ -4,57 +4,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { formatKeyPath } from "../components/terraform/zodIssues";
+import { formatPath } from "gitops-platform-policies/shared";
+import { type ConfigProblem, StackConfigError } from "../lib/stackConfigError";
+import { keyPath } from "../lib/zodIssues";
+import { CONFIG_NAMESPACE, FLEET_KUBECONFIG_KEY, PLATFORM_KEY, SECRET_KEYS, type SecretKey } from "./configKeys";
 import { PlatformConfig, PlatformConfigSchema } from "./schema";
 import { CommitShaSchema } from "./schema/versions";
 import { shown } from "./schema/common";
 import { isSecretConfigKey } from "./secretness";
 
-/** The config namespace of this program (the project name in Pulumi.yaml). */
-export const CONFIG_NAMESPACE = "gitops-platform";
-
-/** The structured key that holds everything that is not a secret. */
-export const PLATFORM_KEY = "platform";
-
-/**
- * Top-level keys whose values are secrets. Each must be set with `pulumi config set --secret`,
- * because the runtime only knows secret-ness per top-level key.
- */
-export const SECRET_KEYS = ["argocdAdminPassword", "kubeconfig", "fleetKubeconfig", "terraformToken", "terraformHttpPassword"] as const;
-export type SecretKey = (typeof SECRET_KEYS)[number];
-
 /** Key names that look like credentials; inside `platform` they are always a mistake. */
 const SECRET_LOOKING_KEY = /(password|passwd|token|secret|private[-_]?key|client[-_]?secret|credential|api[-_]?key)/i;
-
-/** One problem with a config key path, as `path: message`. */
-export interface ConfigProblem {
-    /** Key path as users write it, e.g. `platform.argocd.chart.version`. */
-    path: string;
-    /** What is wrong; never includes a secret value. */
-    message: string;
-}
-
-/** Where the engine reads a stack's config (Pulumi.yaml: `stackConfigDir: stacks`). */
-export function stackFileOf(stack: string): string {
-    return `stacks/Pulumi.${stack}.yaml`;
-}
-
-/** Bad stack config: the stack file, then every problem, one per line, `path: message`. */
-export class StackConfigError extends Error {
-    /** Every problem found. */
-    readonly problems: ConfigProblem[];
-
-    /** The stack file the config comes from (Pulumi.yaml's stackConfigDir), as messages name it. */
-    readonly file: string;
-
-    constructor(stack: string, problems: ConfigProblem[]) {
-        const file = stackFileOf(stack);
-        super(`${file}: invalid config for stack ${JSON.stringify(stack)} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  ${p.path}: ${p.message}`).join("\n")}`);
-        this.name = "StackConfigError";
-        this.problems = problems;
-        this.file = file;
-    }
-}
 
 /** The validated config of a stack. */
 export interface StackConfig {
@@ -142,7 +102,7 @@ function parsePlatform(raw: string): { platform?: PlatformConfig; problems: Conf
 
 /** One problem per issue; an unknown-keys issue becomes one problem per key, so each has its own path. */
 function issueProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
-    const at = (extra: PropertyKey[] = []) => formatKeyPath([PLATFORM_KEY, ...issue.path, ...extra]);
+    const at = (extra: PropertyKey[] = []) => formatPath(keyPath([PLATFORM_KEY, ...issue.path, ...extra]));
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((key) => ({
             path: at([key]),
@@ -174,11 +134,11 @@ function secretRequirements(platform: PlatformConfig, secrets: StackConfig["secr
         problems.push({ path: "kubeconfig", message: `set, but platform.cluster.mode is ${JSON.stringify(platform.cluster.mode)}; remove it` });
     }
     const kubeconfigEntries = platform.fleet.flatMap((e, i) => (e.from === "kubeconfig" ? [`platform.fleet[${i}]`] : []));
-    if (kubeconfigEntries.length > 0 && !set("fleetKubeconfig")) {
-        problems.push({ path: "fleetKubeconfig", message: `required while ${kubeconfigEntries.join(", ")} ${kubeconfigEntries.length === 1 ? "is" : "are"} from: kubeconfig: run ${hint("fleetKubeconfig")} < path/to/kubeconfig` });
+    if (kubeconfigEntries.length > 0 && !set(FLEET_KUBECONFIG_KEY)) {
+        problems.push({ path: FLEET_KUBECONFIG_KEY, message: `required while ${kubeconfigEntries.join(", ")} ${kubeconfigEntries.length === 1 ? "is" : "are"} from: kubeconfig: run ${hint(FLEET_KUBECONFIG_KEY)} < path/to/kubeconfig` });
     }
-    if (kubeconfigEntries.length === 0 && set("fleetKubeconfig")) {
-        problems.push({ path: "fleetKubeconfig", message: "set, but no entry of platform.fleet is from: kubeconfig; remove it so no unused credential lingers" });
+    if (kubeconfigEntries.length === 0 && set(FLEET_KUBECONFIG_KEY)) {
+        problems.push({ path: FLEET_KUBECONFIG_KEY, message: "set, but no entry of platform.fleet is from: kubeconfig; remove it so no unused credential lingers" });
     }
     if (set("terraformToken") && platform.terraform.source.backend !== "remote") {
         problems.push({ path: "terraformToken", message: `only used with platform.terraform.source.backend "remote", not ${JSON.stringify(platform.terraform.source.backend)}` });

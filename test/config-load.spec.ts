@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { runProgram } from "./support/program";
-import { StackConfigError } from "../stacks/load";
+import { StackConfigError } from "../lib/stackConfigError";
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 const CANARY = "canary-S3cr3t-value-9f8e7d";

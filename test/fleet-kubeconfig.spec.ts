@@ -14,7 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { clusterConnection } from "../components/gitops/clusterRegistration";
 import { packDir } from "../policies/test/support";
-import { StackConfigError } from "../stacks/load";
+import { StackConfigError } from "../lib/stackConfigError";
 import { toPolicyResources } from "../tools/plan/policy-step";
 import { isSerializedSecret, redactSecrets, unwrapSecrets } from "../tools/plan/secrets";
 import { planFleetToken } from "../tools/plan/fleet-kubeconfig";

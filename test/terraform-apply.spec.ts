@@ -6,9 +6,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { TerraformOutputSet } from "../components/terraform/outputSet";
-import { readTerraformOutputs } from "../components/terraform/readTerraformOutputs";
-import { requireOutputs } from "../components/terraform/requireOutputs";
+import type { TerraformOutputSet } from "../lib/terraform/outputSet";
+import { readTerraformOutputs } from "../lib/terraform/readTerraformOutputs";
+import { requireOutputs } from "../lib/terraform/requireOutputs";
 import { type TerraformWorkdir, terraformWorkdir } from "./support/terraform-cli";
 import { type StateServer, startStateServer } from "./support/terraform-state-server";
 

@@ -2,10 +2,10 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { resolveSecret } from "../components/terraform/credentials";
-import { TerraformSourceError } from "../components/terraform/errors";
-import { readTerraformOutputs } from "../components/terraform/readTerraformOutputs";
-import { describeSource } from "../components/terraform/source";
+import { resolveSecret } from "../lib/terraform/credentials";
+import { TerraformSourceError } from "../lib/terraform/errors";
+import { readTerraformOutputs } from "../lib/terraform/readTerraformOutputs";
+import { describeSource } from "../lib/terraform/source";
 import { TERRAFORM_OUTPUTS_TYPE, TerraformOutputs } from "../components/terraform/terraformOutputs";
 
 /** Resolves an Output's value and secretness (mocks make outputs known). */

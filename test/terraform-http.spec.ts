@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expectSourceError } from "./support/terraform-errors";
-import { type ReadTerraformOutputsOptions, readTerraformOutputs } from "../components/terraform/readTerraformOutputs";
+import { type ReadTerraformOutputsOptions, readTerraformOutputs } from "../lib/terraform/readTerraformOutputs";
 import { type StateServer, startStateServer } from "./support/terraform-state-server";
 
 const localState = fs.readFileSync(path.join(__dirname, "..", "stacks", "local", "terraform", "terraform.tfstate"), "utf8");

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { tokenEnvVar } from "../components/terraform/credentials";
+import { tokenEnvVar } from "../lib/terraform/credentials";
 import { type FakeHcp, startFakeHcp } from "./support/terraform-hcp-server";
 import { runTfOutputs } from "./support/terraform-outputs-cli";
 

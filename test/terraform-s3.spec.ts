@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { expectSourceError } from "./support/terraform-errors";
-import { readTerraformOutputs } from "../components/terraform/readTerraformOutputs";
-import type { S3Source } from "../components/terraform/source";
+import { readTerraformOutputs } from "../lib/terraform/readTerraformOutputs";
+import type { S3Source } from "../lib/terraform/source";
 import { type MinioServer, startMinio } from "./support/terraform-minio";
 
 const localState = fs.readFileSync(path.join(__dirname, "..", "stacks", "local", "terraform", "terraform.tfstate"), "utf8");

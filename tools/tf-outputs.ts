@@ -14,10 +14,10 @@
  * stderr), 1 on an unexpected failure.
  */
 import { parseArgs } from "node:util";
-import { TerraformSourceError } from "../components/terraform/errors";
-import { outputValues } from "../components/terraform/outputSet";
-import { readTerraformOutputs } from "../components/terraform/readTerraformOutputs";
-import { TerraformSourceSchema } from "../components/terraform/source";
+import { TerraformSourceError } from "../lib/terraform/errors";
+import { outputValues } from "../lib/terraform/outputSet";
+import { readTerraformOutputs } from "../lib/terraform/readTerraformOutputs";
+import { TerraformSourceSchema } from "../lib/terraform/source";
 
 /** Exit code for bad input and source errors. */
 const EXIT_BAD_INPUT = 2;

@@ -6,6 +6,7 @@
  * the finalizer that removes the deployed resources with the Application.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { isRecord } from "gitops-platform-policies/shared";
 import { AuditMetadata, auditAnnotations, auditLabels } from "../audit/auditMetadata";
 import { argoCdResource, automatedSyncPolicy, DEFAULT_RETRY, RESOURCES_FINALIZER, SYNC_WAVE_ANNOTATION, SyncRetry } from "./argoCdResource";
 import { argoRepoUrl, ChartRepository } from "./repositoryUrl";
@@ -126,14 +127,12 @@ export class TeamApplication extends pulumi.ComponentResource {
     }
 }
 
-const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-
 /** Deep-merges inline values over defaults: objects key by key, anything else replaces. */
 export function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = { ...base };
     for (const [k, v] of Object.entries(over)) {
         const b = out[k];
-        out[k] = isPlainObject(b) && isPlainObject(v) ? mergeValues(b, v) : v;
+        out[k] = isRecord(b) && isRecord(v) ? mergeValues(b, v) : v;
     }
     return out;
 }

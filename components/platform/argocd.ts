@@ -3,6 +3,7 @@
  * its repository credentials need, and the Gateway in front of it. Everything declared later waits
  * for both (`after`).
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { BootstrapAddon } from "../addons/bootstrapAddon";
 import { adminPasswordHash } from "../argocd/adminPassword";
 import { ArgoCd, ArgoCdChartSource } from "../argocd/argoCd";
@@ -20,6 +21,8 @@ export interface ArgoCdInstall {
     bootstrapAddons: BootstrapAddon[];
     /** Options of everything that needs Argo CD's CRDs and controllers: on teardown it goes first. */
     after: StepOptions;
+    /** `after`, waiting for `resources` too (the secret store, the hub's registration, the projects). */
+    alsoAfter(...resources: pulumi.Resource[]): StepOptions;
 }
 
 /** Installs the bootstrap add-ons, Argo CD and (for the upstream chart) its Redis password. */
@@ -82,7 +85,9 @@ export function installArgoCd(ctx: PlatformContext, cluster: KubernetesCluster, 
             after,
         );
     }
-    return { argocd, bootstrapAddons, after };
+    // Argo CD, then what else to wait for, then the bootstrap add-ons: the order the plan records.
+    const alsoAfter = (...resources: pulumi.Resource[]): StepOptions => ({ ...after, dependsOn: [argocd, ...resources, ...bootstrapAddons] });
+    return { argocd, bootstrapAddons, after, alsoAfter };
 }
 
 function argoCdChart(ctx: PlatformContext): ArgoCdChartSource {

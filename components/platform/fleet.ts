@@ -5,10 +5,11 @@
  * kubeconfig once, and every problem of every entry is reported together before any resource is
  * registered. A new way to describe clusters is a new `from` in the schema and a new case here.
  */
-import { describeSource, readTerraformOutputs, requireOutputs, TerraformOutputSet, TerraformSource, TerraformSourceError } from "../terraform";
-import { StackConfigError } from "../../stacks/load";
+import { describeSource, readTerraformOutputs, requireOutputs, TerraformOutputSet, TerraformSource, TerraformSourceError } from "../../lib/terraform";
+import { StackConfigError } from "../../lib/stackConfigError";
+import { FLEET_KUBECONFIG_KEY } from "../../stacks/configKeys";
 import type { FleetEntry } from "../../stacks/schema";
-import { contextAccess, FLEET_KUBECONFIG_KEY, Kubeconfig, parseKubeconfig, revealed } from "./fleetKubeconfig";
+import { contextAccess, Kubeconfig, parseKubeconfig, revealed } from "./fleetKubeconfig";
 import { KubernetesNameSchema } from "../../stacks/schema";
 import type { StackConfig } from "../../stacks/load";
 import { terraformCredentials } from "./foundation";

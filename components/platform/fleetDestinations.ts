@@ -4,14 +4,14 @@
  * sends to a cluster must be a destination of its project (a name or a `prefix*`). Checked once the
  * fleet is read, with every problem reported together.
  */
-import { StackConfigError } from "../../stacks/load";
+import { StackConfigError } from "../../lib/stackConfigError";
 import { addonEnableLabel } from "../gitops/addonApplicationSet";
 import { clusterNameMatches } from "../../stacks/schema";
 import type { PlatformContext } from "./context";
-import type { RegisteredCluster } from "./registeredCluster";
+import { allClusters, type PlatformClusters } from "./registeredCluster";
 
 /** Throws one StackConfigError listing every cluster a project would refuse. */
-export function checkFleetDestinations(ctx: PlatformContext, clusters: RegisteredCluster[]): void {
+export function checkFleetDestinations(ctx: PlatformContext, clusters: PlatformClusters): void {
     const { platform } = ctx;
     const projects = new Map(platform.gitops.projects.map((p) => [p.name, p]));
     const admits = (projectName: string, namespace: string, cluster: string) =>
@@ -19,7 +19,7 @@ export function checkFleetDestinations(ctx: PlatformContext, clusters: Registere
     const problems: { path: string; message: string }[] = [];
     const addons = new Map(platform.addons.filter((a) => a.enabled && a.installedBy === "argocd").map((a, i) => [a.name, { addon: a, i }]));
     // The cluster Argo CD runs on is checked by the config rules already.
-    for (const cluster of clusters.slice(1)) {
+    for (const cluster of clusters.fleet) {
         for (const name of cluster.addons) {
             const found = addons.get(name);
             if (!found || admits(found.addon.project, found.addon.namespace, cluster.name)) continue;
@@ -30,7 +30,7 @@ export function checkFleetDestinations(ctx: PlatformContext, clusters: Registere
         }
     }
     // Each cluster's labels as its Secret carries them, made once for every selector.
-    const labelled = clusters.map((cluster) => ({
+    const labelled = allClusters(clusters).map((cluster) => ({
         cluster,
         labels: { ...cluster.labels, ...Object.fromEntries(cluster.addons.map((a) => [addonEnableLabel(a), "true"])), environment: platform.environment } as Record<string, string>,
     }));

@@ -8,11 +8,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { isRecord } from "gitops-platform-policies/shared";
+import { FLEET_KUBECONFIG_KEY } from "../../stacks/configKeys";
 import { shown } from "../../stacks/schema/common";
 import type { ClientCertificateAccess, TokenAccess } from "../gitops/clusterRegistration";
-
-/** The secret config key that holds the fleet's kubeconfig. */
-export const FLEET_KUBECONFIG_KEY = "fleetKubeconfig";
 
 /** A kubeconfig's `clusters`, `contexts` and `users`, each by name. */
 export interface Kubeconfig {
@@ -202,8 +201,4 @@ function refuseFields(fields: Record<string, unknown>, carried: Set<string>, at:
 /** A non-empty string, else undefined (kubectl writes empty fields for unset ones). */
 function given(value: unknown): string | undefined {
     return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -1,5 +1,6 @@
 /** Step 1: the Terraform foundation's outputs, read and type-checked before any resource is registered. */
-import { describeSource, readTerraformOutputs, requireOutputs, RequiredOutputs, TerraformOutputs } from "../terraform";
+import { describeSource, readTerraformOutputs, requireOutputs, RequiredOutputs } from "../../lib/terraform";
+import { TerraformOutputs } from "../terraform/terraformOutputs";
 import { REQUIRED_TERRAFORM_OUTPUTS } from "../../stacks/foundationOutputs";
 import type { StackConfig } from "../../stacks/load";
 

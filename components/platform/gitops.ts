@@ -6,11 +6,11 @@
 import { AddonApplicationSet } from "../gitops/addonApplicationSet";
 import { GitChartSource, PackagedChartSource, TeamApplication } from "../gitops/application";
 import { TeamProject } from "../gitops/appProject";
-import type { ClusterRegistration } from "../gitops/clusterRegistration";
 import { TeamApplicationSet } from "../gitops/teamApplicationSet";
 import type { ApplicationConfig } from "../../stacks/schema";
 import type { PlatformContext, StepOptions } from "./context";
-import type { RegisteredCluster } from "./registeredCluster";
+import { allClusters, type PlatformClusters } from "./registeredCluster";
+import type { ClusterRegistrations } from "./registrations";
 
 /** One AppProject per team project. */
 export function teamProjects(ctx: PlatformContext, after: StepOptions): TeamProject[] {
@@ -34,10 +34,11 @@ export function teamProjects(ctx: PlatformContext, after: StepOptions): TeamProj
 }
 
 /**
- * The team applications. One on a cluster of the fleet also waits for that cluster's registration;
- * a selector's ApplicationSet needs none (its generator picks clusters up as they are registered).
+ * The team applications, after `afterProjects` (which holds the hub's registration). One on a cluster
+ * of the fleet also waits for that cluster's registration; a selector's ApplicationSet needs none (its
+ * generator picks clusters up as they are registered).
  */
-export function teamApplications(ctx: PlatformContext, registrations: Map<string, ClusterRegistration>, afterProjects: StepOptions): void {
+export function teamApplications(ctx: PlatformContext, registrations: ClusterRegistrations, afterProjects: StepOptions): void {
     const { platform } = ctx;
     const teamOf = new Map(platform.gitops.projects.map((p) => [p.name, p.team]));
     for (const app of platform.gitops.applications) {
@@ -62,8 +63,8 @@ export function teamApplications(ctx: PlatformContext, registrations: Map<string
             );
             continue;
         }
-        const registration = registrations.get(app.destination.cluster);
-        const opts = registration && !afterProjects.dependsOn.includes(registration) ? { ...afterProjects, dependsOn: [...afterProjects.dependsOn, registration] } : afterProjects;
+        const registration = registrations.fleet.get(app.destination.cluster);
+        const opts = registration ? { ...afterProjects, dependsOn: [...afterProjects.dependsOn, registration] } : afterProjects;
         new TeamApplication(`app-${app.name}`, { ...common, destination: app.destination }, opts);
     }
 }
@@ -76,7 +77,7 @@ function applicationSource(ctx: PlatformContext, app: ApplicationConfig): Packag
 }
 
 /** One ApplicationSet per add-on Argo CD installs, selecting the clusters that turn it on. */
-export function addonApplicationSets(ctx: PlatformContext, clusters: RegisteredCluster[], afterProjects: StepOptions): void {
+export function addonApplicationSets(ctx: PlatformContext, clusters: PlatformClusters, afterProjects: StepOptions): void {
     const keysOf = sharedAnnotationKeys(clusters);
     for (const addon of ctx.platform.addons.filter((a) => a.enabled && a.installedBy === "argocd")) {
         new AddonApplicationSet(
@@ -102,9 +103,9 @@ export function addonApplicationSets(ctx: PlatformContext, clusters: RegisteredC
  * The annotation keys every cluster that turns an add-on on carries, so its value templates can be
  * checked. Clusters of one entry share their keys: the intersection is computed per distinct key set.
  */
-function sharedAnnotationKeys(clusters: RegisteredCluster[]): (addon: string) => string[] {
+function sharedAnnotationKeys(clusters: PlatformClusters): (addon: string) => string[] {
     const keySets = new Map<string, { keys: string[]; addons: Set<string> }>();
-    for (const c of clusters) {
+    for (const c of allClusters(clusters)) {
         const keys = Object.keys(c.annotations).sort();
         const id = keys.join(",");
         let group = keySets.get(id);
@@ -113,7 +114,7 @@ function sharedAnnotationKeys(clusters: RegisteredCluster[]): (addon: string) =>
     }
     return (addon) => {
         const sets = [...keySets.values()].filter((g) => g.addons.has(addon)).map((g) => g.keys);
-        if (sets.length === 0) return Object.keys(clusters[0]?.annotations ?? {});
+        if (sets.length === 0) return Object.keys(clusters.hub.annotations);
         return sets.reduce((shared, keys) => shared.filter((k) => keys.includes(k)));
     };
 }

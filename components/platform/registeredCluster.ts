@@ -18,3 +18,16 @@ export interface RegisteredCluster {
     /** Where it was configured, for messages (`platform.fleet[2] (output fleet, key "eu-3")`). */
     configPath: string;
 }
+
+/** The clusters Argo CD manages, by role: the one it runs on, and the fleet (names distinct, `readFleet` sees to it). */
+export interface PlatformClusters {
+    /** The cluster Argo CD runs on (`platform.cluster`), registered in-cluster. */
+    hub: RegisteredCluster;
+    /** The others (`platform.fleet`), in config order. */
+    fleet: RegisteredCluster[];
+}
+
+/** Every cluster, the hub first, then the fleet in config order. */
+export function allClusters(clusters: PlatformClusters): RegisteredCluster[] {
+    return [clusters.hub, ...clusters.fleet];
+}

@@ -24,7 +24,7 @@ export function repositoryAccess(ctx: PlatformContext, foundation: Foundation, i
         { region: foundation.region, serviceAccount: externalSecretsServiceAccount(platform), namespaces: [argocdNamespace], audit },
         install.after,
     );
-    const afterStore = { ...install.after, dependsOn: [install.argocd, store, ...install.bootstrapAddons] };
+    const afterStore = install.alsoAfter(store);
     for (const repo of platform.gitops.repositories) {
         const creds = repo.credentials;
         if (!creds || creds.existingSecret) continue;

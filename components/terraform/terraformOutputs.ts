@@ -4,9 +4,7 @@
  * component itself does no I/O and a bad state has already failed before any resource exists.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { TerraformSourceError } from "./errors";
-import type { TerraformOutputSet } from "./outputSet";
-import { type OutputSpec, requireOutputs } from "./requireOutputs";
+import { type OutputSpec, requireOutputs, TerraformSourceError, type TerraformOutputSet } from "../../lib/terraform";
 
 /** Arguments of `TerraformOutputs`. */
 export interface TerraformOutputsArgs {

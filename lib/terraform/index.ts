@@ -1,4 +1,8 @@
-/** Terraform outputs: sources, state reading, required output types and the Pulumi component. */
+/**
+ * The Terraform state reader: sources (local, json, http, s3, HCP), state reading and required output
+ * types. A library with no Pulumi in it, used by the stack schema, the program, `tools/tf-outputs.ts`
+ * and the benchmarks; the Pulumi component over it is `components/terraform/TerraformOutputs`.
+ */
 export { type CtyType, CtyTypeSchema, formatCtyType } from "./ctyType";
 export { type SecretInput, type SourceCredentials, tokenEnvVar } from "./credentials";
 export { TerraformSourceError, type TerraformSourceErrorKind } from "./errors";
@@ -19,4 +23,3 @@ export {
 } from "./source";
 export { SUPPORTED_STATE_VERSION, type StateSummary } from "./state";
 export { type TypeConstraint, type ValueOfType, parseTypeConstraint } from "./types";
-export { TERRAFORM_OUTPUTS_TYPE, TerraformOutputs, type TerraformOutputsArgs } from "./terraformOutputs";

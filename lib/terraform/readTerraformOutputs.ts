@@ -15,7 +15,7 @@ import { readOutputJson } from "./sources/json";
 import { readLocalState } from "./sources/local";
 import { readRemoteState, remoteSecrets } from "./sources/remote";
 import { readS3State } from "./sources/s3";
-import { formatZodIssues } from "./zodIssues";
+import { formatZodIssues } from "../zodIssues";
 
 /** Options of `readTerraformOutputs`. */
 export interface ReadTerraformOutputsOptions {

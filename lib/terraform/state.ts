@@ -7,7 +7,7 @@ import { CtyTypeSchema } from "./ctyType";
 import { TerraformSourceError } from "./errors";
 import { parseJsonText } from "./jsonText";
 import type { TerraformOutputSet } from "./outputSet";
-import { formatZodIssues } from "./zodIssues";
+import { formatZodIssues } from "../zodIssues";
 
 /** The only state format version this reader understands. */
 export const SUPPORTED_STATE_VERSION = 4;
@@ -57,7 +57,7 @@ function unsupportedVersionProblem(version: unknown): string {
     if (typeof version === "number") {
         return (
             `state format version ${version} is newer than this reader supports (version 4); read it with a ` +
-            "Terraform or OpenTofu release that writes version 4, or extend components/terraform/state.ts"
+            "Terraform or OpenTofu release that writes version 4, or extend lib/terraform/state.ts"
         );
     }
     return `has no numeric \`version\` (found ${JSON.stringify(version) ?? "nothing"}); this is not a Terraform state file`;

@@ -9,6 +9,7 @@
  * conversions: a tuple of strings is a `list(string)`, an object whose attributes are all strings is a
  * `map(string)`, extra object attributes are allowed. Null is only accepted where `optional(...)` says so.
  */
+import { isRecord } from "gitops-platform-policies/shared";
 
 /** A parsed type constraint. */
 export type TypeConstraint =
@@ -138,10 +139,6 @@ function describeValue(value: unknown): string {
     return typeof value;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 /** Path of an element below an output, as Terraform writes references: `ids[0]`, `roles["cert-manager"]`. */
 function childPath(path: string, key: string | number): string {
     if (typeof key === "number") return `${path}[${key}]`;
@@ -188,11 +185,11 @@ export function checkValue(type: TypeConstraint, value: unknown, path: string, p
             type.elements.forEach((element, index) => checkValue(element, value[index], childPath(path, index), problems));
             return;
         case "map":
-            if (!isPlainObject(value)) return mismatch();
+            if (!isRecord(value)) return mismatch();
             for (const [key, element] of Object.entries(value)) checkValue(type.element, element, childPath(path, key), problems);
             return;
         case "object":
-            if (!isPlainObject(value)) return mismatch();
+            if (!isRecord(value)) return mismatch();
             for (const [name, attribute] of Object.entries(type.attributes)) {
                 const present = name in value && value[name] !== null;
                 if (!present && attribute.optional) continue;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TerraformSourceSchema } from "../../components/terraform/source";
+import { TerraformSourceSchema } from "../../lib/terraform/source";
 import { KubernetesNameSchema, StringMapSchema } from "./common";
 
 /**

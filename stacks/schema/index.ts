@@ -4,7 +4,7 @@
  * the wrong place) is an error rather than silently ignored.
  */
 import { z } from "zod";
-import { TerraformSourceSchema } from "../../components/terraform/source";
+import { TerraformSourceSchema } from "../../lib/terraform/source";
 import { AddonsConfigSchema } from "./addons";
 import { ArgoCdConfigSchema } from "./argocd";
 import { AuditConfigSchema } from "./audit";

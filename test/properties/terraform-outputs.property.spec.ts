@@ -10,10 +10,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as fc from "fast-check";
-import { TerraformSourceError } from "../../components/terraform";
-import { readOutputJson } from "../../components/terraform/sources/json";
-import { stateFromDocument, stateFromText } from "../../components/terraform/state";
-import { readStateHead } from "../../components/terraform/stateHeadReader";
+import { TerraformSourceError } from "../../lib/terraform";
+import { readOutputJson } from "../../lib/terraform/sources/json";
+import { stateFromDocument, stateFromText } from "../../lib/terraform/state";
+import { readStateHead } from "../../lib/terraform/stateHeadReader";
 import { PROJECT_ROOT } from "../support/program";
 import { check } from "./property";
 

@@ -1,5 +1,6 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { isRecord } from "gitops-platform-policies/shared";
 import { ProgramRun, RegisteredResource, runProgram as runUnderMocks } from "../../tools/plan/run-program";
 import { PROJECT, readStackConfig, StackConfig } from "../../tools/plan/stack-file";
 import { withOfflineTerraformSource } from "../../tools/plan/terraform-override";
@@ -44,17 +45,13 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
 
 /** Deep merge for config overrides (see {@link ProgramRunOptions.platform}). */
 export function mergeConfig(base: unknown, override: unknown): unknown {
-    if (!isPlainObject(base) || !isPlainObject(override)) return override;
+    if (!isRecord(base) || !isRecord(override)) return override;
     const out: Record<string, unknown> = { ...base };
     for (const [k, v] of Object.entries(override)) {
         if (v === undefined) delete out[k];
         else out[k] = mergeConfig(out[k], v);
     }
     return out;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** The resources of one type token. */

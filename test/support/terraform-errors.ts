@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { TerraformSourceError } from "../../components/terraform/errors";
+import { TerraformSourceError } from "../../lib/terraform/errors";
 
 /** Awaits a read that must fail with a TerraformSourceError of `kind` whose message matches every pattern. */
 export async function expectSourceError(promise: Promise<unknown>, kind: string, ...patterns: RegExp[]): Promise<TerraformSourceError> {

@@ -3,11 +3,10 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { fleetKubeconfigContexts, planFleetKubeconfig } from "./fleet-kubeconfig";
 
-/** The project name from Pulumi.yaml: the namespace of the program's own config keys. */
-export const PROJECT = "gitops-platform";
-
-/** The secret key whose stand-in must be a kubeconfig, not a plain test secret (fleet-kubeconfig.ts). */
-const FLEET_KUBECONFIG_KEY = `${PROJECT}:fleetKubeconfig`;
+// PROJECT: the namespace of the program's own config keys; FLEET_KUBECONFIG_KEY: the secret key whose
+// stand-in must be a kubeconfig, not a plain test secret (fleet-kubeconfig.ts).
+import { CONFIG_NAMESPACE as PROJECT, FLEET_KUBECONFIG_CONFIG_KEY as FLEET_KUBECONFIG_KEY } from "../../stacks/configKeys";
+export { PROJECT };
 
 /** Config as the Pulumi engine hands it to a program: every value a string, structured values as JSON. */
 export interface StackConfig {

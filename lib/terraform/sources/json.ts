@@ -6,7 +6,7 @@ import { parseJsonText } from "../jsonText";
 import type { TerraformOutputSet } from "../outputSet";
 import { StoredOutputSchema } from "../state";
 import type { JsonSource } from "../source";
-import { formatZodIssues } from "../zodIssues";
+import { formatZodIssues } from "../../zodIssues";
 import type { SourceContext } from "./context";
 
 const OutputJsonSchema = z.record(z.string(), StoredOutputSchema);

@@ -10,7 +10,7 @@ import { httpGet } from "../httpGet";
 import { parseJsonText } from "../jsonText";
 import { type StateSummary, stateFromText } from "../state";
 import { DEFAULT_REMOTE_HOSTNAME, type RemoteSource } from "../source";
-import { formatZodIssues } from "../zodIssues";
+import { formatZodIssues } from "../../zodIssues";
 import type { SourceContext } from "./context";
 
 const WorkspaceResponseSchema = z.object({
