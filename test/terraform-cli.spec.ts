@@ -1,6 +1,8 @@
 /** `npm run tf-outputs`: output format, masking, exit codes and messages, run as a real child process. */
 import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { runTfOutputs } from "./support/terraform-outputs-cli";
 import { type StateServer, startStateServer } from "./support/terraform-state-server";
@@ -26,6 +28,23 @@ describe("Terraform outputs: the tf-outputs CLI", function () {
         const secrets = Object.values(stored).filter((o) => o.sensitive).map((o) => o.value);
         assert.equal(secrets.length, 2);
         for (const secret of secrets) assert.ok(!result.stdout.includes(secret), "a sensitive value was printed");
+    });
+
+    it("delivers a large document whole through a pipe to a slow reader", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-outputs-pipe-"));
+        try {
+            // About 3 MB of outputs: far more than a pipe holds, so the CLI must wait for the reader.
+            const outputs = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`output_${i}`, { sensitive: false, type: "string", value: `${i}-${"x".repeat(1000)}` }]));
+            const file = path.join(dir, "outputs.json");
+            fs.writeFileSync(file, JSON.stringify(outputs));
+            const cli = `${JSON.stringify(process.execPath)} -r ts-node/register/transpile-only tools/tf-outputs.ts --backend json --path ${JSON.stringify(file)}`;
+            const received = execFileSync("bash", ["-c", `set -o pipefail; ${cli} | (sleep 2; cat) > ${JSON.stringify(path.join(dir, "got.json"))}`], { cwd: path.join(__dirname, ".."), timeout: 60_000 });
+            assert.equal(received.toString(), "");
+            const got = JSON.parse(fs.readFileSync(path.join(dir, "got.json"), "utf8"));
+            assert.equal(Object.keys(got).length, 3000);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("prints sensitive values with --show-sensitive", async () => {

@@ -141,7 +141,8 @@ async function main(argv: string[]): Promise<void> {
 
     const outputs = await readTerraformOutputs(checked.data, { timeoutMs, retries });
     const values = outputValues(outputs, flags["show-sensitive"] ? undefined : SECRET_MASK);
-    process.stdout.write(`${JSON.stringify(values, null, 2)}\n`);
+    // Written, then waited for: on a pipe stdout is asynchronous, and exiting before it drained cut large documents.
+    await new Promise<void>((resolve, reject) => process.stdout.write(`${JSON.stringify(values, null, 2)}\n`, (e) => (e ? reject(e) : resolve())));
 }
 
 main(process.argv.slice(2)).then(
