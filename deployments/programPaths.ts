@@ -7,6 +7,7 @@
 export const PROGRAM_PATHS: readonly string[] = [
     "index.ts",
     "components/**",
+    "lib/**",
     "stacks/**",
     "Pulumi.yaml",
     "package.json",
