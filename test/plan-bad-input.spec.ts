@@ -121,6 +121,17 @@ describe("npm run plan: bad input, interrupts and pipes", function () {
         assertPreviousIntact();
     });
 
+    it("refuses to replace a directory the plan did not write (--out stacks: stacks/local holds tracked Terraform files)", () => {
+        const tracked = path.join(project, "stacks", "local", "terraform");
+        const before = fs.readdirSync(tracked).sort();
+        const res = runPlan(project, ["--stack", "local", "--out", "stacks"]);
+        assert.strictEqual(res.code, 2, res.stderr);
+        assert.match(res.stderr, /stacks\/local: exists and was not written by the plan/);
+        assert.deepStrictEqual(fs.readdirSync(tracked).sort(), before, "tracked files were touched");
+        assert.deepStrictEqual(fs.readdirSync(path.join(project, "stacks")).filter((f) => f.includes("partial")), [], "a staging folder was left");
+        assertPreviousIntact();
+    });
+
     it("leaves the previous output whole after a refused config", () => {
         const file = stackFile("Pulumi.local.yaml", fs.readFileSync(path.join(project, "stacks", "Pulumi.local.yaml"), "utf8").replace(/version: \S+/, "version: latest"));
         const res = runPlan(project, ["--stack", "local", "--config-file", file, "--out", out]);

@@ -15,6 +15,18 @@ export class OutputDirError extends Error {
     }
 }
 
+/** The file that marks a directory as the plan's own output; only such a directory is ever replaced. */
+export const PLAN_OUTPUT_MARKER = ".gitops-platform-plan";
+
+/** What a plan wrote before the marker existed: a directory holding only these is the plan's too. */
+const EARLIER_PLAN_FILES: ReadonlySet<string> = new Set(["manifests", "resources.json", "policy-report.json", "policy-report.sarif", "secret-fingerprints.json"]);
+
+/** True when `dir` may be replaced: empty, marked as the plan's, or holding only what a plan writes. */
+function isPlanOutput(dir: string): boolean {
+    const entries = fs.readdirSync(dir);
+    return entries.includes(PLAN_OUTPUT_MARKER) || entries.every((e) => EARLIER_PLAN_FILES.has(e));
+}
+
 export class StagedOutputDir {
     /** Where to write now. */
     readonly path: string;
@@ -33,8 +45,13 @@ export class StagedOutputDir {
         if (fs.existsSync(finalDir) && !fs.lstatSync(finalDir).isDirectory()) {
             throw new OutputDirError(`${shown}: exists and is not a directory; remove it or choose another --out`);
         }
+        // The plan replaces its own output only: --out stacks would otherwise delete tracked files.
+        if (fs.existsSync(finalDir) && !isPlanOutput(finalDir)) {
+            throw new OutputDirError(`${shown}: exists and was not written by the plan (no ${PLAN_OUTPUT_MARKER}); the plan replaces only its own output: remove it or choose another --out`);
+        }
         fs.mkdirSync(parent, { recursive: true });
         this.path = fs.mkdtempSync(path.join(parent, `.${path.basename(finalDir)}.partial-`));
+        fs.writeFileSync(path.join(this.path, PLAN_OUTPUT_MARKER), "Written by `npm run plan`; replaced whole by the next plan into this directory.\n");
         this.unregister = onExit(() => this.discard());
     }
 
