@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { expandApplicationSet, registeredClusters } from "../tools/review/appset-generators";
+import { expandApplicationSet, registeredClusters } from "../tools/manifests/appset-generators";
 import { Review, StackReview } from "../tools/review/model";
 import { PlanOutput, PlannedResource, Manifest } from "../tools/review/plan-output";
 import { resourceChanges } from "../tools/review/resource-changes";

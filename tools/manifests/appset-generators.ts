@@ -3,11 +3,11 @@
  * controller would, for the generators this program uses: `clusters` (label selectors against the
  * cluster Secrets the plan declares) and `list`. Other generator kinds (git, matrix, merge,
  * scmProvider, pullRequest, clusterDecisionResource, plugin) need data the plan does not have and
- * are reported as not expanded, by kind.
+ * are reported as not expanded, by kind. Used by the plan (to judge what each generated Application
+ * renders) and the review (to show it).
  */
-import { NotShown } from "./model";
-import { Manifest } from "./plan-output";
 import { renderTemplate, TemplateError } from "./appset-template";
+import { Manifest, NotDone } from "./types";
 
 /** A cluster Argo CD knows from a cluster Secret the plan declares. */
 export interface RegisteredCluster {
@@ -99,11 +99,11 @@ function clusterParams(generator: { selector?: LabelSelector; values?: Record<st
 }
 
 /** The Applications an ApplicationSet generates, and the generators it could not expand. */
-export function expandApplicationSet(appSet: Manifest, clusters: RegisteredCluster[]): { applications: GeneratedApplication[]; notExpanded: Omit<NotShown, "side">[] } {
+export function expandApplicationSet(appSet: Manifest, clusters: RegisteredCluster[]): { applications: GeneratedApplication[]; notExpanded: NotDone[] } {
     const spec = (appSet.spec ?? {}) as { generators?: Record<string, unknown>[]; template?: unknown; goTemplate?: boolean; goTemplateOptions?: string[]; templatePatch?: string };
     const name = appSet.metadata.name;
     const applications: GeneratedApplication[] = [];
-    const notExpanded: Omit<NotShown, "side">[] = [];
+    const notExpanded: NotDone[] = [];
     if (spec.templatePatch) notExpanded.push({ what: `ApplicationSet ${name}: templatePatch`, reason: "templatePatch is not applied by the review; the Applications are shown from the template alone" });
     (spec.generators ?? []).forEach((generator, i) => {
         const kinds = Object.keys(generator).filter((k) => k !== "selector" && k !== "template");

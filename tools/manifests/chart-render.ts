@@ -4,32 +4,35 @@
  * first, then `values`/`valuesObject`, then parameters. A chart is rendered from the planned tree
  * when it is there (a Git source under `charts/`, or a packaged chart whose name and version the
  * tree's `charts/<name>/Chart.yaml` holds, since that is what the registry copy is published from),
- * otherwise fetched from its repository if the machine can reach it; a chart that cannot be had is
- * reported as not rendered, with helm's reason. Secrets' data are redacted and fingerprinted here.
+ * otherwise fetched from its repository when the caller allows it and the machine can reach it (the
+ * review does; the offline plan never fetches); a chart that cannot be had is reported as not
+ * rendered, with the chart and helm's reason. Objects come back as rendered, Secret data included:
+ * the plan hands them to the policy pack and its redactor, the review redacts them for display.
  */
-import { spawn } from "child_process";
-import { createHash, createHmac } from "crypto";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { Fingerprints } from "./object-diff";
-import { Manifest } from "./plan-output";
+import { spawnTracked } from "../engine/processes";
+import { Manifest } from "./types";
 
-/** A rendered object with the fingerprints of its redacted Secret data. */
+/** A rendered object, and the chart template it came from when the chart is in the tree. */
 export interface RenderedObject {
     object: Manifest;
-    fingerprints: Fingerprints;
+    /** Project-relative path of the template (`charts/hello-service/templates/deployment.yaml`); absent for a fetched chart. */
+    template?: string;
 }
 
-export type RenderResult = { objects: RenderedObject[]; note?: string } | { notRendered: string };
+/** What an Application renders to, or why it was not rendered (and which chart, when one was named). */
+export type RenderResult = { objects: RenderedObject[]; note?: string } | { notRendered: string; chart?: string };
 
 /** What a renderer needs for one run of the review. */
 export interface RenderContext {
     helm: string;
     /** Scratch directory (helm home, values files). */
     workDir: string;
-    /** Key of the secret fingerprints (in memory only). */
-    fingerprintKey: string;
+    /** Fetch a chart that is not in the tree from its repository (Helm or OCI). The offline plan does not. */
+    fetch: boolean;
     /** The commit `$ARGOCD_APP_REVISION` stands for (the same on both sides, so it is no change). */
     revision: string;
     cache: Map<string, Promise<RenderResult>>;
@@ -52,8 +55,6 @@ interface Source {
         fileParameters?: unknown[];
     };
 }
-
-const REDACTED = "[redacted]";
 
 function hashDir(dir: string): string {
     const h = createHash("sha256");
@@ -91,11 +92,12 @@ function substituteBuildEnv(text: string, app: Manifest, source: Source, revisio
 }
 
 /** Where the chart comes from: a directory of the tree, or a remote reference for helm. */
-function locateChart(root: string, source: Source): { dir: string; note?: string } | { remote: string[]; label: string } | { notRendered: string } {
+function locateChart(root: string, source: Source): { dir: string; note?: string } | { remote: string[]; label: string } | { notRendered: string; chart?: string } {
     if (source.path !== undefined && !source.chart) {
         const dir = path.resolve(root, source.path);
-        if (!dir.startsWith(path.resolve(root) + path.sep) || !fs.existsSync(dir)) return { notRendered: `path ${source.path} of ${source.repoURL} is not in this repository's tree` };
-        if (!fs.existsSync(path.join(dir, "Chart.yaml"))) return { notRendered: `${source.path} is not a Helm chart (plain or Kustomize directories are not rendered)` };
+        const chart = `path ${source.path} of ${source.repoURL}`;
+        if (!dir.startsWith(path.resolve(root) + path.sep) || !fs.existsSync(dir)) return { notRendered: `path ${source.path} of ${source.repoURL} is not in this repository's tree`, chart };
+        if (!fs.existsSync(path.join(dir, "Chart.yaml"))) return { notRendered: `${source.path} is not a Helm chart (plain or Kustomize directories are not rendered)`, chart };
         return { dir };
     }
     if (!source.chart || !source.repoURL) return { notRendered: "the source names neither a chart nor a path" };
@@ -116,14 +118,15 @@ function locateChart(root: string, source: Source): { dir: string; note?: string
 function runHelm(context: RenderContext, args: string[], timeoutSeconds: number): Promise<{ status: number; stdout: string; stderr: string }> {
     const home = path.join(context.workDir, "helm-home");
     return new Promise((resolve, reject) => {
-        const child = spawn(context.helm, args, {
+        // Tracked: an interrupted plan or review stops its helm too.
+        const child = spawnTracked(context.helm, args, {
             env: { ...process.env, HELM_CACHE_HOME: path.join(home, "cache"), HELM_CONFIG_HOME: path.join(home, "config"), HELM_DATA_HOME: path.join(home, "data") },
             stdio: ["ignore", "pipe", "pipe"],
         });
         let stdout = "";
         let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+        child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
         const timer = setTimeout(() => {
             child.kill("SIGKILL");
             stderr += `\nhelm did not finish in ${timeoutSeconds} s`;
@@ -134,24 +137,6 @@ function runHelm(context: RenderContext, args: string[], timeoutSeconds: number)
             resolve({ status: code ?? -1, stdout, stderr });
         });
     });
-}
-
-/** A Secret with every data value replaced by `[redacted]` and fingerprinted. */
-function redactObject(object: Manifest, key: string): RenderedObject {
-    const fingerprints: Fingerprints = {};
-    if (object.kind !== "Secret") return { object, fingerprints };
-    const copy = { ...object } as Record<string, unknown>;
-    for (const field of ["data", "stringData"]) {
-        const data = copy[field];
-        if (typeof data !== "object" || data === null) continue;
-        copy[field] = Object.fromEntries(
-            Object.entries(data as Record<string, unknown>).map(([k, v]) => {
-                fingerprints[`${field}.${k}`] = createHmac("sha256", key).update(String(v)).digest("hex");
-                return [k, REDACTED];
-            }),
-        );
-    }
-    return { object: copy as Manifest, fingerprints };
 }
 
 /** Renders one Application (single source; a multi-source Application is rendered source by source). */
@@ -173,11 +158,12 @@ export async function renderApplication(root: string, app: Manifest, context: Re
 async function renderSource(root: string, app: Manifest, source: Source, namespace: string, context: RenderContext): Promise<RenderResult> {
     const located = locateChart(root, source);
     if ("notRendered" in located) return located;
+    if ("remote" in located && !context.fetch) return { notRendered: "a chart from the internet, which is not fetched here", chart: located.label };
     const h = source.helm ?? {};
     if (h.fileParameters?.length) return { notRendered: "helm.fileParameters are not supported by the review" };
     const valueFiles = h.valueFiles ?? [];
     if (valueFiles.some((f) => f.startsWith("$"))) return { notRendered: `value files from another source (${valueFiles.find((f) => f.startsWith("$"))}) are not supported by the review` };
-    if ("remote" in located && valueFiles.length > 0) return { notRendered: `value files ${valueFiles.join(", ")} live inside the remote chart ${located.label}, which the review does not unpack` };
+    if ("remote" in located && valueFiles.length > 0) return { notRendered: `value files ${valueFiles.join(", ")} live inside the remote chart, which is not unpacked here`, chart: located.label };
 
     const inline: string[] = [];
     if (h.values) inline.push(substituteBuildEnv(h.values, app, source, context.revision));
@@ -206,12 +192,19 @@ async function renderSource(root: string, app: Manifest, source: Source, namespa
         const run = await runHelm(context, args, "dir" in located ? 120 : context.fetchTimeoutSeconds);
         if (run.status !== 0) {
             const reason = run.stderr.trim().split("\n").filter(Boolean).pop() ?? `helm exited ${run.status}`;
-            return { notRendered: "dir" in located ? `helm template failed: ${reason}` : `${located.label} cannot be fetched: ${reason}` };
+            return "dir" in located
+                ? { notRendered: `helm template failed: ${reason}`, chart: path.relative(root, located.dir) }
+                : { notRendered: `it cannot be fetched: ${reason}`, chart: located.label };
         }
-        const objects = YAML.parseAllDocuments(run.stdout)
-            .map((d) => d.toJS() as Manifest | null)
-            .filter((o): o is Manifest => o !== null && typeof o === "object" && typeof o.kind === "string")
-            .map((o) => redactObject(o, context.fingerprintKey));
+        const chartDir = "dir" in located ? path.relative(root, located.dir) : undefined;
+        const objects: RenderedObject[] = [];
+        for (const doc of YAML.parseAllDocuments(run.stdout)) {
+            const object = doc.toJS() as Manifest | null;
+            if (object === null || typeof object !== "object" || typeof object.kind !== "string") continue;
+            // helm prints `# Source: <chart>/templates/<file>` above each document: the template in the tree.
+            const source = /Source: [^/\s]+\/(\S+)/.exec(doc.commentBefore ?? "")?.[1];
+            objects.push(chartDir !== undefined && source ? { object, template: path.posix.join(chartDir.split(path.sep).join("/"), source) } : { object });
+        }
         return { objects, note: "dir" in located ? located.note : `fetched ${located.label}` };
     })();
     context.cache.set(key, promise);

@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     try {
         const result = await plan({ projectRoot: process.cwd(), stack: args.stack, outDir: args.out, terraformOutputs: args["terraform-outputs"], configFile: args["config-file"], log, redactor });
         if (format === "text") {
-            console.log(redactor.scrub(formatSummary(result.stack, result.dir, result.run.resources, result.manifests.length, result.diagnostics)));
+            console.log(redactor.scrub(formatSummary(result.stack, result.dir, result.run.resources, result.manifests.length, result.diagnostics, result.rendered)));
         } else {
             const file = format === "json" ? "policy-report.json" : "policy-report.sarif";
             process.stdout.write(fs.readFileSync(path.join(result.dir, file), "utf8"));

@@ -1,7 +1,9 @@
 import * as fs from "fs";
 import * as path from "path";
-import { jsonReport, PolicyDiagnostic, sarifReport } from "../policy-analyzer";
-import { writeManifests } from "./manifests";
+import { jsonReport, ManifestsReport, PolicyDiagnostic, sarifReport } from "../policy-analyzer";
+import { Manifest } from "../manifests/types";
+import { isKubernetesObject, toManifest, writeManifests } from "./manifests";
+import { judgementLines, judgeRenderedApplications, ManifestsJudgement, renderApplications } from "./manifests-step";
 import { analyzeWithPolicyPack } from "./policy-step";
 import { toResourceRecords } from "./resources-file";
 import { ProgramRun, runProgram } from "./run-program";
@@ -35,7 +37,10 @@ export interface PlanResult {
     dir: string;
     run: ProgramRun;
     manifests: string[];
+    /** Every finding: on Pulumi's resources (CrossGuard) and on what Argo CD Applications render (the manifests entry point). */
     diagnostics: PolicyDiagnostic[];
+    /** The manifests entry point: Applications and objects judged, charts not judged, where each finding's object comes from. */
+    rendered: { manifests: ManifestsReport; renderedBy: ManifestsJudgement["renderedBy"] };
     /** 1 when a mandatory policy is violated, else 0. */
     exitCode: 0 | 1;
 }
@@ -76,18 +81,36 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         if (fingerprintKey) fs.writeFileSync(path.join(out.path, FINGERPRINTS_FILE), JSON.stringify(secretFingerprints(run.resources, fingerprintKey)) + "\n");
         step(`wrote ${manifests.length} manifests and resources.json`);
 
+        // The charts Argo CD will apply render while the pack starts (the manifests written above, redacted, name them).
+        const rendering = renderApplications({ projectRoot, manifests: scrubbed.filter(isKubernetesObject).map((r) => toManifest(r) as Manifest), revision: process.env.GITHUB_SHA });
+        rendering.catch(() => undefined); // awaited below; a failure is reported there, not as an unhandled rejection
         step("starting the policy pack and analyzing every resource");
-        const { info, diagnostics } = await analyzeWithPolicyPack(projectRoot, run, log);
+        let judgement: ManifestsJudgement | undefined;
+        const { info, diagnostics: pulumiDiagnostics } = await analyzeWithPolicyPack(projectRoot, run, log, async (analyzer) => {
+            const renders = await rendering;
+            step(`policy pack judged ${run.resources.length + 1} resources; judging what ${renders.rendered.length} Argo CD Applications render`);
+            judgement = await judgeRenderedApplications(analyzer, renders, run.stack, redactor);
+        });
+        const j = judgement!;
+        log(judgementLines(j)[0]);
+        const diagnostics = [...pulumiDiagnostics, ...j.diagnostics];
         const safeDiagnostics = redactor.scrubValue(diagnostics);
-        writeJson("policy-report.json", jsonReport(safeDiagnostics, info, run.stack));
-        writeJson("policy-report.sarif", sarifReport(safeDiagnostics, info, { stack: run.stack, artifactUri: options.configFile ?? `stacks/Pulumi.${run.stack}.yaml` }));
-        step(`policy pack reported ${diagnostics.length} violations`);
+        const rendered = { manifests: redactor.scrubValue(manifestsReport(j)), renderedBy: j.renderedBy };
+        writeJson("policy-report.json", jsonReport(safeDiagnostics, info, run.stack, rendered));
+        writeJson("policy-report.sarif", sarifReport(safeDiagnostics, info, { stack: run.stack, artifactUri: options.configFile ?? `stacks/Pulumi.${run.stack}.yaml`, ...rendered }));
+        step(`policy pack reported ${diagnostics.length} violations (${j.diagnostics.length} on Application manifests)`);
         out.commit();
 
         const exitCode = diagnostics.some((d) => d.enforcementLevel === "mandatory") ? 1 : 0;
-        return { stack, dir, run, manifests, diagnostics: safeDiagnostics, exitCode };
+        return { stack, dir, run, manifests, diagnostics: safeDiagnostics, rendered, exitCode };
     } finally {
         out.discard();
     }
 }
 
+
+function manifestsReport(j: ManifestsJudgement): ManifestsReport {
+    const report: ManifestsReport = { judged: j.judged, applications: j.applications, clusters: j.clusters, objects: j.objects, notJudged: j.notJudged };
+    if (j.note) report.note = j.note;
+    return report;
+}

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { AnalyzerInfo, PolicyDiagnostic, PolicyPackConfig, PolicyResource, readPolicyConfigFile, startPolicyAnalyzer } from "../policy-analyzer";
+import { AnalyzerInfo, PolicyAnalyzer, PolicyDiagnostic, PolicyPackConfig, PolicyResource, readPolicyConfigFile, startPolicyAnalyzer } from "../policy-analyzer";
 import { ProgramRun, RegisteredResource } from "./run-program";
 import { PROJECT } from "./stack-file";
 
@@ -55,9 +55,10 @@ export interface PolicyAnalysis {
 /**
  * Runs the policy pack over the resources the way the engine does: the pack is started as its
  * own process and driven over the analyzer gRPC protocol, per resource and then for the stack,
- * with the stack's `policies/config/<stack>.json`.
+ * with the stack's `policies/config/<stack>.json`. `alsoJudge`, when given, is handed the same running
+ * and configured pack afterwards (the manifests entry point: what Argo CD Applications render).
  */
-export async function analyzeWithPolicyPack(projectRoot: string, run: ProgramRun, log: (line: string) => void): Promise<PolicyAnalysis> {
+export async function analyzeWithPolicyPack(projectRoot: string, run: ProgramRun, log: (line: string) => void, alsoJudge?: (analyzer: PolicyAnalyzer) => Promise<void>): Promise<PolicyAnalysis> {
     const configFile = policyConfigPath(run.stack);
     const configPath = path.join(projectRoot, configFile);
     let policyConfig: PolicyPackConfig = {};
@@ -76,6 +77,7 @@ export async function analyzeWithPolicyPack(projectRoot: string, run: ProgramRun
             diagnostics.push(...(await analyzer.analyze(r)));
         }
         diagnostics.push(...(await analyzer.analyzeStack(resources)));
+        if (alsoJudge) await alsoJudge(analyzer);
         return { info, diagnostics };
     } finally {
         await analyzer.close();

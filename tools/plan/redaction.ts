@@ -102,6 +102,26 @@ export async function addConfigSecrets(redactor: Redactor, config: Record<string
 }
 
 /**
+ * Learns the secrets of an object a chart rendered for an Argo CD Application (the policy pack's
+ * manifests entry point judges it whole): every value of a Secret's `data` (decoded, and as written)
+ * and `stringData`, and every literal the secret detectors find in any object (a token in a ConfigMap).
+ */
+export async function addRenderedSecrets(redactor: Redactor, object: Record<string, unknown>): Promise<void> {
+    if (object.kind === "Secret") {
+        for (const [field, encoded] of [["data", true], ["stringData", false]] as const) {
+            const data = object[field];
+            if (typeof data !== "object" || data === null) continue;
+            for (const value of Object.values(data)) {
+                if (typeof value !== "string") continue;
+                redactor.add(value);
+                if (encoded) redactor.add(Buffer.from(value, "base64").toString("utf8"));
+            }
+        }
+    }
+    for (const finding of await findSecretLiterals(object)) redactor.addAll(valueAt(object, finding.at));
+}
+
+/**
  * The resources with every secret and detected literal replaced by `[secret]`; each replaced value
  * is added to `redactor`. The run's own resources are not changed (the policy pack needs them).
  */

@@ -1,4 +1,5 @@
 import type * as sarif from "sarif";
+import { ManifestsReport, RenderedBy } from "./report-json";
 import { AnalyzerInfo, PolicyDiagnostic } from "./types";
 
 /** Options of {@link sarifReport}. */
@@ -12,6 +13,13 @@ export interface SarifOptions {
     stack?: string;
     /** Where the policy pack is documented; default none. */
     informationUri?: string;
+    /**
+     * Per URN of an object an Argo CD Application renders: the object and Application become logical locations,
+     * and the chart template, when known, the physical one. Default none.
+     */
+    renderedBy?: ReadonlyMap<string, RenderedBy>;
+    /** The manifests entry point: each chart not judged becomes a notification of the run. Default none. */
+    manifests?: ManifestsReport;
 }
 
 /** GitHub code scanning ranks security results by this 0-10 score. */
@@ -41,16 +49,23 @@ export function sarifReport(diagnostics: PolicyDiagnostic[], info: AnalyzerInfo,
     });
     const index = new Map(rules.map((r, i) => [r.id, i]));
     const results: sarif.Result[] = diagnostics.map(d => {
+        const rendered = d.urn ? options.renderedBy?.get(d.urn) : undefined;
+        const logicalLocations: sarif.LogicalLocation[] = d.urn ? [{ fullyQualifiedName: d.urn, kind: "resource" }] : [];
+        if (rendered) {
+            logicalLocations[0].name = rendered.object;
+            logicalLocations.push({ name: `${rendered.application}@${rendered.cluster}`, fullyQualifiedName: `Application ${rendered.application}@${rendered.cluster}${rendered.applicationSet ? ` (ApplicationSet ${rendered.applicationSet})` : ""}`, kind: "module" });
+        }
         const result: sarif.Result = {
             ruleId: d.policyName,
             level: level(d.enforcementLevel),
             message: { text: d.message },
             locations: [
                 {
-                    physicalLocation: { artifactLocation: { uri }, region: { startLine: 1 } },
-                    ...(d.urn ? { logicalLocations: [{ fullyQualifiedName: d.urn, kind: "resource" }] } : {}),
+                    physicalLocation: { artifactLocation: { uri: rendered?.template ?? uri }, region: { startLine: 1 } },
+                    ...(logicalLocations.length > 0 ? { logicalLocations } : {}),
                 },
             ],
+            ...(rendered ? { properties: { renderedBy: rendered } } : {}),
             // Stable per rule and resource, so GitHub tracks an alert across runs instead of reopening it.
             partialFingerprints: { "policyUrn/v1": `${d.policyName}:${d.urn ?? "stack"}` },
         };
@@ -70,5 +85,11 @@ export function sarifReport(diagnostics: PolicyDiagnostic[], info: AnalyzerInfo,
         results,
     };
     if (options.stack) run.automationDetails = { id: `pulumi-policy/${options.stack}/` };
+    if (options.manifests) {
+        const notes = options.manifests.judged
+            ? options.manifests.notJudged.map(n => `not judged: ${n.what}: ${n.reason}${n.applications.length ? ` (${n.applications.join(", ")})` : ""}`)
+            : [options.manifests.note ?? "Application manifests were not judged"];
+        run.invocations = [{ executionSuccessful: true, toolExecutionNotifications: notes.map(text => ({ level: "note", message: { text } })) }];
+    }
     return { version: "2.1.0", $schema: "https://json.schemastore.org/sarif-2.1.0.json", runs: [run] };
 }

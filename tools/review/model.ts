@@ -45,6 +45,8 @@ export interface Finding {
     message: string;
     urn?: string;
     severity?: string;
+    /** On an object an Argo CD Application renders: the Application, the cluster and the object (the plan's report says so). */
+    renderedBy?: { application: string; cluster: string; applicationSet?: string; object: string; template?: string };
 }
 
 /** Findings of head against base: new (only in head), fixed (only in base), unchanged (both). */

@@ -8,6 +8,10 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { Finding } from "./model";
 import { Fingerprints } from "./object-diff";
+import { Manifest } from "../manifests/types";
+
+/** A Kubernetes object from manifests/. */
+export type { Manifest } from "../manifests/types";
 
 /** One entry of resources.json. */
 export interface PlannedResource {
@@ -19,14 +23,6 @@ export interface PlannedResource {
     custom: boolean;
     inputs: Record<string, unknown>;
     options: Record<string, unknown>;
-}
-
-/** A Kubernetes object from manifests/. */
-export interface Manifest {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-    [field: string]: unknown;
 }
 
 /** Everything one plan of one stack produced. */

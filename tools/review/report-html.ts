@@ -43,7 +43,7 @@ ${c.diff ? `<details class="diff"${c.change === "changed" || c.change === "repla
 
 function stackHtml(s: StackReview): string {
     const findings = (title: string, list: StackReview["findings"]["new"]) =>
-        list.length === 0 ? "" : `<h4>${title}</h4><ul>${list.map((f) => `<li><b>${esc(f.enforcementLevel)}</b> ${esc(f.policyName)}: ${esc(f.message)}${f.urn ? ` <code>${esc(f.urn)}</code>` : ""}</li>`).join("")}</ul>`;
+        list.length === 0 ? "" : `<h4>${title}</h4><ul>${list.map((f) => `<li><b>${esc(f.enforcementLevel)}</b> ${esc(f.policyName)}: ${esc(f.message)}${f.renderedBy ? ` <b>${esc(`Application ${f.renderedBy.application}@${f.renderedBy.cluster}`)}</b>` : ""}${f.urn ? ` <code>${esc(f.urn)}</code>` : ""}</li>`).join("")}</ul>`;
     const levels = Object.entries(s.findings.byLevel)
         .map(([l, n]) => `<tr><td>${esc(l)}</td><td>${n.new}</td><td>${n.fixed}</td><td>${n.unchanged}</td></tr>`)
         .join("");

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { addBaseWorktree, BaseWorktree, headCommit, resolveCommit } from "./base-worktree";
-import { RenderContext } from "./chart-render";
+import { RenderContext } from "../manifests/chart-render";
+import { findHelm } from "../manifests/helm";
 import { Review, StackReview } from "./model";
 import { runPlan } from "./run-plan";
 import { reviewStack } from "./stack-review";
@@ -26,14 +27,6 @@ export interface ReviewOptions {
     /** Seconds a remote chart fetch may take. Default 20. */
     fetchTimeoutSeconds?: number;
     log?: (line: string) => void;
-}
-
-function findHelm(repo: string): string | undefined {
-    for (const dir of [path.join(repo, ".tools", "bin"), ...(process.env.PATH ?? "").split(path.delimiter)]) {
-        const file = path.join(dir, "helm");
-        if (dir && fs.existsSync(file)) return file;
-    }
-    return undefined;
 }
 
 export async function review(options: ReviewOptions): Promise<Review> {
@@ -71,12 +64,13 @@ export async function review(options: ReviewOptions): Promise<Review> {
         const render: RenderContext = {
             helm: helm ?? "helm",
             workDir: fs.mkdtempSync(path.join(scratch, "render-")),
-            fingerprintKey,
+            fetch: true,
             revision: auditCommit ?? "0".repeat(40),
             cache: new Map(),
             fetchTimeoutSeconds: options.fetchTimeoutSeconds ?? 20,
         };
-        const env = { auditCommit, fingerprintKey };
+        // The plans judge what each Application renders with the same helm (a base worktree has no .tools).
+        const env = { auditCommit, fingerprintKey, helm };
         const reviews: StackReview[] = [];
         for (const stack of stacks) {
             const t = Date.now();
@@ -88,7 +82,7 @@ export async function review(options: ReviewOptions): Promise<Review> {
             if (b && !b.outcome.planned) errors.push(`base ${options.base} does not plan stack ${stack}: ${b.outcome.error}`);
             const planned = Date.now();
             const baseSide = b ? { root: worktree?.dir, ...b } : { outcome: { planned: false, exitCode: 2, error: errors[0] } };
-            const stackReview = await reviewStack(stack, baseSide, { root: repo, ...h }, render);
+            const stackReview = await reviewStack(stack, baseSide, { root: repo, ...h }, render, fingerprintKey);
             reviews.push(stackReview);
             timings.stacks[stack] = { planSeconds: Math.round((planned - t) / 100) / 10, compareSeconds: seconds(planned) };
             log(`review: ${stack}: ${stackReview.changes.length} changes, ${stackReview.findings.new.length} new and ${stackReview.findings.fixed.length} fixed findings (${((Date.now() - t) / 1000).toFixed(1)} s)`);

@@ -13,13 +13,15 @@ export interface PlanEnvironment {
     auditCommit?: string;
     /** Key for secret fingerprints (PLAN_SECRET_FINGERPRINT_KEY). */
     fingerprintKey: string;
+    /** The helm the plans render Applications' charts with (PLAN_HELM); default: the plan looks for its own. */
+    helm?: string;
 }
 
 export async function runPlan(root: string, stack: string, outDir: string, env: PlanEnvironment): Promise<{ outcome: PlanOutcome; output?: PlanOutput }> {
     // Tracked: an interrupted review stops its plans (and their policy pack processes) too.
     const child = spawnTracked(process.execPath, ["-r", "ts-node/register/transpile-only", path.join("tools", "plan", "cli.ts"), "--stack", stack, "--out", outDir, "--format", "json"], {
         cwd: root,
-        env: { ...process.env, ...(env.auditCommit ? { GITHUB_SHA: env.auditCommit } : {}), PLAN_SECRET_FINGERPRINT_KEY: env.fingerprintKey, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+        env: { ...process.env, ...(env.auditCommit ? { GITHUB_SHA: env.auditCommit } : {}), PLAN_SECRET_FINGERPRINT_KEY: env.fingerprintKey, ...(env.helm ? { PLAN_HELM: env.helm } : {}), TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
         stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

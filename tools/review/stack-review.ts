@@ -3,12 +3,14 @@
  * declares, the Applications its ApplicationSets generate per registered cluster, the objects each
  * Application's chart renders to, the stack file's secrets and the policy findings.
  */
-import { expandApplicationSet, GeneratedApplication, registeredClusters } from "./appset-generators";
-import { renderApplication, RenderContext, RenderResult } from "./chart-render";
+import { applicationsToRender } from "../manifests/applications";
+import { GeneratedApplication } from "../manifests/appset-generators";
+import { renderApplication, RenderContext, RenderResult } from "../manifests/chart-render";
 import { findingsDiff, isMandatory } from "./findings";
 import { ComparedObject, kubernetesChanges, objectId } from "./kubernetes-changes";
 import { NotShown, ObjectChange, PlanOutcome, StackReview } from "./model";
 import { Manifest, PlanOutput } from "./plan-output";
+import { redactRenderedObject } from "./rendered-secrets";
 import { resourceChanges } from "./resource-changes";
 import { stackSecretChanges } from "./stack-secrets";
 
@@ -25,31 +27,20 @@ function argoCdObjects(output: PlanOutput): ComparedObject[] {
     return output.manifests.filter((m) => ARGOCD_KINDS.has(m.kind) && String(m.apiVersion).startsWith("argoproj.io/")).map((object) => ({ object }));
 }
 
-function generated(output: PlanOutput, side: "base" | "head", notExpanded: NotShown[]): GeneratedApplication[] {
-    const clusters = registeredClusters(output.manifests);
-    const apps: GeneratedApplication[] = [];
-    for (const appSet of output.manifests.filter((m) => m.kind === "ApplicationSet")) {
-        const result = expandApplicationSet(appSet, clusters);
-        apps.push(...result.applications);
-        for (const n of result.notExpanded) if (!notExpanded.some((x) => x.what === n.what && x.reason === n.reason)) notExpanded.push({ ...n, side });
-    }
-    return apps;
-}
-
 interface AppOnSide {
     app: Manifest;
     origin: string;
 }
 
-function applicationsOf(output: PlanOutput, gen: GeneratedApplication[]): Map<string, AppOnSide> {
-    const apps = new Map<string, AppOnSide>();
-    for (const m of output.manifests.filter((x) => x.kind === "Application")) apps.set(objectId(m), { app: m, origin: `Application ${m.metadata.name}` });
-    for (const g of gen) apps.set(objectId(g.application), { app: g.application, origin: `Application ${g.application.metadata.name} (ApplicationSet ${g.applicationSet}, ${g.generatedFor})` });
-    return apps;
+/** The Applications one side declares and generates (shared with the plan, which judges what they render). */
+function applicationsOf(output: PlanOutput, side: "base" | "head", notExpanded: NotShown[]): { apps: Map<string, AppOnSide>; generated: GeneratedApplication[] } {
+    const found = applicationsToRender(output.manifests);
+    for (const n of found.notExpanded) if (!notExpanded.some((x) => x.what === n.what && x.reason === n.reason)) notExpanded.push({ ...n, side });
+    return { apps: new Map(found.applications.map((a) => [objectId(a.application), { app: a.application, origin: a.origin }])), generated: found.generated };
 }
 
 /** Compares two plans of one stack. When the base did not plan, only the head's findings are reported. */
-export async function reviewStack(stack: string, base: Side, head: Side, render: RenderContext): Promise<StackReview> {
+export async function reviewStack(stack: string, base: Side, head: Side, render: RenderContext, fingerprintKey: string): Promise<StackReview> {
     const review: StackReview = {
         stack,
         base: base.outcome,
@@ -66,13 +57,11 @@ export async function reviewStack(stack: string, base: Side, head: Side, render:
     const changes: ObjectChange[] = [...resourceChanges(base.output, head.output)];
     changes.push(...kubernetesChanges("argocd", argoCdObjects(base.output), argoCdObjects(head.output)));
 
-    const genBase = generated(base.output, "base", review.notExpanded);
-    const genHead = generated(head.output, "head", review.notExpanded);
+    const { apps: appsBase, generated: genBase } = applicationsOf(base.output, "base", review.notExpanded);
+    const { apps: appsHead, generated: genHead } = applicationsOf(head.output, "head", review.notExpanded);
     const asCompared = (g: GeneratedApplication): ComparedObject => ({ object: g.application, origin: `ApplicationSet ${g.applicationSet}, ${g.generatedFor}` });
     changes.push(...kubernetesChanges("generated", genBase.map(asCompared), genHead.map(asCompared)));
 
-    const appsBase = applicationsOf(base.output, genBase);
-    const appsHead = applicationsOf(head.output, genHead);
     review.counts.applications = [...appsHead.values()].filter((a) => !a.origin.includes("ApplicationSet")).length;
     review.counts.generatedApplications = genHead.length;
     for (const id of new Set([...appsHead.keys(), ...appsBase.keys()])) {
@@ -84,7 +73,7 @@ export async function reviewStack(stack: string, base: Side, head: Side, render:
         if (failed.length === 2 && failed[0].reason === failed[1].reason) review.notRendered.push({ what: origin, side: "both", reason: failed[0].reason });
         else for (const f of failed) review.notRendered.push({ what: origin, side: f.side, reason: f.reason });
         if (failed.length > 0) continue;
-        const objects = (r: RenderResult | undefined): ComparedObject[] => (r && "objects" in r ? r.objects.map((o) => ({ object: o.object, fingerprints: o.fingerprints, origin })) : []);
+        const objects = (r: RenderResult | undefined): ComparedObject[] => (r && "objects" in r ? r.objects.map((o) => ({ ...redactRenderedObject(o, fingerprintKey), origin })) : []);
         if (rh && "objects" in rh) review.counts.renderedObjects += rh.objects.length;
         const rendered = kubernetesChanges("rendered", objects(rb), objects(rh));
         // One chart's objects may repeat across Applications: the identity includes the Application.

@@ -43,8 +43,15 @@ function changeRow(c: ObjectChange): string {
     return `| ${cell(what)} | ${cell(c.kind)} | ${cell(c.name)}${c.origin ? `<br><sub>${cell(c.origin)}</sub>` : ""} | ${cell(props.join("; "))} |`;
 }
 
+/** Where a finding is: the resource's name, or for a rendered object the Application on its cluster and the object. */
+export function findingPlace(f: Finding): string | undefined {
+    if (f.renderedBy) return `Application ${f.renderedBy.application}@${f.renderedBy.cluster}: ${f.renderedBy.object}`;
+    return f.urn ? (f.urn.split("::").pop() ?? f.urn) : undefined;
+}
+
 function findingLine(f: Finding): string {
-    return `- \`${f.enforcementLevel}\` **${cell(f.policyName)}**: ${cell(f.message.split("\n")[0])}${f.urn ? ` <sub>${cell(f.urn.split("::").pop() ?? f.urn)}</sub>` : ""}`;
+    const place = findingPlace(f);
+    return `- \`${f.enforcementLevel}\` **${cell(f.policyName)}**: ${cell(f.message.split("\n")[0])}${place ? ` <sub>${cell(place)}</sub>` : ""}`;
 }
 
 /** The rows of one stack's section, each a line, without diffs. */
