@@ -87,8 +87,9 @@ describe("npm run plan: bad input, interrupts and pipes", function () {
 
     it("fails on credentials in values and keeps them out of stdout, stderr and every file it writes (SARIF included)", () => {
         // Built from parts so this file holds no literal a scanner would flag; each shape a different detector.
-        const canaries = ["ghp_" + "CANARYq7x3q7x3q7x3q7x3q7x3q7x3q7x3q7", "AKIA" + "CANARYQ7X3Q7X3Q7", "https://bot:" + "CANARYpw7x3q@git.example.com/x.git", "eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiJDQU5BUlkifQ.CANARYsignature7x3"];
-        const text = devWith("          auditValues: true\n", `          auditValues: true\n          values:\n            config:\n              note: ${canaries[0]}\n              key: ${canaries[1]}\n              url: ${canaries[2]}\n              jwt: ${canaries[3]}\n`);
+        const canaries = ["ghp_" + "CANARYq7x3q7x3q7x3q7x3q7x3q7x3q7x3q7", "AKIA" + "CANARYQ7X3Q7X3Q7", "https://bot:" + "CANARYpw7x3q@git.example.com/x.git", "eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiJDQU5BUlkifQ.CANARYsignature7x3", "xoxb-" + "123456789012-1234567890123-CANARYkeyCANARYkey"];
+        // The last one is a key, not a value: the key is the credential.
+        const text = devWith("          auditValues: true\n", `          auditValues: true\n          values:\n            config:\n              note: ${canaries[0]}\n              key: ${canaries[1]}\n              url: ${canaries[2]}\n              jwt: ${canaries[3]}\n              ${canaries[4]}: enabled\n`);
         const file = stackFile("Pulumi.canary.yaml", text);
         const canaryOut = path.join(project, "out-canary");
         const res = runPlan(project, ["--stack", "dev", "--config-file", file, "--out", canaryOut]);

@@ -269,6 +269,23 @@ describe("policy pack rules (through the analyzer gRPC server)", function () {
             const env = deployment({ securityContext: { runAsNonRoot: true }, containers: [{ name: "web", image: "web:1.0.0", env: [{ name: "DB_PASSWORD", value: "canary-hunter2-canary" }] }] });
             assertViolates(await analyzer.analyze(env), "no-secret-literals", /env\[0\]\.value \(key "DB_PASSWORD" names a credential\)/);
         });
+        it("reports a token used as a key, naming its parent and never the token", async () => {
+            const cm = k8s({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { [githubToken]: "enabled" } });
+            const d = assertViolates(await analyzer.analyze(cm), "no-secret-literals", /data: a key \((secretlint github|shape)/);
+            assert.ok(!d.message.includes(githubToken.slice(4)), "message must not contain the secret");
+            const values = chart({ chart: "web", version: "1.0.0", repositoryOpts: { repo: "https://charts.example.com" }, values: { auth: { [slackToken]: true } } });
+            assert.ok(!assertViolates(await analyzer.analyze(values), "no-secret-literals", /values\.auth: a key/).message.includes(slackToken.slice(5)));
+        });
+        it("reports numeric passwords and credentials under well-known env names (PGPASSWORD, MYSQL_PWD, SENTRY_DSN)", async () => {
+            const numeric = k8s({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: {}, spec: { db: { password: 12345678 } } });
+            assertViolates(await analyzer.analyze(numeric), "no-secret-literals", /spec\.db\.password \(key "password" names a credential\)/);
+            const env = deployment({ securityContext: { runAsNonRoot: true }, containers: [{ name: "web", image: "web:1.0.0", env: [{ name: "PGPASSWORD", value: "canary-pg" }, { name: "MYSQL_PWD", value: 31337 }, { name: "SENTRY_DSN", value: "https://abc@o1.ingest.sentry.io/1" }, { name: "LOG_LEVEL", value: "debug" }] }] });
+            const d = assertViolates(await analyzer.analyze(env), "no-secret-literals");
+            for (const name of ["PGPASSWORD", "MYSQL_PWD", "SENTRY_DSN"]) assert.match(d.message, new RegExp(`key "${name}" names a credential`));
+            assert.doesNotMatch(d.message, /LOG_LEVEL/);
+            // Numbers under other names stay numbers: replicas, ports, TTLs.
+            assertPasses(await analyzer.analyze(k8s({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: {}, spec: { replicas: 3, tokenTTL: 3600, passwordMinLength: 12 } })), "no-secret-literals");
+        });
         it("reports credentials in Argo CD Helm parameters and values", async () => {
             const a = app({ project: "platform", destination: dest, source: { ...chartSource("1.0.0"), helm: { parameters: [{ name: "auth.apiToken", value: "canary-value-123" }], values: "db:\n  url: https://admin:s3cr3tCanaryPass@db.example.com/app\n" } } });
             const d = assertViolates(await analyzer.analyze(a), "no-secret-literals", /parameters\[0\]\.value/);

@@ -12,6 +12,8 @@ export interface SecretFinding {
     at: (string | number)[];
     /** When the value sits inside a YAML document held in a string: that string's path. */
     inYamlString?: (string | number)[];
+    /** The credential is the last key of `at` itself, not its value (`path` then names the key's parent, never the key). */
+    inKey?: true;
 }
 
 /** Options for a secret scan. */
@@ -32,6 +34,8 @@ interface Leaf {
     value: string;
     /** Path of the YAML string this leaf was parsed from, if any. */
     yamlAt?: (string | number)[];
+    /** The leaf is a key (its value is the key's text), scanned for credential shapes only. */
+    isKey?: true;
 }
 
 /** Splits a key such as `argocdServerAdminPassword`, `DB_PASSWORD` or `server.secretkey` into lower-case words. */
@@ -44,6 +48,13 @@ function keyWords(key: string): string[] {
 }
 
 const credentialWords = new Set(["password", "passwd", "pwd", "passphrase", "token", "secret", "secretkey", "privatekey", "apikey", "credentials"]);
+
+/**
+ * Environment variables that hold a credential under a name the word rule misses (one word, or a word that is not a
+ * credential elsewhere): PostgreSQL's and MySQL's client passwords, redis-cli's, Sentry's DSN (it embeds the key),
+ * Slack's incoming-webhook URL (the URL is the secret), Docker's auth config.
+ */
+const credentialEnvNames = new Set(["pgpassword", "mysql_pwd", "rediscli_auth", "sentry_dsn", "slack_webhook_url", "docker_auth_config", "npm_config__auth"]);
 const keyQualifiers = new Set(["private", "api", "secret", "access", "signing", "encryption"]);
 
 /**
@@ -52,6 +63,9 @@ const keyQualifiers = new Set(["private", "api", "secret", "access", "signing", 
  * `secretName`, `tokenSecretRef`) are not credentials.
  */
 export function isCredentialKey(key: string): boolean {
+    if (credentialEnvNames.has(key.toLowerCase())) {
+        return true;
+    }
     const words = keyWords(key);
     if (words.length === 0 || words[0] === "existing") {
         return false;
@@ -69,6 +83,11 @@ function isReference(value: string): boolean {
 
 function collectLeaves(value: unknown, path: (string | number)[], key: string, options: SecretScanOptions, out: Leaf[], yamlAt?: (string | number)[]): void {
     if (options.skip?.(path)) {
+        return;
+    }
+    // A number or a boolean under a credential's name is a literal credential too (`password: 12345678`).
+    if (typeof value === "number" || typeof value === "bigint") {
+        out.push({ path, key, value: String(value), yamlAt });
         return;
     }
     if (typeof value === "string") {
@@ -94,8 +113,12 @@ function collectLeaves(value: unknown, path: (string | number)[], key: string, o
     if (!isRecord(value)) {
         return;
     }
+    // A key can be a credential too (a token pasted as a map key): scanned for shapes, reported without its text.
+    for (const k of Object.keys(value)) {
+        if (k.length >= 16 && !options.skip?.([...path, k])) out.push({ path: [...path, k], key: "", value: k, yamlAt, isKey: true });
+    }
     // Env vars and Helm parameters are {name, value} pairs: the name is the key that matters.
-    if (typeof value.name === "string" && typeof value.value === "string") {
+    if (typeof value.name === "string" && (typeof value.value === "string" || typeof value.value === "number")) {
         for (const [k, v] of Object.entries(value)) {
             collectLeaves(v, [...path, k], k === "value" ? value.name : k, options, out, yamlAt);
         }
@@ -105,6 +128,10 @@ function collectLeaves(value: unknown, path: (string | number)[], key: string, o
         collectLeaves(v, [...path, k], k, options, out, yamlAt);
     }
 }
+
+/** What secretlint found on each line it was given (rule ids), kept across resources; cleared past this many lines. */
+const linted = new Map<string, string[]>();
+const LINTED_LINES_KEPT = 200_000;
 
 type LintSource = typeof import("@secretlint/core").lintSource;
 type SecretlintRule = { id: string; rule: unknown };
@@ -134,18 +161,25 @@ export async function findSecretLiterals(root: unknown, options: SecretScanOptio
     const base = options.basePath ?? [];
     const findings = new Map<string, SecretFinding>();
     const add = (leaf: Leaf, reason: string) => {
-        const path = formatPath([...base, ...leaf.path]);
-        if (!findings.has(path)) {
-            findings.set(path, { path, reason, at: leaf.path, ...(leaf.yamlAt ? { inYamlString: leaf.yamlAt } : {}) });
+        // A key that is a credential is named by its parent and position, never by its text.
+        const path = leaf.isKey ? `${formatPath([...base, ...leaf.path.slice(0, -1)]) || "(root)"}: a key` : formatPath([...base, ...leaf.path]);
+        const key = leaf.isKey ? `${path} ${leaf.path.length} ${leaf.value.length} ${findings.size}` : path;
+        if (!findings.has(key)) {
+            findings.set(key, { path, reason, at: leaf.path, ...(leaf.yamlAt ? { inYamlString: leaf.yamlAt } : {}), ...(leaf.isKey ? { inKey: true as const } : {}) });
         }
     };
 
-    // One secretlint run per resource: lines of `key: value`, mapped back by offset.
-    const offsets: { start: number; end: number; leaf: Leaf }[] = [];
+    // One secretlint run per resource over the lines not seen before (`key: value`, mapped back by offset); what
+    // secretlint said of a line is remembered, since a plan repeats most lines (labels, names) on many resources.
+    const offsets: { start: number; end: number; line: string; keyEnd: number }[] = [];
+    const queued = new Set<string>();
     let content = "";
     for (const leaf of leaves) {
         const line = `${leaf.key}: ${leaf.value}\n`;
-        offsets.push({ start: content.length, end: content.length + line.length, leaf });
+        if (linted.has(line) || queued.has(line)) continue;
+        queued.add(line);
+        // A long key is scanned as a leaf of its own: a match inside it is not its value's.
+        offsets.push({ start: content.length, end: content.length + line.length, line, keyEnd: leaf.key.length >= 16 ? content.length + leaf.key.length + 2 : content.length });
         content += line;
     }
     if (content !== "") {
@@ -154,12 +188,15 @@ export async function findSecretLiterals(root: unknown, options: SecretScanOptio
             source: { content, filePath: "resource-inputs.txt", contentType: "text" },
             options: { config: { rules: [preset as never] }, maskSecrets: true, noPhysicFilePath: true },
         });
+        if (linted.size > LINTED_LINES_KEPT) linted.clear();
+        for (const o of offsets) linted.set(o.line, []);
         for (const message of result.messages) {
             const at = offsets.find(o => message.range[0] >= o.start && message.range[0] < o.end);
-            if (at) {
-                add(at.leaf, `secretlint ${message.ruleId.replace("@secretlint/secretlint-rule-", "")}`);
-            }
+            if (at && message.range[0] >= at.keyEnd) linted.get(at.line)?.push(message.ruleId.replace("@secretlint/secretlint-rule-", ""));
         }
+    }
+    for (const leaf of leaves) {
+        for (const rule of linted.get(`${leaf.key}: ${leaf.value}\n`) ?? []) add(leaf, `secretlint ${rule}`);
     }
     for (const leaf of leaves) {
         const shape = matchSecretShape(leaf.value);
@@ -169,10 +206,13 @@ export async function findSecretLiterals(root: unknown, options: SecretScanOptio
     }
     if (options.keyNames ?? true) {
         for (const leaf of leaves) {
-            if (isCredentialKey(leaf.key) && !isReference(leaf.value)) {
+            if (!leaf.isKey && isCredentialKey(leaf.key) && !isReference(leaf.value)) {
                 add(leaf, `key "${leaf.key}" names a credential`);
             }
         }
     }
-    return [...findings.values()];
+    // A finding below a key that is itself a credential names that key by position, never by its text.
+    const secretKeys = new Set([...findings.values()].filter((f) => f.inKey).map((f) => String(f.at[f.at.length - 1])));
+    if (secretKeys.size === 0) return [...findings.values()];
+    return [...findings.values()].map((f) => (f.inKey ? f : { ...f, path: formatPath([...base, ...f.at.map((k) => (secretKeys.has(String(k)) ? "[a key]" : k))]) }));
 }
