@@ -9,12 +9,12 @@
  * Goals (figures, not pass/fail; the machine is shared): 100 clusters under 10 s and 1 GiB, 500
  * within 5x the time of 100, policy evaluation at least 5,000 resources per second.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fleetStackConfig, FLEET_ADDONS, FLEET_TEAM_APPS, writeFleetOutputs } from "./fleet-config";
+import { benchMain, measureInChildren } from "./child-measure";
 import { printTable, recordResults } from "./results";
 
 const ROOT = path.join(__dirname, "..");
@@ -102,17 +102,7 @@ async function measure(clusters: number): Promise<FleetMeasurement> {
 }
 
 function main(): void {
-    const results: FleetMeasurement[] = [];
-    for (const clusters of SIZES) {
-        const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--measure", String(clusters)], {
-            cwd: ROOT,
-            encoding: "utf8",
-            env: { ...process.env, GITHUB_SHA: process.env.GITHUB_SHA ?? "0123456789abcdef0123456789abcdef01234567" },
-            maxBuffer: 64 * MIB,
-        });
-        if (child.status !== 0) throw new Error(`fleet of ${clusters} failed (exit ${child.status}):\n${child.stderr}`);
-        results.push(JSON.parse(child.stdout.trim().split("\n").pop() as string) as FleetMeasurement);
-    }
+    const results = measureInChildren<FleetMeasurement>(__filename, SIZES, (clusters) => `fleet of ${clusters}`);
     const f = (n: number, digits = 2) => n.toFixed(digits);
     process.stdout.write(`  generated fleet: N EKS clusters from one map output, ${FLEET_ADDONS} add-ons, ${FLEET_TEAM_APPS} team applications (dev stack)\n`);
     printTable([
@@ -147,14 +137,4 @@ function main(): void {
     });
 }
 
-if (process.argv[2] === "--measure") {
-    measure(Number(process.argv[3])).then(
-        (m) => process.stdout.write(`\n${JSON.stringify(m)}\n`),
-        (err: unknown) => {
-            process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-            process.exit(1);
-        },
-    );
-} else {
-    main();
-}
+benchMain(measure, main);

@@ -6,12 +6,12 @@
  * Applications rendered, helm runs (one per distinct chart and values), objects judged per second,
  * and the charts not judged (from the internet). Needs helm (`bash tools/install.sh helm`).
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fleetStackConfig, FLEET_ADDONS, FLEET_TEAM_APPS, writeFleetOutputs } from "./fleet-config";
+import { benchMain, measureInChildren } from "./child-measure";
 import { printTable, recordResults } from "./results";
 
 const ROOT = path.join(__dirname, "..");
@@ -91,17 +91,7 @@ async function measure(clusters: number): Promise<ManifestsMeasurement> {
 }
 
 function main(): void {
-    const results: ManifestsMeasurement[] = [];
-    for (const clusters of SIZES) {
-        const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--measure", String(clusters)], {
-            cwd: ROOT,
-            encoding: "utf8",
-            env: { ...process.env, GITHUB_SHA: process.env.GITHUB_SHA ?? "0123456789abcdef0123456789abcdef01234567" },
-            maxBuffer: 64 * MIB,
-        });
-        if (child.status !== 0) throw new Error(`manifests of a fleet of ${clusters} failed (exit ${child.status}):\n${child.stderr}`);
-        results.push(JSON.parse(child.stdout.trim().split("\n").pop() as string) as ManifestsMeasurement);
-    }
+    const results = measureInChildren<ManifestsMeasurement>(__filename, SIZES, (clusters) => `manifests of a fleet of ${clusters}`);
     const f = (n: number, digits = 2) => n.toFixed(digits);
     process.stdout.write(`  generated fleet: N EKS clusters, ${FLEET_ADDONS} add-ons (charts from the internet), ${FLEET_TEAM_APPS} team applications of charts/hello-service (dev stack)\n`);
     printTable([
@@ -124,14 +114,4 @@ function main(): void {
     });
 }
 
-if (process.argv[2] === "--measure") {
-    measure(Number(process.argv[3])).then(
-        (m) => process.stdout.write(`\n${JSON.stringify(m)}\n`),
-        (err: unknown) => {
-            process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-            process.exit(1);
-        },
-    );
-} else {
-    main();
-}
+benchMain(measure, main);

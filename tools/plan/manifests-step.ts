@@ -15,7 +15,7 @@ import { renderApplication, RenderContext, RenderedObject } from "../manifests/c
 import { findHelm } from "../manifests/helm";
 import { asApplied, objectLabel, RenderSite, renderedObjectResource } from "../manifests/policy-resources";
 import { Manifest } from "../manifests/types";
-import { NotJudged, PolicyAnalyzer, PolicyDiagnostic, RenderedBy } from "../policy-analyzer";
+import { ManifestsReport, NotJudged, PolicyAnalyzer, PolicyDiagnostic, PolicyResource, RenderedBy } from "../policy-analyzer";
 import { addRenderedSecrets, Redactor } from "./redaction";
 import { PROJECT } from "./stack-file";
 
@@ -37,20 +37,8 @@ export interface RenderedApplications {
     seconds: number;
 }
 
-/** What the manifests entry point found, for the reports. */
-export interface ManifestsJudgement {
-    /** False when nothing could be rendered (no helm). */
-    judged: boolean;
-    /** One line saying why nothing was judged; absent when judged. */
-    note?: string;
-    /** Applications rendered and judged (an Application on two clusters counts twice). */
-    applications: number;
-    /** Distinct clusters they deploy to. */
-    clusters: number;
-    /** Objects judged. */
-    objects: number;
-    /** Charts (or generators) not judged, one entry each, with the Applications that use them. */
-    notJudged: NotJudged[];
+/** What the manifests entry point found: the report's section, the findings, and where each judged object comes from. */
+export interface ManifestsJudgement extends ManifestsReport {
     diagnostics: PolicyDiagnostic[];
     /** Per URN of a judged object: the Application, cluster and object. */
     renderedBy: Map<string, RenderedBy>;
@@ -130,7 +118,7 @@ export async function judgeRenderedApplications(analyzer: PolicyAnalyzer, render
     if (!renders.helm) judgement.note = HELM_MISSING_NOTE;
     // One chart render is shared by every Application with the same chart and values: learn its secrets once.
     const learned = new WeakSet<Manifest>();
-    const judged: { urn: string; by: RenderedBy; resource: ReturnType<typeof renderedObjectResource> }[] = [];
+    const judged: { urn: string; by: RenderedBy; resource: PolicyResource }[] = [];
     for (const { app, objects } of renders.rendered) {
         const namespace = (app.application.spec as { destination?: { namespace?: string } } | undefined)?.destination?.namespace;
         const site: RenderSite = { stack, project: PROJECT, application: app.application.metadata.name, cluster: app.cluster, namespace };
@@ -147,12 +135,9 @@ export async function judgeRenderedApplications(analyzer: PolicyAnalyzer, render
             judged.push({ urn: resource.urn, by, resource });
         }
     }
-    // Several requests in flight: the pack answers one after another, without waiting for each round trip.
-    const found = await pool(judged, 8, (j) => analyzer.analyze(j.resource));
-    judged.forEach((j, i) => {
-        judgement.renderedBy.set(j.urn, j.by);
-        judgement.diagnostics.push(...found[i]);
-    });
+    for (const j of judged) judgement.renderedBy.set(j.urn, j.by);
+    // Many requests in flight, as the engine may send them: no round trip waits for the one before.
+    judgement.diagnostics = await analyzer.analyzeAll(judged.map((j) => j.resource));
     judgement.objects = judged.length;
     judgement.judgeSeconds = (Date.now() - started) / 1000;
     return judgement;
