@@ -144,7 +144,9 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
         const offline = await plan({ projectRoot, stack: STACK, configFile, outDir: path.join(work, "plan") });
         const problem = (message: string) => (message.split("\n").pop() ?? "").split(" — in ")[0];
         const key = (policy: string, urn: string, message: string) => `${policy} ${urn}: ${problem(message)}`;
-        const planned = new Set(offline.diagnostics.map((d) => key(d.policyName, d.urn ?? "", d.message)));
+        // What Argo CD Applications render is the manifests entry point's (the engine never sees it): CrossGuard's findings only.
+        const crossGuard = offline.diagnostics.filter((d) => !offline.rendered.renderedBy.has(d.urn ?? ""));
+        const planned = new Set(crossGuard.map((d) => key(d.policyName, d.urn ?? "", d.message)));
         const planUrns = new Set(offline.run.resources.map((r) => r.urn));
         // The engine also shows the pack the objects a Chart renders, which the plan cannot render offline: each
         // finding there must be one the plan made on an ancestor (the component whose chart values render it).
