@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AuditMetadata, auditLabels } from "../audit/auditMetadata";
+import { ComponentValidationError } from "../validationError";
 import { annotationReferences } from "../gitops/addonApplicationSet";
 import { ChartInputs } from "../helm/chartInputs";
 import { chartTransforms } from "../helm/chartTransforms";
@@ -23,11 +24,17 @@ export interface BootstrapAddonArgs {
     version: string;
     /** Namespace; created by this component. Required. */
     namespace: string;
-    /** Helm values, possibly with `{{.metadata.annotations.<key>}}` templates. Default: none. */
+    /**
+     * Helm values, possibly with `{{.metadata.annotations.<key>}}` templates.
+     * @default - none
+     */
     values?: Record<string, unknown>;
     /** The cluster annotations the templates are filled from. Required. */
     clusterAnnotations: Record<string, pulumi.Input<string>>;
-    /** Retain CRDs on delete (prod). Default `false`. */
+    /**
+     * Retain CRDs on delete (prod).
+     * @default false
+     */
     retainCrds?: boolean;
     /** Audit metadata. Required. */
     audit: AuditMetadata;
@@ -54,7 +61,9 @@ export class BootstrapAddon extends pulumi.ComponentResource {
         super(BOOTSTRAP_ADDON_TYPE, name, chartInputs, opts);
         const missing = annotationReferences(args.values).filter((k) => !(k in args.clusterAnnotations));
         if (missing.length > 0) {
-            throw new Error(`add-on ${JSON.stringify(args.addon)}: values refer to cluster annotations that do not exist: ${missing.join(", ")}`);
+            throw new ComponentValidationError("BootstrapAddon", name, [
+                { prop: "values", message: `add-on ${JSON.stringify(args.addon)}: values refer to cluster annotations that do not exist: ${missing.join(", ")}` },
+            ]);
         }
         const labels = auditLabels(args.audit);
         const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.namespace, labels } }, { parent: this });

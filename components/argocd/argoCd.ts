@@ -25,11 +25,20 @@ export interface ArgoCdArgs {
     chart: ArgoCdChartSource;
     /** Namespace Argo CD runs in; created by this component. Required. */
     namespace: string;
-    /** Public host name. Default: the chart's. */
+    /**
+     * Public host name.
+     * @default - the chart's
+     */
     domain?: string;
-    /** bcrypt hash of the admin password (a Pulumi secret); turns the admin user on. Default: admin off. */
+    /**
+     * bcrypt hash of the admin password (a Pulumi secret); turns the admin user on.
+     * @default - admin off
+     */
     adminPasswordHash?: pulumi.Output<string>;
-    /** OIDC SSO. Default: none. */
+    /**
+     * OIDC SSO.
+     * @default - none
+     */
     sso?: ArgoCdSso;
     /** RBAC. Required. */
     rbac: ArgoCdRbac;
@@ -37,9 +46,15 @@ export interface ArgoCdArgs {
     notifications: ArgoCdNotifications;
     /** High availability. Required. */
     ha: ArgoCdHighAvailability;
-    /** IRSA role of the repo server. Default: none. */
+    /**
+     * IRSA role of the repo server.
+     * @default - none
+     */
     repoServerRoleArn?: pulumi.Input<string>;
-    /** Retain (and protect) the namespace and the CRDs on delete: set in prod. Default `false`. */
+    /**
+     * Retain (and protect) the namespace and the CRDs on delete: set in prod.
+     * @default false
+     */
     retainOnDelete?: boolean;
     /** Audit metadata. Required. */
     audit: AuditMetadata;

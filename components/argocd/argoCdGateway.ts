@@ -23,9 +23,15 @@ export interface ArgoCdGatewayArgs {
     className: string;
     /** Namespace Argo CD runs in (the Gateway and routes live there too). Required. */
     argocdNamespace: pulumi.Input<string>;
-    /** Name of the argocd-server Service. Default `argocd-server` (the chart's, release `argocd`). */
+    /**
+     * Name of the argocd-server Service.
+     * @default "argocd-server" (the chart's, release `argocd`)
+     */
     serverService?: string;
-    /** Annotations for the implementation's infrastructure (the proxy Service), e.g. an AWS NLB. Default: none. */
+    /**
+     * Annotations for the implementation's infrastructure (the proxy Service), e.g. an AWS NLB.
+     * @default - none
+     */
     infrastructureAnnotations?: Record<string, string>;
     /** Audit metadata. Required. */
     audit: AuditMetadata;

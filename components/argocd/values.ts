@@ -31,7 +31,10 @@ export interface ArgoCdRbac {
 export interface ArgoCdNotifications {
     /** Run the notifications controller. Required. */
     enabled: boolean;
-    /** Slack bot token key. Default: no Slack. */
+    /**
+     * Slack bot token key.
+     * @default - no Slack
+     */
     slack?: { tokenKey: string };
     /** Webhooks. Required (may be empty). */
     webhooks: { name: string; url: string; tokenKey?: string }[];
@@ -53,11 +56,20 @@ export interface ArgoCdHighAvailability {
 
 /** Inputs of {@link argoCdValues}. */
 export interface ArgoCdValuesArgs {
-    /** Public host name (`global.domain`). Default: the chart's. */
+    /**
+     * Public host name (`global.domain`).
+     * @default - the chart's
+     */
     domain?: string;
-    /** bcrypt hash of the admin password; its presence turns the local admin user on. Default: admin off. */
+    /**
+     * bcrypt hash of the admin password; its presence turns the local admin user on.
+     * @default - admin off
+     */
     adminPasswordHash?: pulumi.Input<string>;
-    /** OIDC SSO. Default: none. */
+    /**
+     * OIDC SSO.
+     * @default - none
+     */
     sso?: ArgoCdSso;
     /** RBAC. Required. */
     rbac: ArgoCdRbac;
@@ -65,7 +77,10 @@ export interface ArgoCdValuesArgs {
     notifications: ArgoCdNotifications;
     /** High availability. Required. */
     ha: ArgoCdHighAvailability;
-    /** IAM role ARN for the repo-server service account (IRSA, pulls charts from ECR). Default: none. */
+    /**
+     * IAM role ARN for the repo-server service account (IRSA, pulls charts from ECR).
+     * @default - none
+     */
     repoServerRoleArn?: pulumi.Input<string>;
     /** Labels put on every object of the chart (audit labels). Required. */
     labels: Record<string, string>;

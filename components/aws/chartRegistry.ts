@@ -12,9 +12,15 @@ export interface ChartRegistryArgs {
     namespace: string;
     /** Chart names; each gets a repository. Required. */
     charts: string[];
-    /** Tagged versions kept per repository. Default `50`. */
+    /**
+     * Tagged versions kept per repository.
+     * @default 50
+     */
     keepTaggedVersions?: number;
-    /** Days before untagged images expire. Default `14`. */
+    /**
+     * Days before untagged images expire.
+     * @default 14
+     */
     untaggedExpiryDays?: number;
     /** Tags (audit tags). Required. */
     tags: Record<string, string>;

@@ -19,9 +19,15 @@ export interface EksConnection {
     certificateAuthorityData: pulumi.Input<string>;
     /** Region passed to `aws eks get-token`. Required. */
     region: string;
-    /** Role assumed by `aws eks get-token --role-arn`. Default: the caller's identity. */
+    /**
+     * Role assumed by `aws eks get-token --role-arn`.
+     * @default - the caller's identity
+     */
     roleArn?: string;
-    /** AWS CLI profile (`AWS_PROFILE`). Default: the ambient AWS configuration. */
+    /**
+     * AWS CLI profile (`AWS_PROFILE`).
+     * @default - the ambient AWS configuration
+     */
     profile?: string;
 }
 
@@ -30,7 +36,10 @@ export interface KubeconfigConnection {
     kind: "kubeconfig";
     /** The kubeconfig text; must be a Pulumi secret. Required. */
     kubeconfig: pulumi.Output<string>;
-    /** Context to use. Default: the kubeconfig's current context. */
+    /**
+     * Context to use.
+     * @default - the kubeconfig's current context
+     */
     context?: string;
 }
 

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AuditMetadata, auditAnnotations, auditLabels } from "../audit/auditMetadata";
+import { ComponentValidationError } from "../validationError";
 import { applicationSource, PackagedChartSource } from "./application";
 import { argoCdResource, automatedSyncPolicy, DEFAULT_RETRY, RESOURCES_FINALIZER, SYNC_WAVE_ANNOTATION } from "./argoCdResource";
 
@@ -19,13 +20,22 @@ export interface AddonApplicationSetArgs {
     source: PackagedChartSource;
     /** Namespace the add-on runs in. Required. */
     namespace: string;
-    /** Helm values, possibly with `{{.metadata.annotations.<key>}}` templates. Default: none. */
+    /**
+     * Helm values, possibly with `{{.metadata.annotations.<key>}}` templates.
+     * @default - none
+     */
     values?: Record<string, unknown>;
     /** Annotation keys every selected cluster Secret carries; templates may only use these. Required. */
     clusterAnnotationKeys: string[];
-    /** Sync wave of the generated Applications. Default `-1`. */
+    /**
+     * Sync wave of the generated Applications.
+     * @default -1
+     */
     syncWave?: number;
-    /** Extra cluster label selection, e.g. `{ environment: "prod" }`. Default: none. */
+    /**
+     * Extra cluster label selection, e.g. `{ environment: "prod" }`.
+     * @default - none
+     */
     matchLabels?: Record<string, string>;
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;
@@ -55,10 +65,14 @@ export class AddonApplicationSet extends pulumi.ComponentResource {
         super(ADDON_APPLICATION_SET_TYPE, name, {}, opts);
         const unknown = annotationReferences(args.values).filter((k) => !args.clusterAnnotationKeys.includes(k));
         if (unknown.length > 0) {
-            throw new Error(
-                `add-on ${JSON.stringify(args.addon)}: values refer to cluster annotations the cluster Secret does not carry: ${unknown.join(", ")}; ` +
-                    `available: ${args.clusterAnnotationKeys.join(", ")}`,
-            );
+            throw new ComponentValidationError("AddonApplicationSet", name, [
+                {
+                    prop: "values",
+                    message:
+                        `add-on ${JSON.stringify(args.addon)}: values refer to cluster annotations the cluster Secret does not carry: ${unknown.join(", ")}; ` +
+                        `available: ${args.clusterAnnotationKeys.join(", ")}`,
+                },
+            ]);
         }
         const labels = auditLabels(args.audit);
         argoCdResource(

@@ -1,7 +1,9 @@
 /**
  * TeamProject: an Argo CD AppProject for one team, listing exactly the repositories, destinations
- * and cluster-scoped kinds it may use. No wildcard anywhere: a `*` would make the project a
- * way around every other restriction.
+ * and cluster-scoped kinds it may use. No wildcard anywhere (a `*` would make the project a way
+ * around every other restriction) and never the `default` project: the stack schema refuses both
+ * in the config, and the policy pack (argocd-appproject-restricted, argocd-application-no-default-project)
+ * in any AppProject, made here or not (docs/adr-0005-validation-layers.md).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AuditMetadata, auditAnnotations, auditLabels } from "../audit/auditMetadata";
@@ -14,13 +16,19 @@ export interface TeamProjectArgs {
     name: string;
     /** Owning team (audit owner). Required. */
     team: string;
-    /** Description. Default `Applications of team <team>`. */
+    /**
+     * Description.
+     * @default - `Applications of team <team>`
+     */
     description?: string;
     /** Repositories its applications may use. Required, at least one. */
     sourceRepos: ChartRepository[];
     /** Destinations (cluster name and namespace). Required, at least one. */
     destinations: { cluster: string; namespace: string }[];
-    /** Cluster-scoped kinds allowed. Default: none. */
+    /**
+     * Cluster-scoped kinds allowed.
+     * @default - none
+     */
     clusterResourceWhitelist?: { group: string; kind: string }[];
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;
@@ -38,11 +46,6 @@ export class TeamProject extends pulumi.ComponentResource {
 
     constructor(name: string, args: TeamProjectArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TEAM_PROJECT_TYPE, name, {}, opts);
-        const problems = wildcardProblems(args);
-        if (args.name === "default") problems.push("name: the default project may not be used");
-        if (args.sourceRepos.length === 0) problems.push("sourceRepos: at least one repository is required");
-        if (args.destinations.length === 0) problems.push("destinations: at least one destination is required");
-        if (problems.length > 0) throw new Error(`AppProject ${JSON.stringify(args.name)}:\n  ${problems.join("\n  ")}`);
         this.projectName = args.name;
         argoCdResource(
             args.name,
@@ -67,22 +70,4 @@ export class TeamProject extends pulumi.ComponentResource {
         );
         this.registerOutputs({ projectName: this.projectName });
     }
-}
-
-function wildcardProblems(args: TeamProjectArgs): string[] {
-    const problems: string[] = [];
-    const check = (path: string, value: string) => {
-        if (value.includes("*")) problems.push(`${path}: wildcards are not allowed, got ${JSON.stringify(value)}`);
-    };
-    args.sourceRepos.forEach((r, i) => check(`sourceRepos[${i}]`, r.url));
-    args.destinations.forEach((d, i) => {
-        // A fleet's clusters are admitted by a name prefix (`dev-eu-*`); `*` alone admits any cluster.
-        check(`destinations[${i}].cluster`, /^[a-z0-9][-a-z0-9]*\*$/.test(d.cluster) ? d.cluster.slice(0, -1) : d.cluster);
-        check(`destinations[${i}].namespace`, d.namespace);
-    });
-    (args.clusterResourceWhitelist ?? []).forEach((k, i) => {
-        check(`clusterResourceWhitelist[${i}].group`, k.group);
-        check(`clusterResourceWhitelist[${i}].kind`, k.kind);
-    });
-    return problems;
 }

@@ -19,7 +19,10 @@ export interface PackagedChartSource {
     chart: string;
     /** Exact chart version. Required. */
     version: string;
-    /** Values files packaged in the chart, e.g. `values-prod.yaml`. Default: none. */
+    /**
+     * Values files packaged in the chart, e.g. `values-prod.yaml`.
+     * @default - none
+     */
     valueFiles?: string[];
 }
 
@@ -31,7 +34,10 @@ export interface GitChartSource {
     path: string;
     /** Tag, commit or (where allowed) branch. Required. */
     revision: string;
-    /** Values files inside the chart directory. Default: none. */
+    /**
+     * Values files inside the chart directory.
+     * @default - none
+     */
     valueFiles?: string[];
 }
 
@@ -39,7 +45,7 @@ export interface GitChartSource {
 export interface TeamApplicationArgs {
     /** Application name. Required. */
     name: string;
-    /** AppProject name (never `default`). Required. */
+    /** AppProject name (never `default`: the schema and the policy pack refuse it). Required. */
     project: string;
     /** Owning team (audit owner). Required. */
     team: string;
@@ -47,15 +53,30 @@ export interface TeamApplicationArgs {
     source: PackagedChartSource | GitChartSource;
     /** Destination cluster name and namespace. Required. */
     destination: { cluster: string; namespace: string };
-    /** Inline Helm values. Default: none. */
+    /**
+     * Inline Helm values.
+     * @default - none
+     */
     values?: Record<string, unknown>;
-    /** Pass the audit metadata as the chart's `audit.*` values (this repository's charts). Default `false`. */
+    /**
+     * Pass the audit metadata as the chart's `audit.*` values (this repository's charts).
+     * @default false
+     */
     auditValues?: boolean;
-    /** Sync wave. Default `0`. */
+    /**
+     * Sync wave.
+     * @default 0
+     */
     syncWave?: number;
-    /** Sync retry. Default 5 attempts from 5s doubling up to 3m. */
+    /**
+     * Sync retry.
+     * @default - 5 attempts from 5s doubling up to 3m
+     */
     retry?: SyncRetry;
-    /** Extra labels. Default: none. */
+    /**
+     * Extra labels.
+     * @default - none
+     */
     labels?: Record<string, string>;
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;
@@ -98,9 +119,6 @@ export function chartAuditValues(source: PackagedChartSource | GitChartSource, a
 export class TeamApplication extends pulumi.ComponentResource {
     constructor(name: string, args: TeamApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TEAM_APPLICATION_TYPE, name, {}, opts);
-        if (args.project === "default") {
-            throw new Error(`Application ${JSON.stringify(args.name)}: project: the default project may not be used`);
-        }
         const audit = args.auditValues ? chartAuditValues(args.source, args.audit, args.team) : { values: {}, parameters: [] };
         const source = applicationSource(args.source, args.name, mergeValues(audit.values, args.values ?? {}), audit.parameters);
         argoCdResource(

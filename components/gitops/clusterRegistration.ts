@@ -33,7 +33,10 @@ export interface EksAccess {
     caData: string;
     /** EKS cluster name (Terraform `cluster_name`). Required. */
     eksClusterName: string;
-    /** IAM role Argo CD assumes for the cluster. Default: Argo CD's own identity. */
+    /**
+     * IAM role Argo CD assumes for the cluster.
+     * @default - Argo CD's own identity
+     */
     roleArn?: string;
 }
 
@@ -41,7 +44,10 @@ export interface EksAccess {
 interface CredentialAccessCommon {
     /** API server URL (https). Required. */
     server: string;
-    /** Base64 CA bundle the server's certificate is checked against. Default: the system's roots. */
+    /**
+     * Base64 CA bundle the server's certificate is checked against.
+     * @default - the system's roots
+     */
     caData?: pulumi.Input<string>;
 }
 
@@ -107,9 +113,15 @@ function tlsWith(fields: Record<string, string | undefined>): Record<string, unk
 
 /** Arguments of {@link ClusterRegistration}. */
 export interface ClusterRegistrationArgs {
-    /** Cluster name as Argo CD knows it. Default `in-cluster`. */
+    /**
+     * Cluster name as Argo CD knows it.
+     * @default "in-cluster"
+     */
     clusterName?: string;
-    /** How Argo CD reaches it. Default: in-cluster. */
+    /**
+     * How Argo CD reaches it.
+     * @default - in-cluster
+     */
     access?: ClusterAccess;
     /** Environment label (`local`, `dev`, ...). Required. */
     environment: string;
@@ -117,7 +129,10 @@ export interface ClusterRegistrationArgs {
     enabledAddons: string[];
     /** Annotations with the infrastructure facts (Terraform outputs). Required. */
     annotations: Record<string, pulumi.Input<string>>;
-    /** Extra labels. Default: none. */
+    /**
+     * Extra labels.
+     * @default - none
+     */
     labels?: Record<string, string>;
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;

@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AuditMetadata, auditLabels } from "../audit/auditMetadata";
+import { ComponentValidationError } from "../validationError";
 import { argoRepoUrl, ChartRepository } from "./repositoryUrl";
 
 /** Arguments of {@link OciHelmRepository}. */
@@ -23,7 +24,9 @@ export class OciHelmRepository extends pulumi.ComponentResource {
     constructor(name: string, args: OciHelmRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops:platform:OciHelmRepository", name, {}, opts);
         const repo = args.repository;
-        if (repo.type !== "oci") throw new Error(`repository ${JSON.stringify(repo.name)}: OciHelmRepository is for type oci, got ${repo.type}`);
+        if (repo.type !== "oci") {
+            throw new ComponentValidationError("OciHelmRepository", name, [{ prop: "repository.type", message: `repository ${JSON.stringify(repo.name)}: expected oci, got ${repo.type}` }]);
+        }
         new k8s.core.v1.Secret(
             name,
             {

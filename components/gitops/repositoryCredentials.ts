@@ -76,7 +76,10 @@ export interface RepositoryCredentialArgs {
     source: CredentialSource;
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;
-    /** How often ESO refreshes the Secret. Default `1h` (`6h` for ECR tokens, which live 12h). */
+    /**
+     * How often ESO refreshes the Secret.
+     * @default "1h" (`6h` for ECR tokens, which live 12h)
+     */
     refreshInterval?: string;
     /** Audit metadata. Required. */
     audit: AuditMetadata;

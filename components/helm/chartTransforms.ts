@@ -16,7 +16,10 @@ export const CRD_TYPE = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefini
 export interface ChartTransformOptions {
     /** Labels merged into every object's metadata (existing keys are overwritten). Required. */
     labels: Record<string, string>;
-    /** Retain and protect CRDs on delete. Default `false`. */
+    /**
+     * Retain and protect CRDs on delete.
+     * @default false
+     */
     retainCrds?: boolean;
 }
 

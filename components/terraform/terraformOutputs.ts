@@ -14,7 +14,8 @@ export interface TerraformOutputsArgs {
     outputs: TerraformOutputSet;
     /**
      * Outputs the stack needs with their type constraints (see `requireOutputs`); checked when the
-     * component is constructed, so nothing is registered below it from a wrong state. Default: none.
+     * component is constructed, so nothing is registered below it from a wrong state.
+     * @default - none
      */
     required?: OutputSpec;
 }

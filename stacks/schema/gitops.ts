@@ -38,7 +38,12 @@ export const RepositorySchema = z
         /** `git` (charts in a Git repository), `helm` (Helm HTTP repository) or `oci` (Helm charts in an OCI registry). Required. */
         type: z.enum(["git", "helm", "oci"]),
         /** Repository URL (`https://...`, `oci://...` for type oci, or `file:///...` for a local Git repository on the local stack). Required unless `ecr` is set. */
-        url: z.string().regex(/^(https|oci|file):\/\/[^\s]+$/, { message: "expected an https://, oci:// or file:// URL" }).optional(),
+        url: z
+            .string()
+            .regex(/^(https|oci|file):\/\/[^\s]+$/, { message: "expected an https://, oci:// or file:// URL" })
+            // A project lists its repositories by URL: a `*` there would admit any repository.
+            .refine((url) => !url.includes("*"), { message: "wildcards are not allowed: name one repository" })
+            .optional(),
         /** This account's ECR registry (`oci://<account_id>.dkr.ecr.<region>.amazonaws.com/<aws.ecr.namespace>`), from Terraform outputs. Default `false`. */
         ecr: z.boolean().default(false),
         /** Credentials for a private repository. Default: none (public). */
