@@ -10,6 +10,7 @@ import { argocdAppProjectRestricted } from "./argocd/appproject-restricted";
 import { argocdChartNoPlaintextCredentials } from "./argocd/chart-no-plaintext-credentials";
 import { argocdInstallHardened } from "./argocd/install-hardened";
 import { argocdProtectedOnDelete } from "./argocd/protected-on-delete";
+import { argocdRbacTenancy } from "./argocd/rbac-tenancy";
 import { argocdSourceAllowedRepository } from "./argocd/source-allowed-repository";
 import { argocdSourcePathInRepository } from "./argocd/source-path-in-repository";
 import { argocdSourcePinned } from "./argocd/source-pinned";
@@ -35,6 +36,7 @@ export const policies: Policies = [
     argocdSourcePathInRepository,
     argocdApplicationNoDefaultProject,
     argocdAppProjectRestricted,
+    argocdRbacTenancy,
     argocdAutomatedSync,
     argocdApplicationFieldsExclusive,
     helmChartPinnedVersion,
