@@ -8,7 +8,7 @@
  *   console line, so a value copied into a message or another field cannot leak either.
  */
 import * as YAML from "yaml";
-import { findSecretLiterals, SecretScanOptions } from "gitops-platform-policies/shared";
+import { findSecretLiterals, SecretFinding, SecretScanOptions } from "gitops-platform-policies/shared";
 import { RegisteredResource } from "./run-program";
 import { isSerializedSecret, REDACTED, redactSecrets, unwrapSecrets } from "./secrets";
 
@@ -82,7 +82,7 @@ export async function addPulumiSecrets(redactor: Redactor, value: unknown): Prom
     };
     walk(value);
     for (const plaintext of plaintexts) {
-        for (const finding of await findSecretLiterals({ secret: plaintext })) redactor.addAll(valueAt({ secret: plaintext }, finding.at));
+        for (const finding of await findSecretLiterals({ secret: plaintext })) learnFinding(redactor, { secret: plaintext }, finding);
         forEachString(plaintext, (s) => looksGenerated(s) && redactor.add(s));
     }
 }
@@ -96,9 +96,7 @@ function forEachString(value: unknown, fn: (s: string) => unknown): void {
 export async function addConfigSecrets(redactor: Redactor, config: Record<string, string>, secretValues: string[]): Promise<void> {
     secretValues.forEach((v) => redactor.add(v));
     const parsed = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, parseJson(v)]));
-    for (const finding of await findSecretLiterals(parsed)) {
-        redactor.addAll(valueAt(parsed, finding.at));
-    }
+    for (const finding of await findSecretLiterals(parsed)) learnFinding(redactor, parsed, finding);
 }
 
 /**
@@ -118,7 +116,7 @@ export async function addRenderedSecrets(redactor: Redactor, object: Record<stri
             }
         }
     }
-    for (const finding of await findSecretLiterals(object)) redactor.addAll(valueAt(object, finding.at));
+    for (const finding of await findSecretLiterals(object)) learnFinding(redactor, object, finding);
 }
 
 /**
@@ -134,6 +132,11 @@ export async function redactResources(resources: RegisteredResource[], redactor:
         if (findings.length > 0) {
             properties = structuredClone(properties);
             for (const f of findings) {
+                if (f.inKey) {
+                    // A credential used as a key: the key is the secret (its value is not), renamed wherever it is.
+                    redactor.add(String(f.at[f.at.length - 1]));
+                    continue;
+                }
                 if (f.inYamlString) {
                     const doc = YAML.parse(valueAt(properties, f.inYamlString) as string) as unknown;
                     const inner = f.at.slice(f.inYamlString.length);
@@ -148,6 +151,12 @@ export async function redactResources(resources: RegisteredResource[], redactor:
         out.push({ ...r, properties, inputs: properties });
     }
     return out;
+}
+
+/** Remembers what a detector found: the value at its path, or the key itself when the key is the credential. */
+function learnFinding(redactor: Redactor, root: unknown, finding: SecretFinding): void {
+    if (finding.inKey) redactor.add(String(finding.at[finding.at.length - 1]));
+    else redactor.addAll(valueAt(root, finding.at));
 }
 
 function parseJson(text: string): unknown {
