@@ -8,6 +8,10 @@ export const PROGRAM_PATHS: readonly string[] = [
     "index.ts",
     "components/**",
     "lib/**",
+    // What the program imports from the policy pack (gitops-platform-policies/shared).
+    "policies/shared.ts",
+    "policies/rules/lib/**",
+    "policies/data/**",
     "stacks/**",
     "Pulumi.yaml",
     "package.json",
