@@ -18,9 +18,20 @@ const SCAN_OPTIONS: SecretScanOptions = { yamlStrings: (path) => path[path.lengt
 /** Shorter strings are too common to scrub from text without mangling it (and too short to be a credential). */
 const MIN_SCRUB_LENGTH = 6;
 
-/** A generated credential's look: one token, long, letters and digits (a random password, a key, base64). */
+/**
+ * Public strings that often sit inside a secret beside the credential (a repository Secret's URL, a kubeconfig's
+ * server, a role's ARN): long, letters and digits, yet not secret. Scrubbing them everywhere hid real changes (an
+ * application moved to another registry showed as no change), so they are never taken for generated credentials.
+ */
+const PUBLIC_SHAPES: readonly RegExp[] = [
+    /^[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+(:\d+)?(\/\S*)?$/i, // a URL without user info (one with user info is a credential's)
+    /^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?(\/[\w./-]*)?$/i, // a host or registry path (123.dkr.ecr.eu-west-1.amazonaws.com/charts)
+    /^arn:[\w-]+:[\w-]*:[\w-]*:\d*:\S+$/, // an AWS ARN
+];
+
+/** A generated credential's look: one token, long, letters and digits (a random password, a key, base64), not a public shape. */
 function looksGenerated(value: string): boolean {
-    return value.length >= 16 && !/\s/.test(value) && /[A-Za-z]/.test(value) && /\d/.test(value);
+    return value.length >= 16 && !/\s/.test(value) && /[A-Za-z]/.test(value) && /\d/.test(value) && !PUBLIC_SHAPES.some((p) => p.test(value));
 }
 
 /** Replaces known secret strings in text. */
