@@ -202,7 +202,8 @@ async function renderSource(root: string, app: Manifest, source: Source, namespa
             const object = doc.toJS() as Manifest | null;
             if (object === null || typeof object !== "object" || typeof object.kind !== "string") continue;
             // helm prints `# Source: <chart>/templates/<file>` above each document: the template in the tree.
-            const source = /Source: [^/\s]+\/(\S+)/.exec(doc.commentBefore ?? "")?.[1];
+            const comment = `${doc.commentBefore ?? ""}\n${(doc.contents as { commentBefore?: string } | null)?.commentBefore ?? ""}`;
+            const source = /Source: [^/\s]+\/(\S+)/.exec(comment)?.[1];
             objects.push(chartDir !== undefined && source ? { object, template: path.posix.join(chartDir.split(path.sep).join("/"), source) } : { object });
         }
         return { objects, note: "dir" in located ? located.note : `fetched ${located.label}` };
