@@ -4,11 +4,69 @@
  * around every other restriction) and never the `default` project: the stack schema refuses both
  * in the config, and the policy pack (argocd-appproject-restricted, argocd-application-no-default-project)
  * in any AppProject, made here or not (docs/adr-0005-validation-layers.md).
+ *
+ * Its roles give the team's groups exactly their own access: each role's policies act on the
+ * project's applications only (`p, proj:<project>:<role>, applications, <action>, <project>/*, allow`),
+ * with the actions the stack schema offers; the policy pack (argocd-rbac-tenancy) guards the same on
+ * any AppProject.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { TeamApplicationAction } from "../../stacks/schema/tenancy";
 import { AuditMetadata, auditAnnotations, auditLabels } from "../audit/auditMetadata";
 import { argoCdResource, RESOURCES_FINALIZER } from "./argoCdResource";
 import { argoRepoUrl, ChartRepository } from "./repositoryUrl";
+
+/** A project role: what it may do to the project's applications, and the groups that hold it. */
+export interface TeamProjectRole {
+    /** Role name (`proj:<project>:<name>`). Required. */
+    name: string;
+    /**
+     * Description shown in the UI.
+     * @default - none
+     */
+    description?: string;
+    /** Identity-provider groups that hold the role. Required (may be empty: project tokens only). */
+    groups: string[];
+    /** Actions on the project's applications (`<project>/*`). Required, at least one. */
+    applications: TeamApplicationAction[];
+    /**
+     * Read the logs of the project's applications.
+     * @default false
+     */
+    logs?: boolean;
+}
+
+/** A sync window (`spec.syncWindows[]`). */
+export interface TeamProjectSyncWindow {
+    /** `allow` or `deny`. Required. */
+    kind: "allow" | "deny";
+    /** Cron schedule when it opens. Required. */
+    schedule: string;
+    /** How long it stays open (`48h`). Required. */
+    duration: string;
+    /** Application names or globs. Required (may be empty when namespaces or clusters are given). */
+    applications: string[];
+    /**
+     * Destination namespaces.
+     * @default - none
+     */
+    namespaces?: string[];
+    /**
+     * Destination clusters.
+     * @default - none
+     */
+    clusters?: string[];
+    /**
+     * Allow manual syncs while a deny window is open.
+     * @default false
+     */
+    manualSync?: boolean;
+    /**
+     * IANA time zone of the schedule.
+     * @default - UTC
+     */
+    timeZone?: string;
+}
 
 /** Arguments of {@link TeamProject}. */
 export interface TeamProjectArgs {
@@ -30,6 +88,21 @@ export interface TeamProjectArgs {
      * @default - none
      */
     clusterResourceWhitelist?: { group: string; kind: string }[];
+    /**
+     * Project roles bound to the team's groups.
+     * @default - none
+     */
+    roles?: TeamProjectRole[];
+    /**
+     * Sync windows.
+     * @default - none: syncs at any time
+     */
+    syncWindows?: TeamProjectSyncWindow[];
+    /**
+     * Orphaned-resource monitoring (`spec.orphanedResources`), with a warning condition when `warn`.
+     * @default - not monitored
+     */
+    orphanedResources?: { warn: boolean };
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;
     /** Audit metadata. Required. */
@@ -64,10 +137,38 @@ export class TeamProject extends pulumi.ComponentResource {
                     sourceRepos: args.sourceRepos.map(argoRepoUrl),
                     destinations: args.destinations.map((d) => ({ name: d.cluster, namespace: d.namespace })),
                     clusterResourceWhitelist: args.clusterResourceWhitelist ?? [],
+                    ...(args.roles?.length ? { roles: args.roles.map((role) => projectRole(args.name, role)) } : {}),
+                    ...(args.syncWindows?.length ? { syncWindows: args.syncWindows.map(syncWindow) } : {}),
+                    ...(args.orphanedResources ? { orphanedResources: { warn: args.orphanedResources.warn } } : {}),
                 },
             },
             { parent: this, dependsOn: opts?.dependsOn },
         );
         this.registerOutputs({ projectName: this.projectName });
     }
+}
+
+/** An AppProject role as Argo CD reads it: one policy line per action, on the project's applications only. */
+function projectRole(project: string, role: TeamProjectRole): Record<string, unknown> {
+    const subject = `proj:${project}:${role.name}`;
+    const line = (resource: string, action: string) => `p, ${subject}, ${resource}, ${action}, ${project}/*, allow`;
+    return {
+        name: role.name,
+        ...(role.description ? { description: role.description } : {}),
+        policies: [...role.applications.map((action) => line("applications", action)), ...(role.logs ? [line("logs", "get")] : [])],
+        groups: role.groups,
+    };
+}
+
+function syncWindow(w: TeamProjectSyncWindow): Record<string, unknown> {
+    return {
+        kind: w.kind,
+        schedule: w.schedule,
+        duration: w.duration,
+        applications: w.applications,
+        ...(w.namespaces?.length ? { namespaces: w.namespaces } : {}),
+        ...(w.clusters?.length ? { clusters: w.clusters } : {}),
+        manualSync: w.manualSync ?? false,
+        ...(w.timeZone ? { timeZone: w.timeZone } : {}),
+    };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { HttpsUrlSchema, KubernetesNameSchema, SecretKeyRefSchema } from "./common";
+import { IdentityGroupSchema } from "./tenancy";
 import { ExactVersionSchema } from "./versions";
 
 /** The upstream argo-cd chart this platform is built and tested against. */
@@ -50,8 +51,8 @@ export const SsoSchema = z.strictObject({
 
 /** One identity-provider group bound to an Argo CD role. */
 export const GroupRoleSchema = z.strictObject({
-    /** Group name as the OIDC `groups` claim carries it. Required. */
-    group: z.string().min(1),
+    /** Group name as the OIDC `groups` claim carries it; written into `policy.csv`, so no comma, quote or line break. Required. */
+    group: IdentityGroupSchema,
     /** Argo CD role, e.g. `role:admin`, `role:readonly` or a project role. Required. */
     role: z.string().regex(/^(role:[\w-]+|proj:[\w-]+:[\w-]+)$/, { message: "expected role:<name> or proj:<project>:<role>" }),
 });

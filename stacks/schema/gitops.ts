@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ClusterNamePatternSchema } from "./cluster";
 import { KubernetesNameSchema, RepositoryPathSchema, StringMapSchema } from "./common";
+import { OrphanedResourcesSchema, ProjectRoleSchema, SyncWindowSchema } from "./tenancy";
 import { ExactVersionSchema, GitRevisionSchema } from "./versions";
 
 /**
@@ -95,8 +96,25 @@ export const ProjectSchema = z.strictObject({
     sourceRepos: z.array(KubernetesNameSchema).min(1),
     /** Where its applications may deploy. Required, at least one. */
     destinations: z.array(DestinationSchema).min(1),
-    /** Cluster-scoped kinds its applications may create. Default: none. */
+    /**
+     * Cluster-scoped kinds its applications may create. Kinds that grant access to the whole cluster
+     * (RBAC, CRDs, admission webhooks, API services, certificate requests) only for the platform team
+     * (`audit.owner`). Default: none.
+     */
     clusterResourceWhitelist: z.array(GroupKindSchema).default([]),
+    /** Project roles bound to the team's identity-provider groups (e.g. a deployer and a read-only role). Default: none. */
+    roles: z.array(ProjectRoleSchema).default([]).superRefine((roles, ctx) => {
+        const seen = new Map<string, number>();
+        roles.forEach((role, i) => {
+            const first = seen.get(role.name);
+            if (first !== undefined) ctx.addIssue({ code: "custom", path: [i, "name"], message: `duplicate role ${JSON.stringify(role.name)} (also at [${first}])` });
+            else seen.set(role.name, i);
+        });
+    }),
+    /** Sync windows (e.g. no automatic sync on weekends). Default: none, syncs at any time. */
+    syncWindows: z.array(SyncWindowSchema).default([]),
+    /** Warn about objects in the project's namespaces that no application owns. Default: not monitored. */
+    orphanedResources: OrphanedResourcesSchema.optional(),
 });
 export type ProjectConfig = z.infer<typeof ProjectSchema>;
 

@@ -57,4 +57,5 @@ export * from "./aws";
 export * from "./cluster";
 export * from "./common";
 export * from "./gitops";
+export * from "./tenancy";
 export * from "./versions";

@@ -4,11 +4,13 @@
  */
 import type { AddonConfig } from "./addons";
 import type { ArgoCdConfig } from "./argocd";
+import type { AuditConfig } from "./audit";
 import type { AwsConfig } from "./aws";
 import { type ClusterConfig, clusterNameMatches } from "./cluster";
 import type { GitOpsConfig, RepositoryConfig } from "./gitops";
 import { isPinnedRevision } from "./versions";
 import { shown } from "./common";
+import { grantsClusterAccess, SYSTEM_NAMESPACES } from "./tenancy";
 
 /** One problem with the key path (inside `platform`) it is about. */
 export interface PathProblem {
@@ -26,6 +28,7 @@ export interface PlatformSections {
     addons: AddonConfig[];
     gitops: GitOpsConfig;
     aws: AwsConfig;
+    audit: Pick<AuditConfig, "owner">;
 }
 
 /** The name of the add-on that must be installed by Pulumi before any ExternalSecret can exist. */
@@ -37,6 +40,7 @@ export function crossCheckPlatform(platform: PlatformSections): PathProblem[] {
         ...environmentRules(platform),
         ...uniqueNames(platform),
         ...projectRules(platform.gitops),
+        ...tenancyRules(platform),
         ...applicationRules(platform),
         ...addonRules(platform),
         ...credentialRules(platform),
@@ -134,6 +138,35 @@ function projectRules(gitops: GitOpsConfig): PathProblem[] {
         project.sourceRepos.forEach((repo, j) => {
             if (!repos.has(repo)) {
                 problems.push({ path: ["gitops", "projects", i, "sourceRepos", j], message: `unknown repository ${JSON.stringify(repo)}; known: ${list(repos)}` });
+            }
+        });
+    });
+    return problems;
+}
+
+/**
+ * A team's project (one whose team is not the platform team, `audit.owner`) stays inside the team's
+ * namespaces: never Argo CD's own namespace or kube-system, never a cluster-scoped kind that grants
+ * access to the whole cluster (a ClusterRoleBinding to cluster-admin, a CRD, an admission webhook).
+ */
+function tenancyRules(p: PlatformSections): PathProblem[] {
+    const problems: PathProblem[] = [];
+    const forbidden = new Set<string>([p.argocd.namespace, ...SYSTEM_NAMESPACES]);
+    p.gitops.projects.forEach((project, i) => {
+        if (project.team === p.audit.owner) return;
+        const at = (...rest: (string | number)[]) => ["gitops", "projects", i, ...rest];
+        project.destinations.forEach((d, j) => {
+            if (forbidden.has(d.namespace)) {
+                const whose = d.namespace === p.argocd.namespace ? "Argo CD's own namespace" : "the cluster's system namespace";
+                problems.push({ path: at("destinations", j, "namespace"), message: `${JSON.stringify(d.namespace)} is ${whose}: a team project (team ${JSON.stringify(project.team)}) may not deploy there` });
+            }
+        });
+        project.clusterResourceWhitelist.forEach((gk, j) => {
+            if (grantsClusterAccess(gk)) {
+                problems.push({
+                    path: at("clusterResourceWhitelist", j),
+                    message: `${gk.group}/${gk.kind} grants access to the whole cluster: only the platform team (${JSON.stringify(p.audit.owner)}) may list it, not team ${JSON.stringify(project.team)}`,
+                });
             }
         });
     });
