@@ -7,21 +7,26 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startArgoCdControllers } from "../../tools/local-cluster/argocd-controllers";
+import { ArgoCdServer } from "../../tools/local-cluster/argocd-server";
 import { ControlPlane, startControlPlane } from "../../tools/local-cluster/control-plane";
 import { GitRepository } from "../../tools/local-cluster/git-repository";
 import { isAlive, ManagedProcess, pollUntil, sleep } from "../../tools/local-cluster/managed-process";
 import { waitForApplication } from "../../tools/local-cluster/applications";
 import { E2eRun, roundSeconds as round } from "./e2e-run";
 import { onLocalCluster, writeLocalStackFile } from "../../tools/local-cluster/local-stack";
+import { ArgoCdApiSummary, argoCdApiSteps } from "./argocd-api-steps";
 
 const STACK = "local";
 const NAMESPACE = "argocd";
 const APP = "hello-service";
 const APP_NAMESPACE = "hello";
+const APP_PROJECT = "team-hello";
 
 export interface LoopSummary {
     cluster: { kubernetes: string; argocd: string };
     argocd: { synced: boolean; healthy: boolean; commitToSyncedSeconds: number | null; driftHealedSeconds: number | null; applicationSetApps: number; prunedSeconds: number | null };
+    /** Argo CD's API server and the CLI against it. */
+    argocdApi?: ArgoCdApiSummary;
 }
 
 export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
@@ -37,6 +42,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
     let cp: ControlPlane | undefined;
     let controllers: ManagedProcess[] = [];
     let git: GitRepository | undefined;
+    let apiServer: ArgoCdServer | undefined;
 
     await run.step("local control plane: etcd, kube-apiserver, controller-manager, scheduler, KWOK node", async () => {
         cp = await startControlPlane({ binDir, dataDir: path.join(work, "cluster"), log: (l) => console.log(`        ${l}`) });
@@ -89,11 +95,12 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         return JSON.stringify(counts);
     });
 
-    await run.step("Argo CD's controllers start (Redis, repo server, application and ApplicationSet controllers)", async () => {
-        const started = await startArgoCdControllers({ binDir, kubeconfigPath: cp!.kubeconfigPath, namespace: NAMESPACE, dataDir: path.join(work, "argocd") });
+    await run.step("Argo CD's controllers start (Redis, repo server, application and ApplicationSet controllers) and its API server (TLS on loopback)", async () => {
+        const started = await startArgoCdControllers({ binDir, kubeconfigPath: cp!.kubeconfigPath, namespace: NAMESPACE, dataDir: path.join(work, "argocd"), apiServer: true });
         controllers = started.processes;
+        apiServer = started.server;
         summary.cluster.argocd = started.version;
-        return started.version;
+        return `${started.version}, API server https://${apiServer!.address}`;
     });
 
     await run.step(`${APP} from Git is Synced and Healthy, its Deployment rolled out on KWOK`, async () => {
@@ -151,6 +158,17 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         await pollUntil(async () => (await cp!.kubectl.get(["networkpolicy", APP, "-n", APP_NAMESPACE])) === undefined, 60_000, "the NetworkPolicy to be pruned");
         summary.argocd.prunedSeconds = round((Date.now() - started) / 1000);
         return `${summary.argocd.prunedSeconds} s`;
+    });
+
+    // Skipped (and recorded so) when a step above failed.
+    summary.argocdApi = await argoCdApiSteps(run, {
+        server: apiServer,
+        kubectl: () => cp!.kubectl,
+        namespace: NAMESPACE,
+        app: APP,
+        appNamespace: APP_NAMESPACE,
+        project: APP_PROJECT,
+        head: () => git!.head(),
     });
 
     await run.step(

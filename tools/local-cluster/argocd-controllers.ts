@@ -1,7 +1,8 @@
 /**
  * Argo CD's controllers as local processes against the local control plane: Redis (Debian's
  * redis-server), the repo server, the application controller and the ApplicationSet controller,
- * all from the one pinned argocd binary (each answers by argv[0]). They read the configuration
+ * all from the one pinned argocd binary (each answers by argv[0]), and on request the API server
+ * (argocd-server.ts) for the `argocd` CLI. They read the configuration
  * the program installs in the cluster (argocd-cm, argocd-rbac-cm, the cluster and repository
  * Secrets), exactly as they would in pods.
  */
@@ -10,6 +11,8 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { freePort } from "../engine/free-port";
+import { ArgoCdServer, startArgoCdServer } from "./argocd-server";
+import { Kubectl } from "./kubectl";
 import { ManagedProcess, startProcess } from "./managed-process";
 
 export interface ArgoCdControllersOptions {
@@ -25,6 +28,11 @@ export interface ArgoCdControllersOptions {
      * assignment). Default 1, which owns every cluster.
      */
     shards?: number;
+    /**
+     * Also run the API server (`argocd-server`, TLS on loopback) for the `argocd` CLI. Default false
+     * (the controllers alone reconcile).
+     */
+    apiServer?: boolean;
 }
 
 export interface ArgoCdControllers {
@@ -32,6 +40,8 @@ export interface ArgoCdControllers {
     version: string;
     /** Each application controller shard's Prometheus metrics URL, shard 0 first. */
     shardMetrics: string[];
+    /** The API server, when asked for. */
+    server?: ArgoCdServer;
 }
 
 export async function startArgoCdControllers(options: ArgoCdControllersOptions): Promise<ArgoCdControllers> {
@@ -106,9 +116,24 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
             `--namespace=${options.namespace}`,
             "--enable-leader-election=false",
         ]);
+        let server: ArgoCdServer | undefined;
+        if (options.apiServer) {
+            server = await startArgoCdServer({
+                binDir: options.binDir,
+                kubectl: new Kubectl(bin("kubectl"), options.kubeconfigPath),
+                namespace: options.namespace,
+                dataDir: options.dataDir,
+                logFile: path.join(logs, "argocd-server.log"),
+                env,
+                redis: redisAddr,
+                repoServer: `127.0.0.1:${repoPort}`,
+                detached: options.detached,
+            });
+            processes.push(server.process);
+        }
         const version = await versionOf(bin("argocd"));
-        log(`argocd: ${version} controllers running (Redis :${redisPort}, repo server :${repoPort}, ${shards} application controller shard${shards > 1 ? "s" : ""})`);
-        return { processes, version, shardMetrics: ctrlMetrics.map((port) => `http://127.0.0.1:${port}/metrics`) };
+        log(`argocd: ${version} controllers running (Redis :${redisPort}, repo server :${repoPort}, ${shards} application controller shard${shards > 1 ? "s" : ""})${server ? `, API server https://${server.address}` : ""}`);
+        return { processes, version, shardMetrics: ctrlMetrics.map((port) => `http://127.0.0.1:${port}/metrics`), server };
     } catch (e) {
         await Promise.all(processes.map((p) => p.stop()));
         throw new Error(`${(e as Error).message} (logs: ${logs})`);

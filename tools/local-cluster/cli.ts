@@ -1,12 +1,12 @@
 // `npm run up`: the whole loop on this machine, left running to look around; `npm run down` ends it.
-//   up:   pinned tools (built on first run), the local control plane and Argo CD's controllers as
-//         processes on loopback, `pulumi up --stack local` with the policy pack against them, then
-//         a table of the Applications.
+//   up:   pinned tools (built on first run), the local control plane and Argo CD's controllers and
+//         API server as processes on loopback, `pulumi up --stack local` with the policy pack against
+//         them, then a table of the Applications and how to log in with the argocd CLI.
 //   down: `pulumi destroy`, then every process stopped by its recorded pid and the data removed.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { EngineWorkspace, runPulumi } from "../engine/pulumi-cli";
+import { EngineWorkspace, pulumiHome, runPulumi } from "../engine/pulumi-cli";
 import { applicationStatuses } from "./applications";
 import { startArgoCdControllers } from "./argocd-controllers";
 import { startControlPlane } from "./control-plane";
@@ -53,11 +53,23 @@ async function up(): Promise<number> {
         console.log("up: pulumi up --stack local --policy-pack policies/launch");
         const pulumiUp = await runPulumi(ws, ["up", "--yes", ...STACK_ARGS, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"], { inherit: true });
         if (pulumiUp.code !== 0) throw new Error("pulumi up failed (above)");
-        const argocd = await startArgoCdControllers({ binDir: BIN, kubeconfigPath: cp.kubeconfigPath, namespace: "argocd", dataDir: path.join(DATA, "argocd"), detached: true, log: console.log });
+        const argocd = await startArgoCdControllers({ binDir: BIN, kubeconfigPath: cp.kubeconfigPath, namespace: "argocd", dataDir: path.join(DATA, "argocd"), detached: true, log: console.log, apiServer: true });
         state.pids.push(...argocd.processes.map((p) => ({ name: p.name, pid: p.pid })));
         save();
         await printApplications(cp.kubectl);
+        const server = argocd.server!;
+        const rel = (p: string) => path.relative(PROJECT_ROOT, p);
+        // The password stays in the stack config: the printed command reads it there (passphrase:
+        // the local stack's public one) and pipes it to the CLI, which reads it from stdin.
+        const pulumiEnv = `PULUMI_BACKEND_URL=file://${ws.backendDir} PULUMI_CONFIG_PASSPHRASE=${ws.passphrase} PULUMI_HOME=${pulumiHome(PROJECT_ROOT)} PULUMI_SKIP_UPDATE_CHECK=true`;
         console.log(`
+Argo CD's API server: https://${server.address} (TLS, certificate ${rel(server.certificateFile)}); the web UI's assets cannot be built here, so it serves the API only.
+Log in as admin (the password is the stack's argocdAdminPassword; argocd login checks the certificate with SSL_CERT_FILE, later commands with --server-crt):
+  export ARGOCD_OPTS="--config ${rel(path.join(DATA, "argocd", "cli-config"))} --server-crt ${rel(server.certificateFile)}"
+  ${pulumiEnv} .tools/bin/pulumi config get argocdAdminPassword ${STACK_ARGS.join(" ")} \
+    | SSL_CERT_FILE=${rel(server.certificateFile)} .tools/bin/argocd login ${server.address} --username admin
+  .tools/bin/argocd app list; .tools/bin/argocd app history hello-service; .tools/bin/argocd app diff hello-service
+
 Look around:
   export KUBECONFIG=${cp.kubeconfigPath}
   .tools/bin/kubectl get applications -n argocd
