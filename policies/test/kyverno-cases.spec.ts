@@ -6,8 +6,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PolicyAnalyzer, startPolicyAnalyzer } from "../../tools/policy-analyzer";
-import { assertPasses, assertViolates, packDir, resource } from "./support";
+import { PolicyAnalyzer } from "../../tools/policy-analyzer";
+import { assertPasses, assertViolates, configure, packDir, resource, sharedAnalyzer } from "./support";
 
 const casesDir = path.resolve(packDir, "..", "..", "shared", "reference", "kyverno-argo-cases");
 
@@ -36,10 +36,9 @@ describe("Kyverno Argo CD policy cases", function () {
     this.timeout(240_000);
     let analyzer: PolicyAnalyzer;
     before(async () => {
-        analyzer = await startPolicyAnalyzer(packDir);
-        await analyzer.configure({ all: "mandatory" }, "test config");
+        analyzer = await sharedAnalyzer();
     });
-    after(async () => analyzer?.close());
+    beforeEach(() => configure());
 
     it("every case folder is either covered or listed as not covered", () => {
         assert.deepStrictEqual(fs.readdirSync(casesDir).sort(), [...Object.keys(covered), ...notCovered].sort());

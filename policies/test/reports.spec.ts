@@ -1,17 +1,16 @@
 /** JSON and SARIF reports built from real analyzer diagnostics and the pack's metadata. */
 import * as assert from "assert";
-import { jsonReport, PolicyAnalyzer, sarifReport, startPolicyAnalyzer } from "../../tools/policy-analyzer";
-import { k8s, packDir, resource } from "./support";
+import { jsonReport, PolicyAnalyzer, sarifReport } from "../../tools/policy-analyzer";
+import { configure, k8s, resource, sharedAnalyzer } from "./support";
 
 describe("policy reports", function () {
     this.timeout(240_000);
     let analyzer: PolicyAnalyzer;
     before(async () => {
-        analyzer = await startPolicyAnalyzer(packDir);
-        // Pinning advisory, the rest mandatory: both levels appear in the reports.
-        await analyzer.configure({ all: "mandatory", "helm-chart-pinned-version": "advisory" }, "test config");
+        analyzer = await sharedAnalyzer();
     });
-    after(async () => analyzer?.close());
+    // Pinning advisory, the rest mandatory: both levels appear in the reports.
+    beforeEach(() => configure({ "helm-chart-pinned-version": "advisory" }));
 
     async function diagnostics() {
         const floating = resource("gitops:platform:BootstrapAddon", "cm", { chart: "cert-manager", version: "latest", repositoryOpts: { repo: "https://charts.jetstack.io" } });

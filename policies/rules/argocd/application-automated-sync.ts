@@ -14,6 +14,7 @@ const defaults: AutomatedSyncConfig = { requireAutomatedSync: false };
 /**
  * Where the stack requires it, Applications sync automatically with prune and selfHeal, so drift from Git is corrected.
  *
+ * Judges: kubernetes:argoproj.io/v1alpha1:Application, kubernetes:argoproj.io/v1alpha1:ApplicationSet (its template's spec).
  * Severity: medium. Topics: argocd, drift.
  * Link: https://argo-cd.readthedocs.io/en/stable/user-guide/auto_sync/
  */

@@ -6,6 +6,7 @@ import { isRecord } from "../lib/types";
  * An Application source names exactly one of `chart` (Helm repository) and `path` (Git directory); a destination
  * exactly one of `server` and `name`. Argo CD accepts both and then ignores one, which hides mistakes.
  *
+ * Judges: kubernetes:argoproj.io/v1alpha1:Application, kubernetes:argoproj.io/v1alpha1:ApplicationSet (its template's spec).
  * Severity: medium. Topics: argocd, correctness.
  * Link: https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#applications
  */

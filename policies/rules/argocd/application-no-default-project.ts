@@ -4,6 +4,7 @@ import { appSpec } from "../lib/argocd";
 /**
  * Applications never use the `default` AppProject, which allows every repository, destination and kind.
  *
+ * Judges: kubernetes:argoproj.io/v1alpha1:Application, kubernetes:argoproj.io/v1alpha1:ApplicationSet (its template's spec).
  * Severity: high. Topics: argocd, least-privilege.
  * Link: https://argo-cd.readthedocs.io/en/stable/user-guide/projects/#the-default-project
  */

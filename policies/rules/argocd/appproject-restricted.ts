@@ -6,6 +6,7 @@ import { argoTypes, getPath, isRecord } from "../lib/types";
  * kinds are either listed one by one in clusterResourceWhitelist or all denied with a
  * clusterResourceBlacklist entry `{group: '*', kind: '*'}`, so the intent is explicit.
  *
+ * Judges: kubernetes:argoproj.io/v1alpha1:AppProject.
  * Severity: high. Topics: argocd, least-privilege.
  * Link: https://argo-cd.readthedocs.io/en/stable/user-guide/projects/
  */

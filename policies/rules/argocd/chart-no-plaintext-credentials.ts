@@ -60,6 +60,7 @@ function declarativeSecretCredentials(props: Record<string, unknown>): string[] 
  * bcrypt hash), and not in an Argo CD repository or cluster Secret rendered from a chart or a manifest file, where
  * the value sits in plaintext in the values or the file.
  *
+ * Judges: the argo-cd chart's values on gitops:platform:ArgoCd, gitops:platform:BootstrapAddon, kubernetes:helm.sh/v3:Release, kubernetes:core/v1:Secret argocd-secret, kubernetes:core/v1:Secret labelled argocd.argoproj.io/secret-type repository, repo-creds, repository-write or cluster (when a chart or manifest file renders it).
  * Severity: critical. Topics: argocd, secrets.
  * Link: https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#repositories
  */

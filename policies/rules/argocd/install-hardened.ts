@@ -46,6 +46,7 @@ export function hardeningProblems(view: ArgoCdInstallView, config: InstallHarden
  * argo-cd chart's values where the objects are not rendered (a component's chart inputs, a Release): the same
  * problem in the same words either way (lib/argocd-install.ts).
  *
+ * Judges: kubernetes:core/v1:ConfigMap argocd-cm, argocd-cmd-params-cm, argocd-rbac-cm, argocd-notifications-cm, kubernetes:apps/v1:Deployment argocd-server, the argo-cd chart's values on gitops:platform:ArgoCd, gitops:platform:BootstrapAddon, kubernetes:helm.sh/v3:Release.
  * Severity: critical. Topics: argocd, hardening, audit.
  * Link: https://argo-cd.readthedocs.io/en/stable/operator-manual/security/
  */

@@ -19,6 +19,7 @@ const defaults: ProtectedOnDeleteConfig = { required: false, argocdNamespace: "a
  *
  * CrossGuard's analyzer protocol carries `protect` but not `retainOnDelete`, so only `protect` can be verified.
  *
+ * Judges: kubernetes:core/v1:Namespace (Argo CD's), kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition (group argoproj.io), the argo-cd chart on gitops:platform:ArgoCd, gitops:platform:BootstrapAddon, kubernetes:helm.sh/v3:Release.
  * Severity: high. Topics: argocd, resilience.
  * Link: https://www.pulumi.com/docs/iac/concepts/options/protect/
  */

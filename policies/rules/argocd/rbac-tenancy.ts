@@ -98,6 +98,7 @@ function rbacProblems(rbac: Record<string, unknown>, config: RbacTenancyConfig):
  * (`argocd-rbac-cm`, the object or the argo-cd chart values that render it) has only well-formed lines and grants
  * `role:admin` only to the groups allowed it. Guards objects made outside this program too.
  *
+ * Judges: kubernetes:argoproj.io/v1alpha1:AppProject (not a platform team's), kubernetes:core/v1:ConfigMap argocd-rbac-cm, the argo-cd chart's values on gitops:platform:ArgoCd, gitops:platform:BootstrapAddon, kubernetes:helm.sh/v3:Release (configs.rbac).
  * Severity: critical. Topics: argocd, tenancy, least-privilege.
  * Link: https://argo-cd.readthedocs.io/en/stable/operator-manual/rbac/
  */

@@ -25,6 +25,7 @@ const defaults: AllowedRepositoryConfig = { allowedRepositories: defaultAllowedR
  * Argo CD deploys only from allowed repositories: every Application/ApplicationSet source and every
  * AppProject `sourceRepos` entry is inside the configured allow-list.
  *
+ * Judges: kubernetes:argoproj.io/v1alpha1:Application, kubernetes:argoproj.io/v1alpha1:ApplicationSet (its template's spec), kubernetes:argoproj.io/v1alpha1:AppProject (spec.sourceRepos).
  * Severity: high. Topics: argocd, supply-chain.
  * Link: https://argo-cd.readthedocs.io/en/stable/user-guide/projects/
  */

@@ -14,6 +14,7 @@ export function pathOutsideRepository(path: string): string | undefined {
  * such a path, but only when it syncs; this refuses it in the pull request, for Applications and
  * ApplicationSets however they were declared (the stack config already refuses it when it is read).
  *
+ * Judges: kubernetes:argoproj.io/v1alpha1:Application, kubernetes:argoproj.io/v1alpha1:ApplicationSet (its template's spec).
  * Severity: high. Topics: argocd, supply-chain.
  * Link: https://argo-cd.readthedocs.io/en/stable/user-guide/application-specification/
  */

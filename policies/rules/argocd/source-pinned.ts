@@ -17,6 +17,7 @@ const defaults: SourcePinnedConfig = { allowBranchTracking: false, tagPattern: d
  * Argo CD Applications and ApplicationSets deploy pinned sources: a Helm chart at an exact version, a Git
  * tag or a 40-hex commit. HEAD, branches, `*` and ranges make what runs depend on when Argo CD looked.
  *
+ * Judges: kubernetes:argoproj.io/v1alpha1:Application, kubernetes:argoproj.io/v1alpha1:ApplicationSet (its template's spec).
  * Severity: high. Topics: argocd, supply-chain, reproducibility.
  * Link: https://argo-cd.readthedocs.io/en/stable/user-guide/tracking_strategies/
  */

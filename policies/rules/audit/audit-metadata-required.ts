@@ -79,6 +79,7 @@ function metadataProblems(present: Record<string, unknown>, keys: string[], conf
 /**
  * Audit labels and tags: who manages an object, for which stack and project, owned by whom, from which commit.
  *
+ * Judges: every Kubernetes object kubernetes:<group>/<version>:<Kind> (not helm.sh, yaml or kustomize, no *Patch or *List), aws:* resources with tags or listed in awsTaggableTypes (with the aws provider's defaultTags).
  * Severity: medium. Topics: audit, kubernetes, aws.
  * Link: https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
  */

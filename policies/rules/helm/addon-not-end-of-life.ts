@@ -32,6 +32,7 @@ const defaults: AddonNotEndOfLifeConfig = { today: "", exceptions: [] };
  * judged against the add-on catalogue (policies/data/addons.catalogue.yaml), which records each release
  * line's end of life with its source. A retired project (ingress-nginx) is past it at any version.
  *
+ * Judges: gitops:platform:ArgoCd, gitops:platform:BootstrapAddon, kubernetes:helm.sh/v3:Release, the chart sources of kubernetes:argoproj.io/v1alpha1:Application, kubernetes:argoproj.io/v1alpha1:ApplicationSet (its template's spec).
  * Severity: high. Topics: supply-chain, lifecycle.
  * Link: https://endoflife.date/
  */

@@ -15,6 +15,7 @@ const defaults: ChartAllowedRepositoryConfig = { allowedRepositories: defaultAll
 /**
  * Helm charts installed by Pulumi come from an allowed repository (HTTP or OCI), not from wherever a chart name resolves.
  *
+ * Judges: gitops:platform:ArgoCd, gitops:platform:BootstrapAddon, kubernetes:helm.sh/v3:Release.
  * Severity: high. Topics: helm, supply-chain.
  * Link: https://helm.sh/docs/topics/registries/
  */

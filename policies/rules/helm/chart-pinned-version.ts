@@ -6,6 +6,7 @@ import { chartVersionProblem } from "../lib/versions";
  * Helm charts installed by Pulumi (through the components that own a helm.sh/v4 Chart, or a helm.sh/v3 Release) request an exact version, never
  * `latest`, `*`, a range or nothing. Charts from this repository (local paths) are versioned with it.
  *
+ * Judges: gitops:platform:ArgoCd, gitops:platform:BootstrapAddon, kubernetes:helm.sh/v3:Release.
  * Severity: high. Topics: helm, supply-chain.
  * Link: https://www.pulumi.com/registry/packages/kubernetes/api-docs/helm/v4/chart/
  */

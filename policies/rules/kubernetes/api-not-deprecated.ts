@@ -21,6 +21,7 @@ export const KUBERNETES_VERSION_ANNOTATION = "kubernetes_version";
  * cluster Secrets (which carry the Terraform output `cluster_version`). The table of APIs is
  * policies/data/kubernetes-api-removals.yaml, kept from the Kubernetes deprecation guide.
  *
+ * Judges: the stack: every kubernetes:* resource's apiVersion and kind, the kubernetes_version annotation of kubernetes:core/v1:Secret (Argo CD cluster Secrets).
  * Severity: high. Topics: kubernetes, upgrades.
  * Link: https://kubernetes.io/docs/reference/using-api/deprecation-guide/
  */

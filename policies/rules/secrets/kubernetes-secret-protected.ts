@@ -9,6 +9,7 @@ import { isRecord } from "../lib/types";
  * only as `additionalSecretOutputs` (which @pulumi/kubernetes' Secret class sets); prefer ExternalSecret or SealedSecret.
  * An Argo CD declarative Secret whose data is only descriptive (name, server, url, ...) may be rendered.
  *
+ * Judges: kubernetes:core/v1:Secret.
  * Severity: critical. Topics: secrets, kubernetes.
  * Link: https://www.pulumi.com/registry/packages/kubernetes/api-docs/provider/#renderyamltodirectory_nodejs
  */

@@ -24,6 +24,7 @@ function isExempt(type: string): boolean {
  * was passed as a Pulumi secret; only fields named in `additionalSecretOutputs` (and Secret data, see
  * kubernetes-secret-protected) are known to be secret and are skipped. Messages name the path, never the value.
  *
+ * Judges: every resource's inputs except pulumi:providers:*, pulumi:pulumi:Stack, ExternalSecret and SealedSecret (kubernetes:core/v1:Secret data and stringData, and additionalSecretOutputs, skipped).
  * Severity: critical. Topics: secrets.
  * Link: https://github.com/secretlint/secretlint/tree/master/packages/%40secretlint/secretlint-rule-preset-recommend
  */

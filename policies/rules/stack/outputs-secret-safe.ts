@@ -49,6 +49,7 @@ function knownSecretValues(resources: PolicyResource[]): string[] {
  * additionalSecretOutputs, a secretlint hit, or a credential-named key) and reports each one not declared in
  * `secretOutputs`, the list of outputs the program exports with pulumi.secret().
  *
+ * Judges: the stack: pulumi:pulumi:Stack outputs, against kubernetes:core/v1:Secret data/stringData and every resource's additionalSecretOutputs.
  * Severity: critical. Topics: secrets, outputs.
  * Link: https://www.pulumi.com/docs/iac/concepts/secrets/
  */
