@@ -36,6 +36,8 @@ export interface RenderContext {
     /** The commit `$ARGOCD_APP_REVISION` stands for (the same on both sides, so it is no change). */
     revision: string;
     cache: Map<string, Promise<RenderResult>>;
+    /** Content hashes of chart directories, so a chart used by thousands of Applications is read once; default: hashed per use. */
+    chartHashes?: Map<string, string>;
     /** Seconds a fetch of a remote chart may take. */
     fetchTimeoutSeconds: number;
 }
@@ -170,7 +172,14 @@ async function renderSource(root: string, app: Manifest, source: Source, namespa
     if (h.valuesObject !== undefined) inline.push(substituteBuildEnv(YAML.stringify(h.valuesObject), app, source, context.revision));
     const set = (h.parameters ?? []).map((p) => [p.forceString ? "--set-string" : "--set", `${p.name}=${substituteBuildEnv(p.value, app, source, context.revision)}`]);
     const releaseName = h.releaseName ?? app.metadata.name;
-    const chartKey = "dir" in located ? `dir:${hashDir(located.dir)}` : `remote:${located.remote.join(" ")}`;
+    const dirHash = (dir: string) => {
+        const known = context.chartHashes?.get(dir);
+        if (known) return known;
+        const hash = hashDir(dir);
+        context.chartHashes?.set(dir, hash);
+        return hash;
+    };
+    const chartKey = "dir" in located ? `dir:${dirHash(located.dir)}` : `remote:${located.remote.join(" ")}`;
     const key = createHash("sha256").update(JSON.stringify([chartKey, valueFiles, inline, set, releaseName, namespace])).digest("hex");
     const cached = context.cache.get(key);
     if (cached) return cached;

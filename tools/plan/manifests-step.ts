@@ -75,7 +75,7 @@ export async function renderApplications(options: { projectRoot: string; manifes
     const { applications, notExpanded } = applicationsToRender(options.manifests);
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-render-"));
     try {
-        const context: RenderContext = { helm, workDir, fetch: false, revision: options.revision ?? "0".repeat(40), cache: new Map(), fetchTimeoutSeconds: 0 };
+        const context: RenderContext = { helm, workDir, fetch: false, revision: options.revision ?? "0".repeat(40), cache: new Map(), chartHashes: new Map(), fetchTimeoutSeconds: 0 };
         const results = await pool(applications, Math.max(2, os.cpus().length), (app) => renderApplication(options.projectRoot, app.application, context));
         const rendered: RenderedApplication[] = [];
         const byChart = new Map<string, NotJudged>();
