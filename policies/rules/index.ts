@@ -2,7 +2,8 @@
  * The rules of the gitops-platform policy pack, in one list. Kept apart from `policies/index.ts` (which only builds the
  * PolicyPack and starts serving it) so tests and the plan can import the rules without starting a gRPC server.
  */
-import { Policies } from "@pulumi/policy";
+import { Policies, ResourceValidationPolicy } from "@pulumi/policy";
+import { withRenderedProvenance } from "./lib/provenance";
 import { argocdAutomatedSync } from "./argocd/application-automated-sync";
 import { argocdApplicationFieldsExclusive } from "./argocd/application-fields-exclusive";
 import { argocdApplicationNoDefaultProject } from "./argocd/application-no-default-project";
@@ -28,7 +29,7 @@ import { stackOutputsSecretSafe } from "./stack/outputs-secret-safe";
 /** Name of the policy pack, as `pulumi preview --policy-pack` reports it. */
 export const policyPackName = "gitops-platform-policies";
 
-/** Every rule of the pack: audit and supply chain, then secrets, workloads and lifecycle. */
+/** Every rule of the pack: audit and supply chain, then secrets, workloads and lifecycle (findings on rendered objects say what rendered them). */
 export const policies: Policies = [
     auditMetadataRequired,
     argocdSourcePinned,
@@ -51,4 +52,4 @@ export const policies: Policies = [
     containerSecurityContext,
     addonNotEndOfLife,
     kubernetesApiNotDeprecated,
-];
+].map((p) => ("validateResource" in p ? withRenderedProvenance(p as ResourceValidationPolicy) : p));

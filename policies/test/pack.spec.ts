@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PolicyAnalyzer } from "../../tools/policy-analyzer";
 import { policies } from "../rules";
-import { configure, packDir, sharedAnalyzer } from "./support";
+import { assertViolates, configure, deployment, packDir, sharedAnalyzer } from "./support";
 
 const rulesDir = path.join(packDir, "rules");
 const specsDir = path.join(packDir, "test", "rules");
@@ -48,17 +48,33 @@ describe("policy pack", function () {
     });
 });
 
+describe("findings on rendered objects", function () {
+    this.timeout(240_000);
+    beforeEach(() => configure());
+    it("name the object and what rendered it (a Chart, a ConfigGroup, an Argo CD Application), for every rule", async () => {
+        const analyzer = await sharedAnalyzer();
+        const root = deployment({ containers: [{ name: "web", image: "web:1.0.0", securityContext: { privileged: true } }] });
+        for (const [parent, by] of [["urn:pulumi:s::p::kubernetes:helm.sh/v4:Chart::web", 'Chart "web"'], ["urn:pulumi:s::p::kubernetes:yaml/v2:ConfigGroup::web", 'ConfigGroup "web"'], ["urn:pulumi:s::p::gitops:manifests:Application::web@hub", 'Application "web@hub"']]) {
+            const d = assertViolates(await analyzer.analyze({ ...root, parent }), "container-security-context");
+            assert.ok(d.message.trim().endsWith(` — in Deployment apps/web, rendered by ${by}`), d.message);
+        }
+        // An object the program declares itself is named by its URN alone, as before.
+        assert.doesNotMatch(assertViolates(await analyzer.analyze(root), "container-security-context").message, / — in /);
+    });
+});
+
 describe("one spec per rule", () => {
     it("every rule of the pack has its own spec, test/rules/<area>/<rule-file>.spec.ts, naming it", async () => {
-        const fileOf = new Map<unknown, string>();
+        // By name: the list holds the rules as rules/index.ts wraps them (lib/provenance.ts), not the exported objects.
+        const fileOf = new Map<string, string>();
         for (const file of importedRuleFiles()) {
-            const exports = (await import(path.join(rulesDir, file))) as Record<string, unknown>;
-            for (const value of Object.values(exports)) fileOf.set(value, file);
+            const exports = (await import(path.join(rulesDir, file))) as Record<string, { name?: unknown }>;
+            for (const value of Object.values(exports)) if (typeof value?.name === "string") fileOf.set(value.name, file);
         }
         assert.ok(policies.length >= 21, `only ${policies.length} rules in rules/index.ts`);
         const missing: string[] = [];
         for (const rule of policies) {
-            const file = fileOf.get(rule);
+            const file = fileOf.get(rule.name);
             assert.ok(file, `${rule.name} is not exported by a rules/<area>/<rule-file>.ts that rules/index.ts imports`);
             const spec = path.join(specsDir, `${file}.spec.ts`);
             if (!fs.existsSync(spec)) {

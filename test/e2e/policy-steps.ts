@@ -112,5 +112,5 @@ export function installPublishedPack(run: E2eRun): { dir: string; files: string[
 
 /** `<policy> <resource>: <problem>` without the pack's description line, for comparing two runs. */
 export function findingKey(f: EngineFinding): string {
-    return `${f.policy} ${f.resource}: ${f.message.split("\n").pop()}`;
+    return `${f.policy} ${f.resource}: ${f.message.trim().split("\n").pop()}`;
 }

@@ -3,6 +3,7 @@
  * ConfigGroup or component that rendered it (the resource's parent). A rule appends it to its message after
  * ` — in `, so the same problem reads the same whether it was found in chart values or in a rendered object.
  */
+import { ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import { getPath } from "./types";
 
 /** The fields of a policy's arguments provenance reads. */
@@ -70,4 +71,24 @@ const fileRenderers: ReadonlySet<string> = new Set([
 export function renderedFromFiles(parent: string | undefined): boolean {
     const type = parent ? urnParts(parent)?.type : undefined;
     return type !== undefined && fileRenderers.has(type);
+}
+
+/**
+ * A policy whose findings on rendered objects (a Chart's, a ConfigGroup's, an Argo CD Application's) end with where
+ * the object came from, as the rules that add it themselves do: every rule names the object and what rendered it.
+ */
+export function withRenderedProvenance(policy: ResourceValidationPolicy): ResourceValidationPolicy {
+    const wrap = (validate: ResourceValidation): ResourceValidation => {
+        const wrapped: ResourceValidation = (args, reportViolation) =>
+            validate(args, (message, urn) =>
+                reportViolation(renderedFromFiles(args.opts.parent) && !message.includes(PROVENANCE_SEPARATOR) ? `${message}${PROVENANCE_SEPARATOR}${provenance({ ...args, props: args.props as Record<string, unknown> })}` : message, urn),
+            );
+        // The SDK skips a policy of another resource type before converting the request: keep the type it attached.
+        const type = (validate as { __pulumiType?: string }).__pulumiType;
+        if (type) (wrapped as { __pulumiType?: string }).__pulumiType = type;
+        return wrapped;
+    };
+    const validate = policy.validateResource;
+    if (!validate) return policy;
+    return { ...policy, validateResource: Array.isArray(validate) ? validate.map(wrap) : wrap(validate as ResourceValidation) };
 }

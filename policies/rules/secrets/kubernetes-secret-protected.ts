@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { ARGOCD_APPLICATION_RENDER_TYPE, urnParts } from "../lib/provenance";
 import { secretDataEntries } from "../lib/secret-data";
 import { isRecord } from "../lib/types";
 
@@ -7,7 +8,8 @@ import { isRecord } from "../lib/types";
  * Kubernetes Secrets carry data only as Pulumi secrets, and never when the provider renders YAML to a directory,
  * where the files would hold them in plaintext. Through CrossGuard the secretness of `data`/`stringData` is visible
  * only as `additionalSecretOutputs` (which @pulumi/kubernetes' Secret class sets); prefer ExternalSecret or SealedSecret.
- * An Argo CD declarative Secret whose data is only descriptive (name, server, url, ...) may be rendered.
+ * An Argo CD declarative Secret whose data is only descriptive (name, server, url, ...) may be rendered. A Secret an
+ * Argo CD Application renders from Git (the pack's manifests entry point) holds its credentials in plaintext in Git.
  *
  * Judges: kubernetes:core/v1:Secret.
  * Severity: critical. Topics: secrets, kubernetes.
@@ -35,6 +37,11 @@ export const kubernetesSecretProtected: ResourceValidationPolicy = {
         const credentials = secretDataEntries(props).filter(e => e.credential).map(e => e.path);
         if (typeof renderDir === "string" && renderDir !== "" && credentials.length > 0) {
             problems.push(`provider ${args.provider?.name ?? ""} renders YAML to a directory, so ${credentials.join(", ")} would be written in plaintext`);
+        }
+        if (args.opts.parent && urnParts(args.opts.parent)?.type === ARGOCD_APPLICATION_RENDER_TYPE) {
+            // From Git through Argo CD: no Pulumi secret is involved, the chart or manifest holds the value itself.
+            if (credentials.length > 0) reportViolation(`${credentials.join(", ")} ${credentials.length > 1 ? "are" : "is"} in plaintext in Git (the chart renders the Secret's data)`);
+            return;
         }
         const secretOutputs = new Set(args.opts.additionalSecretOutputs ?? []);
         const plain = fields.filter(f => !secretOutputs.has(f));

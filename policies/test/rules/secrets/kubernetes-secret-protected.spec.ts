@@ -20,6 +20,12 @@ describe("kubernetes-secret-protected", function () {
         const provider = { urn: "urn:pulumi:local::p::pulumi:providers:kubernetes::local", type: "pulumi:providers:kubernetes", name: "local", properties: { renderYamlToDirectory: "out/manifests" } };
         assertViolates(await analyzer.analyze(secret({ provider, options: { additionalSecretOutputs: ["data", "stringData"] } })), "kubernetes-secret-protected", /renders YAML to a directory/);
     });
+    it("reports a Secret with credential data that an Argo CD Application renders from Git: plaintext in Git", async () => {
+        const parent = "urn:pulumi:dev::gitops-platform::gitops:manifests:Application::web@hub";
+        const d = assertViolates(await analyzer.analyze(secret({ parent })), "kubernetes-secret-protected", /stringData\.password is in plaintext in Git \(the chart renders the Secret's data\) — in Secret s, rendered by Application "web@hub"/);
+        assert.ok(!d.message.includes("canary"));
+        assert.doesNotMatch(d.message, /additionalSecretOutputs/);
+    });
     it("lets an Argo CD cluster Secret with only descriptive fields be rendered, not one that carries a token", async () => {
         const provider = { urn: "urn:pulumi:local::p::pulumi:providers:kubernetes::local", type: "pulumi:providers:kubernetes", name: "local", properties: { renderYamlToDirectory: "out/manifests" } };
         const cluster = (config: Record<string, unknown>) =>
