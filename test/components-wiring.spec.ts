@@ -126,10 +126,32 @@ describe("platform components", function () {
     it("AppProjects list exact repositories, destinations and kinds, never *", () => {
         for (const run of Object.values(runs)) {
             for (const p of ofType(run, "kubernetes:argoproj.io/v1alpha1:AppProject")) {
-                assert.ok(!JSON.stringify(p.inputs.spec).includes("*"), `${p.name} has a wildcard`);
-                const spec = p.inputs.spec as { sourceRepos: string[] };
+                const spec = p.inputs.spec as { sourceRepos: string[]; destinations: unknown[]; clusterResourceWhitelist: unknown[] };
+                for (const key of ["sourceRepos", "destinations", "clusterResourceWhitelist"] as const) {
+                    assert.ok(!JSON.stringify(spec[key]).includes("*"), `${p.name} has a wildcard in ${key}`);
+                }
                 assert.ok(spec.sourceRepos.length > 0);
             }
+        }
+    });
+
+    it("team-hello: roles on its own applications bound to its groups, orphan warnings, and on prod a weekend deny window with manual sync", () => {
+        for (const [stack, run] of Object.entries(runs)) {
+            const project = ofType(run, "kubernetes:argoproj.io/v1alpha1:AppProject").find((p) => p.name === "team-hello")!;
+            const spec = project.inputs.spec as { roles: { name: string; policies: string[]; groups: string[] }[]; orphanedResources: unknown; syncWindows?: unknown[] };
+            const deployer = spec.roles.find((r) => r.name === "deployer")!;
+            assert.deepStrictEqual(deployer.groups, ["hello-team"], stack);
+            assert.deepStrictEqual(deployer.policies, [
+                "p, proj:team-hello:deployer, applications, get, team-hello/*, allow",
+                "p, proj:team-hello:deployer, applications, sync, team-hello/*, allow",
+                "p, proj:team-hello:deployer, applications, action/apps/Deployment/restart, team-hello/*, allow",
+                "p, proj:team-hello:deployer, logs, get, team-hello/*, allow",
+            ]);
+            assert.deepStrictEqual(spec.orphanedResources, { warn: true });
+            const windows = stack === "prod" ? [{ kind: "deny", schedule: "0 0 * * 6", duration: "48h", applications: ["*"], manualSync: true }] : undefined;
+            assert.deepStrictEqual(spec.syncWindows, windows, stack);
+            const addons = ofType(run, "kubernetes:argoproj.io/v1alpha1:AppProject").find((p) => p.name === "platform-addons")!;
+            assert.deepStrictEqual(Object.keys(addons.inputs.spec as object).filter((k) => ["roles", "syncWindows", "orphanedResources"].includes(k)), [], "none unless configured");
         }
     });
 

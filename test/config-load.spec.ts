@@ -4,7 +4,10 @@
  * and never echoed back.
  */
 import * as assert from "assert";
-import { runProgram } from "./support/program";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { PROJECT_ROOT, runProgram } from "./support/program";
 import { StackConfigError } from "../lib/stackConfigError";
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
@@ -184,5 +187,94 @@ describe("stack config loading", function () {
             platform: { gitops: { repositories: [{ name: "gitops-platform", type: "git", url: "https://github.com/acme-platform/gitops-platform.git", credentials: { externalSecret: {} } }, { name: "jetstack", type: "helm", url: "https://charts.jetstack.io" }, { name: "envoyproxy", type: "oci", url: "oci://registry-1.docker.io/envoyproxy" }] } },
         });
         assert.deepStrictEqual(paths(err), ["platform.gitops.repositories[0].credentials.externalSecret"]);
+    });
+});
+
+describe("stack config: RBAC and tenancy (issue 22)", function () {
+    this.timeout(60000);
+    beforeEach(() => {
+        process.env.GITHUB_SHA = COMMIT;
+    });
+    afterEach(() => {
+        delete process.env.GITHUB_SHA;
+    });
+
+    /** The committed dev projects with team-hello (index 1) changed by `edit`. */
+    function devProjects(edit: (teamHello: Record<string, unknown>) => void): Record<string, unknown>[] {
+        const text = fs.readFileSync(path.join(PROJECT_ROOT, "stacks", "Pulumi.dev.yaml"), "utf8");
+        const projects = YAML.parse(text).config["gitops-platform:platform"].gitops.projects as Record<string, unknown>[];
+        assert.strictEqual(projects[1].name, "team-hello");
+        edit(projects[1]);
+        return projects;
+    }
+    const deployer = (extra: Record<string, unknown> = {}) => ({ name: "deployer", groups: ["hello-team"], applications: ["get", "sync"], ...extra });
+
+    it("refuses a group name that would add a policy.csv line, in argocd.rbac.groupRoles, with the key path", async () => {
+        const groups = ["hello-team, role:readonly\ng, everyone, role:admin\n#", "a,b", 'a"b', " hello-team", "hello-team\t", "a\u2028b", "a\u200bb", "role:admin"];
+        const err = await configError({ stack: "dev", platform: { argocd: { rbac: { groupRoles: groups.map((group) => ({ group, role: "role:readonly" })) } } } });
+        assert.deepStrictEqual(paths(err), groups.map((_, i) => `platform.argocd.rbac.groupRoles[${i}].group`).sort());
+        assert.match(err.message, /groupRoles\[0\]\.group: a group name is written into Argo CD's policy\.csv: no comma, quote, line break/);
+        assert.ok(!err.message.includes("everyone"), "the bad name is not echoed");
+    });
+
+    it("refuses the same in a project role's groups", async () => {
+        const err = await configError({ stack: "dev", platform: { gitops: { projects: devProjects((p) => (p.roles = [deployer({ groups: ["ok-group", "x\ng, me, role:admin"] })])) } } });
+        assert.deepStrictEqual(err.problems.map((p) => p.path), ["platform.gitops.projects[1].roles[0].groups[1]"]);
+    });
+
+    it("offers a team role only actions on its own applications: exec, a wildcard or a platform object cannot be written", async () => {
+        for (const action of ["exec", "*", "create", "delete", "update", "action/*"]) {
+            const err = await configError({ stack: "dev", platform: { gitops: { projects: devProjects((p) => (p.roles = [deployer({ applications: ["get", action] })])) } } });
+            assert.deepStrictEqual(paths(err), ["platform.gitops.projects[1].roles[0].applications[1]"], action);
+            assert.match(err.problems[0].message, /expected one of get, sync, override, action\/apps\/Deployment\/restart/);
+        }
+        const err = await configError({ stack: "dev", platform: { gitops: { projects: devProjects((p) => (p.roles = [deployer({ clusters: ["get"], policies: ["p, x, clusters, get, *, allow"] })])) } } });
+        assert.deepStrictEqual(paths(err), ["platform.gitops.projects[1].roles[0].clusters", "platform.gitops.projects[1].roles[0].policies"]);
+    });
+
+    it("refuses two roles of one name, and a sync window that is no schedule", async () => {
+        const err = await configError({
+            stack: "dev",
+            platform: {
+                gitops: {
+                    projects: devProjects((p) => {
+                        p.roles = [deployer(), deployer()];
+                        p.syncWindows = [{ kind: "deny", schedule: "every weekend", duration: "2 days" }];
+                    }),
+                },
+            },
+        });
+        assert.deepStrictEqual(paths(err), ["platform.gitops.projects[1].roles[1].name", "platform.gitops.projects[1].syncWindows[0].duration", "platform.gitops.projects[1].syncWindows[0].schedule"]);
+    });
+
+    it("refuses a team project in Argo CD's namespace or kube-system, naming the team", async () => {
+        const err = await configError({
+            stack: "dev",
+            platform: { gitops: { projects: devProjects((p) => (p.destinations = [{ namespace: "hello" }, { namespace: "argocd" }, { namespace: "kube-system" }])) } },
+        });
+        assert.deepStrictEqual(err.problems, [
+            { path: "platform.gitops.projects[1].destinations[1].namespace", message: '"argocd" is Argo CD\'s own namespace: a team project (team "hello-team") may not deploy there' },
+            { path: "platform.gitops.projects[1].destinations[2].namespace", message: '"kube-system" is the cluster\'s system namespace: a team project (team "hello-team") may not deploy there' },
+        ]);
+        // Argo CD's namespace is the configured one.
+        const moved = await configError({ stack: "dev", platform: { argocd: { namespace: "gitops" }, gitops: { projects: devProjects((p) => (p.destinations = [{ namespace: "hello" }, { namespace: "gitops" }])) } } });
+        assert.deepStrictEqual(paths(moved), ["platform.gitops.projects[1].destinations[1].namespace"]);
+    });
+
+    it("refuses cluster-access kinds in a team project's whitelist; the platform team's project may list them", async () => {
+        const kinds = [
+            { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+            { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
+            { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
+            { group: "admissionregistration.k8s.io", kind: "MutatingWebhookConfiguration" },
+            { group: "apiregistration.k8s.io", kind: "APIService" },
+            { group: "certificates.k8s.io", kind: "CertificateSigningRequest" },
+        ];
+        const err = await configError({ stack: "dev", platform: { gitops: { projects: devProjects((p) => (p.clusterResourceWhitelist = [{ group: "", kind: "Namespace" }, ...kinds])) } } });
+        assert.deepStrictEqual(paths(err), kinds.map((_, i) => `platform.gitops.projects[1].clusterResourceWhitelist[${i + 1}]`).sort());
+        assert.match(err.problems[0].message, /grants access to the whole cluster: only the platform team \("platform-team"\) may list it, not team "hello-team"/);
+        // The same project owned by the platform team (audit.owner) is accepted.
+        const run = await runProgram({ stack: "dev", platform: { gitops: { projects: devProjects((p) => { p.team = "platform-team"; p.clusterResourceWhitelist = kinds; }) } } });
+        assert.ok(run.resources.length > 5);
     });
 });

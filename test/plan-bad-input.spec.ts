@@ -85,6 +85,28 @@ describe("npm run plan: bad input, interrupts and pipes", function () {
         assert.match(res.stderr, /platform\.gitops\.applications\[0\]\.source\.path: must stay inside the repository/);
     });
 
+    it("refuses RBAC and tenancy bad input (a group name that adds policy lines, a team project in Argo CD's namespace or with cluster-access kinds), naming the file and every key path", () => {
+        // Shape first: group names wherever a group is written.
+        const groups = devWith('          - { group: platform-team, role: "role:admin" }\n', '          - { group: platform-team, role: "role:admin" }\n          - { group: "hello-team, role:readonly\\ng, everyone, role:admin\\n#", role: "role:readonly" }\n')
+            .replace('              groups: [hello-team]\n', '              groups: [hello-team, "x\\ng, me, role:admin"]\n');
+        let file = stackFile("Pulumi.groups.yaml", groups);
+        let res = runPlan(project, ["--stack", "dev", "--config-file", file, "--out", out]);
+        assert.strictEqual(res.code, 2, res.stderr);
+        assert.match(res.stderr, new RegExp(`${file.replace(/[.]/g, "\\.")}: invalid config`));
+        assert.match(res.stderr, /platform\.argocd\.rbac\.groupRoles\[1\]\.group: a group name is written into Argo CD's policy\.csv/);
+        assert.match(res.stderr, /platform\.gitops\.projects\[1\]\.roles\[0\]\.groups\[1\]: a group name is written into Argo CD's policy\.csv/);
+        assert.doesNotMatch(res.stderr, /everyone|\n\s+at /);
+        // Then the relations: a team project (its team is not audit.owner) in Argo CD's namespace, with a cluster-access kind.
+        const tenancy = devWith('            - namespace: hello\n          clusterResourceWhitelist:\n            - { group: "", kind: Namespace }\n          roles:', '            - namespace: hello\n            - namespace: argocd\n          clusterResourceWhitelist:\n            - { group: "", kind: Namespace }\n            - { group: rbac.authorization.k8s.io, kind: ClusterRoleBinding }\n          roles:');
+        file = stackFile("Pulumi.tenancy.yaml", tenancy);
+        res = runPlan(project, ["--stack", "dev", "--config-file", file, "--out", out]);
+        assert.strictEqual(res.code, 2, res.stderr);
+        assert.match(res.stderr, new RegExp(`${file.replace(/[.]/g, "\\.")}: invalid config`));
+        assert.match(res.stderr, /platform\.gitops\.projects\[1\]\.destinations\[1\]\.namespace: "argocd" is Argo CD's own namespace/);
+        assert.match(res.stderr, /platform\.gitops\.projects\[1\]\.clusterResourceWhitelist\[1\]: rbac\.authorization\.k8s\.io\/ClusterRoleBinding grants access to the whole cluster/);
+        assertPreviousIntact();
+    });
+
     it("fails on credentials in values and keeps them out of stdout, stderr and every file it writes (SARIF included)", () => {
         // Built from parts so this file holds no literal a scanner would flag; each shape a different detector.
         const canaries = ["ghp_" + "CANARYq7x3q7x3q7x3q7x3q7x3q7x3q7x3q7", "AKIA" + "CANARYQ7X3Q7X3Q7", "https://bot:" + "CANARYpw7x3q@git.example.com/x.git", "eyJhbGciOiJIUzI1NiJ9" + ".eyJzdWIiOiJDQU5BUlkifQ.CANARYsignature7x3", "xoxb-" + "123456789012-1234567890123-CANARYkeyCANARYkey"];

@@ -14,15 +14,22 @@ import { KubernetesNameSchema } from "./common";
  * control and invisible characters, spaces around the name, and a name that is itself an Argo CD role
  * (`role:...`, `proj:...`), which would bind a role to a role.
  */
-export const IdentityGroupSchema = z
-    .string()
-    .min(1, { message: "expected a group name" })
-    .max(256, { message: "a group name has at most 256 characters" })
-    .refine((g) => !/[,"\r\n\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(g), {
-        message: "a group name is written into Argo CD's policy.csv: no comma, quote, line break, control or invisible character",
-    })
-    .refine((g) => g.trim() === g, { message: "a group name has no spaces before or after it" })
-    .refine((g) => !/^(role|proj):/.test(g), { message: "a group name may not be an Argo CD role (role:..., proj:...)" });
+export const IdentityGroupSchema = z.string().superRefine((g, ctx) => {
+    const problem = identityGroupProblem(g);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** Why a group name cannot be written into `policy.csv` (the first reason), or undefined. */
+export function identityGroupProblem(g: string): string | undefined {
+    if (g === "") return "expected a group name";
+    if (g.length > 256) return "a group name has at most 256 characters";
+    if (/[,"\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(g)) {
+        return "a group name is written into Argo CD's policy.csv: no comma, quote, line break, control or invisible character";
+    }
+    if (g.trim() !== g) return "a group name has no spaces before or after it";
+    if (/^(role|proj):/.test(g)) return "a group name may not be an Argo CD role (role:..., proj:...)";
+    return undefined;
+}
 
 /**
  * What a team's project role may do to the project's applications (`p, proj:<project>:<role>,
