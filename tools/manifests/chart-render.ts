@@ -94,7 +94,7 @@ function substituteBuildEnv(text: string, app: Manifest, source: Source, revisio
 }
 
 /** Where the chart comes from: a directory of the tree, or a remote reference for helm. */
-function locateChart(root: string, source: Source): { dir: string; note?: string } | { remote: string[]; label: string } | { notRendered: string; chart?: string } {
+function locateChart(root: string, source: Source): { dir: string; note?: string; published?: true } | { remote: string[]; label: string } | { notRendered: string; chart?: string } {
     if (source.path !== undefined && !source.chart) {
         const dir = path.resolve(root, source.path);
         const chart = `path ${source.path} of ${source.repoURL}`;
@@ -106,7 +106,7 @@ function locateChart(root: string, source: Source): { dir: string; note?: string
     const local = path.join(root, "charts", source.chart);
     const chartYaml = readChartYaml(local);
     if (chartYaml?.name === source.chart && chartYaml.version === source.targetRevision) {
-        return { dir: local, note: `rendered from charts/${source.chart} at version ${source.targetRevision} (what ${source.repoURL} publishes)` };
+        return { dir: local, note: `rendered from charts/${source.chart} at version ${source.targetRevision} (what ${source.repoURL} publishes)`, published: true };
     }
     const oci = source.repoURL.startsWith("oci://") || !/^[a-z]+:\/\//.test(source.repoURL);
     const version = source.targetRevision ? ["--version", source.targetRevision] : [];
@@ -139,6 +139,22 @@ function runHelm(context: RenderContext, args: string[], timeoutSeconds: number)
             resolve({ status: code ?? -1, stdout, stderr });
         });
     });
+}
+
+/**
+ * The chart as tools/publish-charts.sh publishes it: a copy whose Chart.yaml carries the annotation
+ * `gitops.platform/git-commit` (the commit the chart's audit label defaults to), here the revision being planned.
+ */
+function publishedCopy(dir: string, context: RenderContext): string {
+    const copy = path.join(context.workDir, "published", context.revision.slice(0, 12), path.basename(dir));
+    if (!fs.existsSync(copy)) {
+        fs.cpSync(dir, copy, { recursive: true });
+        const file = path.join(copy, "Chart.yaml");
+        const chart = YAML.parseDocument(fs.readFileSync(file, "utf8"));
+        chart.setIn(["annotations", "gitops.platform/git-commit"], context.revision);
+        fs.writeFileSync(file, chart.toString());
+    }
+    return copy;
 }
 
 /** Renders one Application (single source; a multi-source Application is rendered source by source). */
@@ -185,7 +201,8 @@ async function renderSource(root: string, app: Manifest, source: Source, namespa
     if (cached) return cached;
 
     const promise = (async (): Promise<RenderResult> => {
-        const args = ["template", releaseName, ...("dir" in located ? [located.dir] : located.remote), "--namespace", namespace];
+        const chartArg = "dir" in located ? (located.published ? publishedCopy(located.dir, context) : located.dir) : undefined;
+        const args = ["template", releaseName, ...(chartArg !== undefined ? [chartArg] : "remote" in located ? located.remote : []), "--namespace", namespace];
         for (const f of valueFiles) {
             if (!("dir" in located)) break;
             const file = path.resolve(located.dir, f);

@@ -73,9 +73,10 @@ export async function reviewStack(stack: string, base: Side, head: Side, render:
         if (failed.length === 2 && failed[0].reason === failed[1].reason) review.notRendered.push({ what: origin, side: "both", reason: failed[0].reason });
         else for (const f of failed) review.notRendered.push({ what: origin, side: f.side, reason: f.reason });
         if (failed.length > 0) continue;
-        const objects = (r: RenderResult | undefined): ComparedObject[] => (r && "objects" in r ? r.objects.map((o) => ({ ...redactRenderedObject(o, fingerprintKey), origin })) : []);
+        const objects = async (r: RenderResult | undefined): Promise<ComparedObject[]> =>
+            r && "objects" in r ? Promise.all(r.objects.map(async (o) => ({ ...(await redactRenderedObject(o, fingerprintKey)), origin }))) : [];
         if (rh && "objects" in rh) review.counts.renderedObjects += rh.objects.length;
-        const rendered = kubernetesChanges("rendered", objects(rb), objects(rh));
+        const rendered = kubernetesChanges("rendered", await objects(rb), await objects(rh));
         // One chart's objects may repeat across Applications: the identity includes the Application.
         for (const c of rendered) changes.push({ ...c, id: `${id} → ${c.id}` });
     }
