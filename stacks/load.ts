@@ -4,9 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { formatPath } from "gitops-platform-policies/shared";
 import { type ConfigProblem, StackConfigError } from "../lib/stackConfigError";
-import { keyPath } from "../lib/zodIssues";
+import { formatKeyPath, issuePath, keyPath, looksLikeCredential } from "../lib/zodIssues";
 import { CONFIG_NAMESPACE, FLEET_KUBECONFIG_KEY, PLATFORM_KEY, SECRET_KEYS, type SecretKey } from "./configKeys";
 import { PlatformConfig, PlatformConfigSchema } from "./schema";
 import { CommitShaSchema } from "./schema/versions";
@@ -83,7 +82,7 @@ function unknownTopLevelKeys(): ConfigProblem[] {
     return Object.keys(pulumi.runtime.allConfig())
         .filter((k) => k.startsWith(prefix) && !known.has(k.slice(prefix.length)))
         .map((k) => ({
-            path: k.slice(prefix.length),
+            path: formatKeyPath([k.slice(prefix.length)]),
             message: `unknown config key; the program reads ${PLATFORM_KEY} and the secrets ${SECRET_KEYS.join(", ")}`,
         }));
 }
@@ -100,19 +99,20 @@ function parsePlatform(raw: string): { platform?: PlatformConfig; problems: Conf
     return { problems: result.error.issues.flatMap(issueProblems) };
 }
 
-/** One problem per issue; an unknown-keys issue becomes one problem per key, so each has its own path. */
+/**
+ * One problem per issue; an unknown-keys issue becomes one problem per key, so each has its own path.
+ * Paths are written once (zod already puts a union's discriminator into the path) and a key shaped
+ * like a credential is described, not shown (`formatKeyPath`).
+ */
 function issueProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
-    const at = (extra: PropertyKey[] = []) => formatPath(keyPath([PLATFORM_KEY, ...issue.path, ...extra]));
+    const at = (extra: PropertyKey[] = []) => formatKeyPath(keyPath([PLATFORM_KEY, ...issuePath(issue), ...extra]));
     if (issue.code === "unrecognized_keys") {
         return issue.keys.map((key) => ({
             path: at([key]),
-            message: SECRET_LOOKING_KEY.test(key)
+            message: SECRET_LOOKING_KEY.test(key) || looksLikeCredential(key)
                 ? `looks like a credential; secrets never go in ${PLATFORM_KEY} (it is stored in plaintext): use a Secret reference (existingSecret, externalSecret) or a secret config key set with \`pulumi config set --secret\``
                 : "unknown key",
         }));
-    }
-    if (issue.code === "invalid_union" && "discriminator" in issue && issue.discriminator) {
-        return [{ path: at([issue.discriminator as string]), message: issue.message }];
     }
     return [{ path: at(), message: issue.message }];
 }

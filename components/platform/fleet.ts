@@ -5,7 +5,7 @@
  * kubeconfig once, and every problem of every entry is reported together before any resource is
  * registered. A new way to describe clusters is a new `from` in the schema and a new case here.
  */
-import { describeSource, readTerraformOutputs, requireOutputs, TerraformOutputSet, TerraformSource, TerraformSourceError } from "../../lib/terraform";
+import { clusterEndpointProblem, describeSource, readTerraformOutputs, requireOutputs, TerraformOutputSet, TerraformSource, TerraformSourceError } from "../../lib/terraform";
 import { StackConfigError } from "../../lib/stackConfigError";
 import { FLEET_KUBECONFIG_KEY } from "../../stacks/configKeys";
 import type { FleetEntry } from "../../stacks/schema";
@@ -73,6 +73,13 @@ export async function readFleet(config: StackConfig): Promise<RegisteredCluster[
         }
         try {
             for (const [name, facts, at] of entryClusters(entry, state, describeSource(sourceOf(entry)), path)) {
+                // Argo CD sends the cluster's token to this URL: plain http or user info would put a credential in clear.
+                const endpointProblem = clusterEndpointProblem(facts.cluster_endpoint);
+                if (endpointProblem) {
+                    const output = entry.from === "map-output" ? `${entry.output}[${JSON.stringify(name)}].cluster_endpoint` : "cluster_endpoint";
+                    problems.push({ path: `${path}.source`, message: `${describeSource(sourceOf(entry))}: output ${output} ${endpointProblem}` });
+                    continue;
+                }
                 clusters.push(fleetCluster(name, facts, entry, at, defaultAddons, platform.environment));
             }
         } catch (e) {

@@ -1,5 +1,6 @@
 /** Step 1: the Terraform foundation's outputs, read and type-checked before any resource is registered. */
-import { describeSource, readTerraformOutputs, requireOutputs, RequiredOutputs } from "../../lib/terraform";
+import { clusterEndpointProblem, describeSource, readTerraformOutputs, requireOutputs, RequiredOutputs } from "../../lib/terraform";
+import { StackConfigError } from "../../lib/stackConfigError";
 import { TerraformOutputs } from "../terraform/terraformOutputs";
 import { REQUIRED_TERRAFORM_OUTPUTS } from "../../stacks/foundationOutputs";
 import type { StackConfig } from "../../stacks/load";
@@ -21,6 +22,13 @@ export async function readFoundation(config: StackConfig): Promise<Foundation> {
     const source = config.platform.terraform.source;
     const all = await readTerraformOutputs(source, { credentials: terraformCredentials(config) });
     const outputs = requireOutputs(all, REQUIRED_TERRAFORM_OUTPUTS, describeSource(source));
+    // The hub's provider sends its token to this URL: plain http or user info would put a credential in clear.
+    const endpointProblem = clusterEndpointProblem(outputs.cluster_endpoint.value);
+    if (endpointProblem) {
+        throw new StackConfigError(config.stack, [
+            { path: "platform.terraform.source", message: `${describeSource(source)}: output cluster_endpoint ${endpointProblem}` },
+        ]);
+    }
     new TerraformOutputs("foundation", { source: describeSource(source), outputs: all, required: REQUIRED_TERRAFORM_OUTPUTS });
     const kubernetesVersion = all.cluster_version ? String(all.cluster_version.value) : undefined;
     return { outputs, region: outputs.region.value, accountId: outputs.account_id.value, kubernetesVersion };

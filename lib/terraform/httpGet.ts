@@ -53,6 +53,40 @@ function transientFromFetchError(err: unknown, where: string, timeoutMs: number,
     return undefined;
 }
 
+/** Redirects followed per attempt, as browsers and Go's client bound them. */
+const MAX_REDIRECTS = 10;
+
+/**
+ * One GET, following redirects by hand: a redirect to another origin gets no request headers (they
+ * may carry the token, the basic-auth password or a header credential), and one from https to plain
+ * http is refused, so a state server cannot move the credentials somewhere else or into the clear.
+ */
+async function fetchFollowing(request: HttpGetRequest, signal: AbortSignal, where: string): Promise<Response> {
+    let url = new URL(request.url);
+    const origin = url.origin;
+    for (let hop = 0; ; hop++) {
+        const headers = url.origin === origin ? request.headers : undefined;
+        const response = await fetch(url, { headers, signal, redirect: "manual" });
+        const location = response.headers.get("location");
+        if (![301, 302, 303, 307, 308].includes(response.status) || location === null) return response;
+        await response.body?.cancel().catch(() => undefined);
+        if (hop >= MAX_REDIRECTS) throw new TerraformSourceError(request.source, "bad-input", `more than ${MAX_REDIRECTS} redirects from ${where}`);
+        let next: URL;
+        try {
+            next = new URL(location, url);
+        } catch {
+            throw new TerraformSourceError(request.source, "bad-input", `${where} redirected to an invalid URL`);
+        }
+        if (next.protocol !== "https:" && next.protocol !== "http:") {
+            throw new TerraformSourceError(request.source, "bad-input", `${where} redirected to a URL that is not http or https`);
+        }
+        if (url.protocol === "https:" && next.protocol === "http:") {
+            throw new TerraformSourceError(request.source, "bad-input", `${where} redirected from https to plain http (${displayUrl(next.toString())}); refused, the answer could be read or changed on the way`);
+        }
+        url = next;
+    }
+}
+
 /** GETs `request.url`, retrying transient failures; throws `TerraformSourceError` otherwise. */
 export async function httpGet(request: HttpGetRequest): Promise<HttpGetResponse> {
     const where = displayUrl(request.url);
@@ -60,8 +94,9 @@ export async function httpGet(request: HttpGetRequest): Promise<HttpGetResponse>
         const signal = AbortSignal.timeout(request.timeoutMs);
         let response: Response;
         try {
-            response = await fetch(request.url, { headers: request.headers, signal, redirect: "follow" });
+            response = await fetchFollowing(request, signal, where);
         } catch (err) {
+            if (err instanceof TerraformSourceError) throw err;
             const transient = transientFromFetchError(err, where, request.timeoutMs, "request");
             if (transient) throw transient;
             throw new TerraformSourceError(request.source, "bad-input", `cannot request ${where} (${errorText(err)})`);

@@ -3,6 +3,7 @@
  * types. A library with no Pulumi in it, used by the stack schema, the program, `tools/tf-outputs.ts`
  * and the benchmarks; the Pulumi component over it is `components/terraform/TerraformOutputs`.
  */
+export { clusterEndpointProblem } from "./clusterEndpoint";
 export { type CtyType, CtyTypeSchema, formatCtyType } from "./ctyType";
 export { type SecretInput, type SourceCredentials, tokenEnvVar } from "./credentials";
 export { TerraformSourceError, type TerraformSourceErrorKind } from "./errors";

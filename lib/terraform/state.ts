@@ -4,10 +4,11 @@
  */
 import { z } from "zod";
 import { CtyTypeSchema } from "./ctyType";
+import { checkOutputDepths } from "./depth";
 import { TerraformSourceError } from "./errors";
 import { parseJsonText } from "./jsonText";
 import type { TerraformOutputSet } from "./outputSet";
-import { formatZodIssues } from "../zodIssues";
+import { formatKeyPath, formatZodIssues } from "../zodIssues";
 
 /** The only state format version this reader understands. */
 export const SUPPORTED_STATE_VERSION = 4;
@@ -75,6 +76,8 @@ export function stateFromDocument(doc: unknown, source: string): StateSummary {
     if (version !== SUPPORTED_STATE_VERSION) {
         throw new TerraformSourceError(source, "format", unsupportedVersionProblem(version));
     }
+    // Before the schema, which (like everything after it) recurses over a value and its type.
+    checkOutputDepths((doc as Record<string, unknown>).outputs, (name, problem) => new TerraformSourceError(source, "format", `${formatKeyPath(["outputs", name])}: ${problem}`));
     const parsed = StateV4HeaderSchema.safeParse(doc);
     if (!parsed.success) {
         const lines = formatZodIssues(parsed.error.issues);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TerraformSourceSchema } from "../../lib/terraform/source";
+import { ConfigTerraformSourceSchema } from "../../lib/terraform/source";
 import { KubernetesNameSchema, StringMapSchema } from "./common";
 
 /**
@@ -97,7 +97,7 @@ export const FleetStateClusterSchema = z.strictObject({
     /** Name of the cluster in Argo CD (its Secret `cluster-<name>`, `{{.name}}` in ApplicationSets). Required. */
     name: KubernetesNameSchema,
     /** Where the cluster's Terraform state is read from. Required. */
-    source: TerraformSourceSchema,
+    source: ConfigTerraformSourceSchema,
     ...fleetCommon,
     ...fleetEksAccess,
 });
@@ -110,7 +110,7 @@ export const FleetStateClusterSchema = z.strictObject({
 export const FleetMapOutputSchema = z.strictObject({
     from: z.literal("map-output"),
     /** The state holding the output. Default: the foundation's (`platform.terraform.source`). */
-    source: TerraformSourceSchema.optional(),
+    source: ConfigTerraformSourceSchema.optional(),
     /** Name of the map output. Required. */
     output: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, { message: "expected a Terraform output name" }),
     ...fleetCommon,

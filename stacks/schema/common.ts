@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { matchSecretShape } from "gitops-platform-policies/shared";
-
-/** Token prefixes of the common issuers (GitHub, GitLab, Slack, npm, OpenAI/Anthropic). */
-const TOKEN_PREFIX = /^(gh[pousr]_|github_pat_|glpat-|xox[abpr]-|npm_|sk-)/;
+import { TOKEN_PREFIX } from "../../lib/zodIssues";
 
 /**
  * A config value as an error message may quote it: short, version-like values as JSON, anything

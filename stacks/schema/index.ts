@@ -4,7 +4,7 @@
  * the wrong place) is an error rather than silently ignored.
  */
 import { z } from "zod";
-import { TerraformSourceSchema } from "../../lib/terraform/source";
+import { ConfigTerraformSourceSchema } from "../../lib/terraform/source";
 import { AddonsConfigSchema } from "./addons";
 import { ArgoCdConfigSchema } from "./argocd";
 import { AuditConfigSchema } from "./audit";
@@ -24,7 +24,7 @@ export const PlatformShapeSchema = z.strictObject({
     /** The Terraform foundation this stack builds on. Required. */
     terraform: z.strictObject({
         /** Where its state (or `terraform output -json` file) is read from. Required. */
-        source: TerraformSourceSchema,
+        source: ConfigTerraformSourceSchema,
     }),
     /** How the cluster is reached. Required. */
     cluster: ClusterConfigSchema,

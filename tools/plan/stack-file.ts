@@ -2,6 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { fleetKubeconfigContexts, planFleetKubeconfig } from "./fleet-kubeconfig";
+import { MAX_NESTING_DEPTH, tooDeepPath } from "../../lib/terraform/depth";
+import { keySegment, looksLikeCredential } from "../../lib/zodIssues";
 
 // PROJECT: the namespace of the program's own config keys; FLEET_KUBECONFIG_KEY: the secret key whose
 // stand-in must be a kubeconfig, not a plain test secret (fleet-kubeconfig.ts).
@@ -51,16 +53,26 @@ export function readStackConfig(projectRoot: string, stack: string, configFile?:
         throw new StackFileError(`${file}: no such stack file; known stacks: ${listStacks(projectRoot).join(", ")}`);
     }
     if (!fs.statSync(full).isFile()) throw new StackFileError(`${file}: not a file`);
-    const doc = YAML.parseDocument(fs.readFileSync(full, "utf8"));
+    const tooDeep = `nested too deeply to read (the config may nest at most ${MAX_NESTING_DEPTH} levels)`;
+    let doc: YAML.Document.Parsed;
+    try {
+        doc = YAML.parseDocument(fs.readFileSync(full, "utf8"));
+    } catch (e) {
+        if (e instanceof RangeError) throw new StackFileError(`${file}: not valid YAML: ${tooDeep}`);
+        throw e;
+    }
     if (doc.errors.length > 0) {
         // The first line of each error names line and column; the lines after it quote the file,
-        // which may hold a credential, so they are left out.
-        throw new StackFileError(`${file}: not valid YAML: ${doc.errors.map((e) => e.message.split("\n")[0]).join("; ")}`);
+        // which may hold a credential, so they are left out. The parser reports its own stack
+        // overflow as an error at a position: say what it means.
+        const lines = doc.errors.map((e) => e.message.split("\n")[0].replace(/Maximum call stack size exceeded/, tooDeep));
+        throw new StackFileError(`${file}: not valid YAML: ${lines.join("; ")}`);
     }
     let parsed: unknown;
     try {
         parsed = doc.toJS({ maxAliasCount: 1000 }) ?? {};
     } catch (e) {
+        if (e instanceof RangeError) throw new StackFileError(`${file}: not valid YAML: ${tooDeep}`);
         // An alias bomb (billion laughs) hits the alias limit.
         throw new StackFileError(`${file}: YAML aliases cannot be expanded: ${(e as Error).message.split("\n")[0]}`);
     }
@@ -71,6 +83,13 @@ export function readStackConfig(projectRoot: string, stack: string, configFile?:
     if (typeof rawConfig !== "object" || rawConfig === null || Array.isArray(rawConfig)) {
         throw new StackFileError(`${file}: config: expected a mapping of keys to values`);
     }
+    // Everything after this (the walk below, the schema, JSON, Pulumi's serializer) recurses over the config.
+    const deep = tooDeepPath(rawConfig, MAX_NESTING_DEPTH + 1);
+    if (deep) {
+        const top = String(deep[0]);
+        const at = `${looksLikeCredential(top) ? keySegment(top, true) : top}${deep.slice(1).map((k) => keySegment(k)).join("")}`;
+        throw new StackFileError(`${file}: config.${at}: nested more than ${MAX_NESTING_DEPTH} levels deep`);
+    }
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [rawKey, rawValue] of Object.entries(rawConfig)) {
@@ -78,7 +97,7 @@ export function readStackConfig(projectRoot: string, stack: string, configFile?:
         let secret = false;
         const value = replaceSecure(rawValue, key, () => {
             secret = true;
-        }, file);
+        }, file, [], looksLikeCredential(rawKey) ? keySegment(rawKey, true) : key);
         config[key] = typeof value === "string" ? value : JSON.stringify(value);
         if (secret) {
             secretKeys.push(key);
@@ -95,22 +114,25 @@ export function testSecretFor(key: string): string {
     return `plan-test-secret-for-${key.replace(/[^\w-]/g, "-")}`;
 }
 
-/** `ancestors`: the values above this one; meeting one again means an alias that contains itself (`&a [*a]`). */
-function replaceSecure(value: unknown, keyPath: string, onSecret: () => void, file: string, ancestors: unknown[] = []): unknown {
+/**
+ * `ancestors`: the values above this one; meeting one again means an alias that contains itself (`&a [*a]`).
+ * `shownPath`: the key path as messages print it (a key shaped like a credential described, not shown).
+ */
+function replaceSecure(value: unknown, keyPath: string, onSecret: () => void, file: string, ancestors: unknown[] = [], shownPath = keyPath): unknown {
     if (typeof value !== "object" || value === null) {
         return value;
     }
     if (ancestors.includes(value)) {
-        throw new StackFileError(`${file}: config.${keyPath}: a YAML alias refers to the node that contains it`);
+        throw new StackFileError(`${file}: config.${shownPath}: a YAML alias refers to the node that contains it`);
     }
     const inner = [...ancestors, value];
     if (Array.isArray(value)) {
-        return value.map((v, i) => replaceSecure(v, `${keyPath}[${i}]`, onSecret, file, inner));
+        return value.map((v, i) => replaceSecure(v, `${keyPath}[${i}]`, onSecret, file, inner, `${shownPath}[${i}]`));
     }
     const entries = Object.entries(value);
     if (entries.length === 1 && entries[0][0] === "secure") {
         onSecret();
         return testSecretFor(keyPath);
     }
-    return Object.fromEntries(entries.map(([k, v]) => [k, replaceSecure(v, `${keyPath}.${k}`, onSecret, file, inner)]));
+    return Object.fromEntries(entries.map(([k, v]) => [k, replaceSecure(v, `${keyPath}.${k}`, onSecret, file, inner, `${shownPath}${keySegment(k)}`)]));
 }

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { ConfigTerraformSourceSchema } from "../../lib/terraform/source";
 import { PROJECT, StackConfig, StackFileError } from "./stack-file";
 
 /** Backends the plan reads as they are: files in the repository. */
@@ -14,6 +15,10 @@ export function recordedOutputsPath(stack: string): string {
  * The offline plan cannot reach S3, an HTTP backend or HCP Terraform, so a stack whose Terraform
  * source is remote is planned against recorded outputs (`terraform output -json` format) instead.
  * Returns the config to run with and a note saying what was substituted, or no note.
+ *
+ * The stack's own source is validated first, with the schema the program uses: a source that is
+ * wrong (a misspelt key, a credential in an address) is not replaced, so the program refuses it with
+ * its key path as it would without the stand-in, instead of the plan passing on recorded outputs.
  */
 export function withOfflineTerraformSource(
     projectRoot: string,
@@ -29,9 +34,12 @@ export function withOfflineTerraformSource(
     } catch {
         return { stackConfig }; // the program's config validation reports it
     }
-    const source = platform.terraform?.source;
+    const source = platform?.terraform?.source;
     if (!source || (outputsFile === undefined && OFFLINE_BACKENDS.has(source.backend ?? ""))) {
         return { stackConfig };
+    }
+    if (!ConfigTerraformSourceSchema.safeParse(source).success) {
+        return { stackConfig, note: "terraform: platform.terraform.source is not valid, so no recorded outputs stand in for it" };
     }
     const file = outputsFile ?? recordedOutputsPath(stackConfig.stack);
     if (!fs.existsSync(path.resolve(projectRoot, file))) {

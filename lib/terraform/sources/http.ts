@@ -9,24 +9,29 @@ import type { SourceContext } from "./context";
 /** The credentials this source sends, so the caller can scrub them from any message. */
 export async function httpSecrets(source: HttpSource, context: SourceContext): Promise<string[]> {
     const password = await httpPassword(context.credentials, context.env);
-    const inline = decodeURIComponent(new URL(source.address).password);
-    return [password, inline, ...Object.values(source.headers ?? {})].filter((s): s is string => !!s);
+    return [password, ...Object.values(source.headers ?? {})].filter((s): s is string => !!s);
+}
+
+/** Whether a URL host name is this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(hostname: string): boolean {
+    return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** Reads the outputs of the state stored at an http backend address. */
 export async function readHttpState(source: HttpSource, context: SourceContext): Promise<StateSummary> {
     const headers: Record<string, string> = { ...(source.headers ?? {}) };
-    // Like Go's HTTP client (and so Terraform), user info in the address is basic auth; fetch
-    // refuses such URLs, so it moves to the header. An explicit username wins.
+    // The schema refuses user info in the address: credentials come from `username` and the password.
     const url = new URL(source.address);
-    const inlineUser = decodeURIComponent(url.username);
-    const inlinePassword = decodeURIComponent(url.password);
-    url.username = "";
-    url.password = "";
-    const username = source.username ?? (inlineUser || undefined);
-    if (username !== undefined) {
-        const password = (await httpPassword(context.credentials, context.env)) ?? (source.username === undefined ? inlinePassword : "");
-        headers.Authorization = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+    if (source.username !== undefined) {
+        const password = (await httpPassword(context.credentials, context.env)) ?? "";
+        headers.Authorization = `Basic ${Buffer.from(`${source.username}:${password}`).toString("base64")}`;
+    }
+    if (url.protocol === "http:" && Object.keys(headers).length > 0 && !isLoopback(url.hostname)) {
+        throw new TerraformSourceError(
+            context.description,
+            "bad-input",
+            "the address is plain http:// and the request carries basic auth or headers, which anyone on the way could read: use https:// (plain http only to a loopback address)",
+        );
     }
     const { body } = await httpGet({
         url: url.toString(),

@@ -6,7 +6,8 @@ import { parseJsonText } from "../jsonText";
 import type { TerraformOutputSet } from "../outputSet";
 import { StoredOutputSchema } from "../state";
 import type { JsonSource } from "../source";
-import { formatZodIssues } from "../../zodIssues";
+import { formatKeyPath, formatZodIssues } from "../../zodIssues";
+import { checkOutputDepths } from "../depth";
 import type { SourceContext } from "./context";
 
 const OutputJsonSchema = z.record(z.string(), StoredOutputSchema);
@@ -32,6 +33,8 @@ export async function readOutputJson(source: JsonSource, context: SourceContext)
             "this is a state file, not `terraform output -json` output; read it with the local backend (--backend local)",
         );
     }
+    // Before the schema, which (like everything after it) recurses over a value and its type.
+    checkOutputDepths(doc, (name, problem) => new TerraformSourceError(context.description, "format", `output ${formatKeyPath([name])}: ${problem}`));
     const parsed = OutputJsonSchema.safeParse(doc);
     if (!parsed.success) {
         const lines = formatZodIssues(parsed.error.issues);
