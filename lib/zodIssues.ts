@@ -26,6 +26,11 @@ const UNSAFE_CHARACTER = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u00a0\u1680\u200
 
 const HAS_UNSAFE_CHARACTER = new RegExp(UNSAFE_CHARACTER.source, "u");
 
+/** Whether a key holds a character that `keySegment` escapes (a control, invisible or bidi character). */
+export function hasUnsafeCharacter(key: string): boolean {
+    return HAS_UNSAFE_CHARACTER.test(key);
+}
+
 /** One segment of a key path as printed: `.name`, `["odd key"]`, `[2]`, or a described credential. */
 export function keySegment(key: string | number, first = false): string {
     if (typeof key === "number") return `[${key}]`;

@@ -87,7 +87,8 @@ function unknownTopLevelKeys(): ConfigProblem[] {
         }));
 }
 
-function parsePlatform(raw: string): { platform?: PlatformConfig; problems: ConfigProblem[] } {
+/** Parses and validates the raw `platform` config (JSON text, as the engine hands it over); every problem with its key path. */
+export function parsePlatform(raw: string): { platform?: PlatformConfig; problems: ConfigProblem[] } {
     let value: unknown;
     try {
         value = JSON.parse(raw);

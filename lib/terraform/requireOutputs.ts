@@ -1,5 +1,6 @@
 /** Checks that a state has the outputs a stack needs, with the types it needs. */
 import { formatCtyType } from "./ctyType";
+import { keySegment } from "../zodIssues";
 import { TerraformSourceError } from "./errors";
 import type { TerraformOutput, TerraformOutputSet } from "./outputSet";
 import { type TypeConstraint, type ValueOfType, checkValue, formatTypeConstraint, parseTypeConstraint } from "./types";
@@ -33,13 +34,13 @@ export function requireOutputs<const S extends OutputSpec>(
             continue;
         }
         const found: string[] = [];
-        checkValue(type, output.value, name, found);
+        checkValue(type, output.value, name, found, output.sensitive);
         // The declared Terraform type says more than the JSON shape; show it next to the first problem.
         if (found.length > 0) found[0] += ` (declared type ${formatCtyType(output.type)})`;
         problems.push(...found);
     }
     if (problems.length > 0) {
-        const present = Object.keys(set);
+        const present = Object.keys(set).map((name) => keySegment(name, true));
         throw new TerraformSourceError(
             source,
             "outputs",

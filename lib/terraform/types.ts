@@ -10,6 +10,7 @@
  * `map(string)`, extra object attributes are allowed. Null is only accepted where `optional(...)` says so.
  */
 import { isRecord } from "gitops-platform-policies/shared";
+import { hasUnsafeCharacter, keySegment, looksLikeCredential } from "../zodIssues";
 
 /** A parsed type constraint. */
 export type TypeConstraint =
@@ -139,19 +140,26 @@ function describeValue(value: unknown): string {
     return typeof value;
 }
 
-/** Path of an element below an output, as Terraform writes references: `ids[0]`, `roles["cert-manager"]`. */
-function childPath(path: string, key: string | number): string {
+/**
+ * Path of an element below an output, as Terraform writes references: `ids[0]`, `roles["cert-manager"]`.
+ * A key shaped like a credential is described, and one with control or invisible characters escaped
+ * (`keySegment`); below a sensitive output (`hideKeys`) no map key is shown, only its position.
+ */
+function childPath(path: string, key: string | number, hideKeys = false): string {
     if (typeof key === "number") return `${path}[${key}]`;
-    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+    if (hideKeys) return `${path}[(a key of a sensitive output, not shown)]`;
+    if (looksLikeCredential(key) || hasUnsafeCharacter(key)) return `${path}${keySegment(key)}`;
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return `${path}.${key}`;
+    return `${path}[${JSON.stringify(key)}]`;
 }
 
 /**
  * Appends to `problems` one line per place where `value` does not conform to `type`, each starting
  * with its path below `path`.
  */
-export function checkValue(type: TypeConstraint, value: unknown, path: string, problems: string[]): void {
+export function checkValue(type: TypeConstraint, value: unknown, path: string, problems: string[], hideKeys = false): void {
     if (type.kind === "optional") {
-        if (value !== null && value !== undefined) checkValue(type.inner, value, path, problems);
+        if (value !== null && value !== undefined) checkValue(type.inner, value, path, problems, hideKeys);
         return;
     }
     if (value === null || value === undefined) {
@@ -174,7 +182,7 @@ export function checkValue(type: TypeConstraint, value: unknown, path: string, p
         case "list":
         case "set":
             if (!Array.isArray(value)) return mismatch();
-            value.forEach((element, index) => checkValue(type.element, element, childPath(path, index), problems));
+            value.forEach((element, index) => checkValue(type.element, element, childPath(path, index), problems, hideKeys));
             return;
         case "tuple":
             if (!Array.isArray(value)) return mismatch();
@@ -182,19 +190,21 @@ export function checkValue(type: TypeConstraint, value: unknown, path: string, p
                 problems.push(`${path}: expected ${formatTypeConstraint(type)} (${type.elements.length} elements), found ${value.length}`);
                 return;
             }
-            type.elements.forEach((element, index) => checkValue(element, value[index], childPath(path, index), problems));
+            type.elements.forEach((element, index) => checkValue(element, value[index], childPath(path, index), problems, hideKeys));
             return;
         case "map":
             if (!isRecord(value)) return mismatch();
-            for (const [key, element] of Object.entries(value)) checkValue(type.element, element, childPath(path, key), problems);
+            for (const [key, element] of Object.entries(value)) checkValue(type.element, element, childPath(path, key, hideKeys), problems, hideKeys);
             return;
         case "object":
             if (!isRecord(value)) return mismatch();
             for (const [name, attribute] of Object.entries(type.attributes)) {
-                const present = name in value && value[name] !== null;
+                // Own keys only: "constructor" or "toString" must not be found on Object.prototype.
+                const has = Object.prototype.hasOwnProperty.call(value, name);
+                const present = has && value[name] !== null;
                 if (!present && attribute.optional) continue;
-                if (!(name in value)) problems.push(`${childPath(path, name)}: missing, expected ${formatTypeConstraint(attribute.type)}`);
-                else checkValue(attribute.type, value[name], childPath(path, name), problems);
+                if (!has) problems.push(`${childPath(path, name)}: missing, expected ${formatTypeConstraint(attribute.type)}`);
+                else checkValue(attribute.type, value[name], childPath(path, name), problems, hideKeys);
             }
             return;
     }
