@@ -145,8 +145,9 @@ function runHelm(context: RenderContext, args: string[], timeoutSeconds: number)
  * The chart as tools/publish-charts.sh publishes it: a copy whose Chart.yaml carries the annotation
  * `gitops.platform/git-commit` (the commit the chart's audit label defaults to), here the revision being planned.
  */
-function publishedCopy(dir: string, context: RenderContext): string {
-    const copy = path.join(context.workDir, "published", context.revision.slice(0, 12), path.basename(dir));
+function publishedCopy(dir: string, dirHash: string, context: RenderContext): string {
+    // One copy per chart content and revision: the base and the head of a review have charts of the same name.
+    const copy = path.join(context.workDir, "published", `${dirHash.slice(0, 16)}-${context.revision.slice(0, 12)}`, path.basename(dir));
     if (!fs.existsSync(copy)) {
         fs.cpSync(dir, copy, { recursive: true });
         const file = path.join(copy, "Chart.yaml");
@@ -201,7 +202,7 @@ async function renderSource(root: string, app: Manifest, source: Source, namespa
     if (cached) return cached;
 
     const promise = (async (): Promise<RenderResult> => {
-        const chartArg = "dir" in located ? (located.published ? publishedCopy(located.dir, context) : located.dir) : undefined;
+        const chartArg = "dir" in located ? (located.published ? publishedCopy(located.dir, dirHash(located.dir), context) : located.dir) : undefined;
         const args = ["template", releaseName, ...(chartArg !== undefined ? [chartArg] : "remote" in located ? located.remote : []), "--namespace", namespace];
         for (const f of valueFiles) {
             if (!("dir" in located)) break;

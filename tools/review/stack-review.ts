@@ -69,7 +69,9 @@ export async function reviewStack(stack: string, base: Side, head: Side, render:
         const h = appsHead.get(id);
         const [rb, rh]: (RenderResult | undefined)[] = await Promise.all([b && renderApplication(base.root, b.app, render), h && renderApplication(head.root, h.app, render)]);
         const origin = (h ?? b)!.origin;
-        const failed = [rb && "notRendered" in rb ? { side: "base" as const, reason: rb.notRendered } : undefined, rh && "notRendered" in rh ? { side: "head" as const, reason: rh.notRendered } : undefined].filter((x) => x !== undefined);
+        // The reason names the chart (and its version): a version bump of an unfetchable chart reads as two reasons.
+        const why = (r: { notRendered: string; chart?: string }) => (r.chart ? `${r.chart} ${r.notRendered.replace(/^it /, "")}` : r.notRendered);
+        const failed = [rb && "notRendered" in rb ? { side: "base" as const, reason: why(rb) } : undefined, rh && "notRendered" in rh ? { side: "head" as const, reason: why(rh) } : undefined].filter((x) => x !== undefined);
         if (failed.length === 2 && failed[0].reason === failed[1].reason) review.notRendered.push({ what: origin, side: "both", reason: failed[0].reason });
         else for (const f of failed) review.notRendered.push({ what: origin, side: f.side, reason: f.reason });
         if (failed.length > 0) continue;
