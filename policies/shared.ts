@@ -19,3 +19,4 @@ export {
 } from "./rules/lib/addon-catalogue";
 export { formatPath, getPath, isRecord } from "./rules/lib/types";
 export { ARGOCD_APPLICATION_RENDER_TYPE, PROVENANCE_SEPARATOR, urnParts } from "./rules/lib/provenance";
+export { CLUSTER_ACCESS_KINDS, grantsClusterAccess } from "./rules/lib/cluster-access";

@@ -106,30 +106,8 @@ export const OrphanedResourcesSchema = z.strictObject({
 });
 export type OrphanedResourcesConfig = z.infer<typeof OrphanedResourcesSchema>;
 
-/**
- * Cluster-scoped kinds that grant access to the whole cluster (RBAC, new APIs, admission control,
- * certificates); only the platform team's projects may list them. The policy pack's
- * `argocd-rbac-tenancy` guards the same list on every AppProject (test/validation-layers.spec.ts).
- */
-export const CLUSTER_ACCESS_KINDS: Readonly<Record<string, readonly string[]>> = {
-    "rbac.authorization.k8s.io": ["ClusterRole", "ClusterRoleBinding"],
-    "apiextensions.k8s.io": ["CustomResourceDefinition"],
-    "apiregistration.k8s.io": ["APIService"],
-    "admissionregistration.k8s.io": [
-        "ValidatingWebhookConfiguration",
-        "MutatingWebhookConfiguration",
-        "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding",
-        "MutatingAdmissionPolicy",
-        "MutatingAdmissionPolicyBinding",
-    ],
-    "certificates.k8s.io": ["CertificateSigningRequest"],
-};
-
-/** Whether a group/kind grants access to the whole cluster. */
-export function grantsClusterAccess(groupKind: { group: string; kind: string }): boolean {
-    return CLUSTER_ACCESS_KINDS[groupKind.group]?.includes(groupKind.kind) ?? false;
-}
+/** Cluster-scoped kinds that grant cluster access: the pack's one list (argocd-rbac-tenancy guards it too). */
+export { CLUSTER_ACCESS_KINDS, grantsClusterAccess } from "gitops-platform-policies/shared";
 
 /** Namespaces no team project deploys into, besides Argo CD's own. */
 export const SYSTEM_NAMESPACES = ["kube-system"] as const;

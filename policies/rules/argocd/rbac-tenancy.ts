@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { argoCdInstallView, argoCdSettingsObjects, settingsOf } from "../lib/argocd-install";
+import { grantsClusterAccess } from "../lib/cluster-access";
 import { readConfig, stringList } from "../lib/config";
 import { withProvenance } from "../lib/provenance";
 import { argoTypes, getPath, isRecord } from "../lib/types";
@@ -16,14 +17,6 @@ export interface RbacTenancyConfig {
 
 const defaults: RbacTenancyConfig = { argocdNamespace: "argocd", platformTeams: ["platform-team"], adminGroups: ["platform-team"] };
 
-/** Cluster-scoped kinds that grant access to the whole cluster: RBAC, new APIs, admission control, certificates. */
-const clusterAccessKinds: Record<string, readonly string[]> = {
-    "rbac.authorization.k8s.io": ["ClusterRole", "ClusterRoleBinding"],
-    "apiextensions.k8s.io": ["CustomResourceDefinition"],
-    "apiregistration.k8s.io": ["APIService"],
-    "admissionregistration.k8s.io": ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"],
-    "certificates.k8s.io": ["CertificateSigningRequest"],
-};
 
 /** Argo CD resources a team's project role may act on: its own applications and their logs, nothing platform-wide. */
 const teamResources = new Set(["applications", "applicationsets", "logs"]);
@@ -44,7 +37,7 @@ function projectProblems(props: Record<string, unknown>, config: RbacTenancyConf
         }
     });
     list(getPath(props, ["spec", "clusterResourceWhitelist"])).forEach((e, i) => {
-        if (isRecord(e) && clusterAccessKinds[String(e.group)]?.includes(String(e.kind))) {
+        if (isRecord(e) && grantsClusterAccess(e)) {
             problems.push(`spec.clusterResourceWhitelist[${i}] allows ${String(e.group)}/${String(e.kind)}, which grants access to the whole cluster`);
         }
     });
