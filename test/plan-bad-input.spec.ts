@@ -124,6 +124,48 @@ describe("npm run plan: bad input, interrupts and pipes", function () {
         }
     });
 
+    it("refuses Terraform endpoints and sources, deep outputs and config, credential-shaped keys (issue 22): exit 2 naming the file and the key path once, no credential printed", () => {
+        const canary = "Cnry7pw3xQ9";
+        const token = "ghp_" + "CANARYq7x3q7x3q7x3q7x3q7x3q7x3q7x3q7";
+        const refuse = (args: string[], ...patterns: RegExp[]) => {
+            const res = runPlan(project, [...args, "--out", out]);
+            assert.strictEqual(res.code, 2, res.stderr);
+            for (const pattern of patterns) assert.match(res.stderr, pattern);
+            for (const text of [res.stdout, res.stderr]) assert.ok(!text.includes(canary) && !text.includes("CANARY"), `a credential was printed:\n${text}`);
+            assert.doesNotMatch(res.stderr, /Maximum call stack|\n\s+at /);
+            return res.stderr;
+        };
+        const quoted = (file: string) => file.replace(/[.]/g, "\\.");
+        // A misspelt workspace is an error, even though recorded outputs stand in for the s3 backend.
+        let file = stackFile("Pulumi.workspace.yaml", devWith("        backend: s3\n", "        backend: s3\n        workspce: prod\n"));
+        let stderr = refuse(["--stack", "dev", "--config-file", file], new RegExp(`${quoted(file)}: invalid config`), /\n  platform\.terraform\.source\.workspce: unknown key\n/);
+        assert.doesNotMatch(stderr, /using the recorded outputs/);
+        // Credentials inside a backend address or an S3 endpoint.
+        file = stackFile("Pulumi.address.yaml", devWith("        backend: s3\n", `        backend: s3\n        endpoint: https://minio:${canary}@minio.example.com\n`));
+        refuse(["--stack", "dev", "--config-file", file], new RegExp(`${quoted(file)}: invalid config`), /\n  platform\.terraform\.source\.endpoint: the endpoint carries user info/);
+        // A union's discriminator once; a key shaped like a credential described, never shown.
+        file = stackFile("Pulumi.keys.yaml", devWith("      mode: eks\n", `      mode: nope\n`).replace("    terraform:\n", `    ${token}: 1\n    terraform:\n`));
+        stderr = refuse(["--stack", "dev", "--config-file", file], /\n  platform\.cluster\.mode: Invalid discriminator value/, /\n  platform\[\(a key of 40 characters shaped like a credential, not shown\)\]: looks like a credential/);
+        for (const line of stderr.split("\n").filter((l) => /^  platform/.test(l))) {
+            const at = line.trim().split(": ")[0];
+            assert.ok(!/(\.[\w-]+)\1(\.|\[|$)/.test(at) && !/^platform\.platform/.test(at), `a doubled key path: ${at}`);
+        }
+        // A cluster endpoint over plain http, and an output nested 10,000 levels, in recorded outputs.
+        const outputs = JSON.parse(fs.readFileSync(path.join(project, "test", "fixtures", "terraform", "dev.outputs.json"), "utf8"));
+        outputs.cluster_endpoint.value = `http://admin:${canary}@k8s.example.com`;
+        fs.writeFileSync(path.join(project, "stacks-test", "http-endpoint.outputs.json"), JSON.stringify(outputs));
+        refuse(["--stack", "dev", "--terraform-outputs", "stacks-test/http-endpoint.outputs.json"], /stacks\/Pulumi\.dev\.yaml: invalid config/, /\n  platform\.terraform\.source: terraform output -json file "stacks-test\/http-endpoint\.outputs\.json": output cluster_endpoint is not https:\/\//);
+        const n = 10_000;
+        fs.writeFileSync(path.join(project, "stacks-test", "deep.outputs.json"), JSON.stringify({ ...outputs, cluster_endpoint: { ...outputs.cluster_endpoint, value: "https://k8s.example.com" } }).replace(/}$/, `,"deep":{"sensitive":false,"value":${"[".repeat(n)}1${"]".repeat(n)}}}`));
+        refuse(["--stack", "dev", "--terraform-outputs", "stacks-test/deep.outputs.json"], /stacks-test\/deep\.outputs\.json": output deep: its value nests objects and lists more than 64 levels deep/);
+        // A stack file nested 10,000 levels, and 65.
+        file = stackFile("Pulumi.deep.yaml", `config:\n  gitops-platform:platform: ${"{a: ".repeat(n)}1${"}".repeat(n)}\n`);
+        refuse(["--stack", "local", "--config-file", file], new RegExp(`${quoted(file)}: not valid YAML: nested too deeply to read`));
+        file = stackFile("Pulumi.deep65.yaml", `config:\n  gitops-platform:platform: ${"{a: ".repeat(65)}1${"}".repeat(65)}\n`);
+        refuse(["--stack", "local", "--config-file", file], new RegExp(`${quoted(file)}: config\\.gitops-platform:platform(\\.a){64}: nested more than 64 levels deep`));
+        assertPreviousIntact();
+    });
+
     it("names the file and key of a YAML alias that contains itself", () => {
         const file = stackFile("Pulumi.alias.yaml", "config:\n  gitops-platform:platform: &a [*a]\n");
         const res = runPlan(project, ["--stack", "local", "--config-file", file, "--out", out]);

@@ -81,6 +81,37 @@ describe("Terraform outputs: the tf-outputs CLI", function () {
         assert.match(unknown.stderr, /--file/);
     });
 
+    it("exits 2 on an output nested 10,000 levels, naming the file and the output (never a stack overflow)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-outputs-deep-"));
+        try {
+            const n = 10_000;
+            const outputs = `{"deep":{"sensitive":false,"type":${'["object",{"a":'.repeat(n)}"string"${"}]".repeat(n)},"value":${'{"a":'.repeat(n)}"x"${"}".repeat(n)}}}`;
+            fs.writeFileSync(path.join(dir, "outputs.json"), outputs);
+            fs.writeFileSync(path.join(dir, "deep.tfstate"), `{"version":4,"serial":1,"lineage":"l","outputs":${outputs},"resources":[]}`);
+            for (const args of [["--backend", "json", "--path", path.join(dir, "outputs.json")], ["--backend", "local", "--path", path.join(dir, "deep.tfstate")]]) {
+                const result = await runTfOutputs(args);
+                assert.equal(result.code, 2, result.stderr);
+                assert.match(result.stderr, /(outputs\.json|deep\.tfstate).*deep: its value nests objects and lists more than 64 levels deep/);
+                assert.doesNotMatch(result.stderr, /Maximum call stack|unexpected failure/);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("exits 2 on a credential in an address or endpoint, naming the flag and never the credential", async () => {
+        for (const args of [
+            ["--backend", "http", "--address", `https://platform:${PASSWORD_CANARY}@tf.example.com/state`],
+            ["--backend", "http", "--address", `https://tf.example.com/state?access_token=${PASSWORD_CANARY}`],
+            ["--backend", "s3", "--bucket", "b", "--key", "k", "--region", "eu-west-1", "--endpoint", `https://minio:${PASSWORD_CANARY}@minio.example.com`],
+        ]) {
+            const result = await runTfOutputs(args);
+            assert.equal(result.code, 2, result.stderr);
+            assert.match(result.stderr, /--(address|endpoint): the (address|endpoint) carries (user info|a credential in its query)/);
+            assert.ok(!result.stderr.includes(PASSWORD_CANARY), "the credential was printed");
+        }
+    });
+
     describe("http backend", () => {
         let server: StateServer;
         before(async () => {
