@@ -9,6 +9,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as YAML from "yaml";
 import { clusterEndpointProblem, readTerraformOutputs, requireOutputs, TerraformSourceSchema } from "../lib/terraform";
 import { MAX_NESTING_DEPTH, tooDeepPath } from "../lib/terraform/depth";
 import { ConfigTerraformSourceSchema } from "../lib/terraform/source";
@@ -21,7 +22,7 @@ import { type StateServer, startStateServer } from "./support/terraform-state-se
 const CANARY = "Cnry7pw3xQ9";
 const fast = { retries: 0, timeoutMs: 5000 };
 const localState = fs.readFileSync(path.join(__dirname, "..", "stacks", "local", "terraform", "terraform.tfstate"), "utf8");
-const devPlatform = () => JSON.parse(JSON.stringify(require("yaml").parse(fs.readFileSync(path.join(__dirname, "..", "stacks", "Pulumi.dev.yaml"), "utf8")).config["gitops-platform:platform"]));
+const devPlatform = () => JSON.parse(JSON.stringify(YAML.parse(fs.readFileSync(path.join(__dirname, "..", "stacks", "Pulumi.dev.yaml"), "utf8")).config["gitops-platform:platform"]));
 
 /** A value nested `depth` objects deep, and its cty type, as text (JSON.stringify would overflow at 10,000). */
 function nested(depth: number): { value: string; type: string } {
