@@ -83,13 +83,6 @@ export function readStackConfig(projectRoot: string, stack: string, configFile?:
     if (typeof rawConfig !== "object" || rawConfig === null || Array.isArray(rawConfig)) {
         throw new StackFileError(`${file}: config: expected a mapping of keys to values`);
     }
-    // Everything after this (the walk below, the schema, JSON, Pulumi's serializer) recurses over the config.
-    const deep = tooDeepPath(rawConfig, MAX_NESTING_DEPTH + 1);
-    if (deep) {
-        const top = String(deep[0]);
-        const at = `${looksLikeCredential(top) ? keySegment(top, true) : top}${deep.slice(1).map((k) => keySegment(k)).join("")}`;
-        throw new StackFileError(`${file}: config.${at}: nested more than ${MAX_NESTING_DEPTH} levels deep`);
-    }
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];
     for (const [rawKey, rawValue] of Object.entries(rawConfig)) {
@@ -102,6 +95,14 @@ export function readStackConfig(projectRoot: string, stack: string, configFile?:
         if (secret) {
             secretKeys.push(key);
         }
+    }
+    // The schema, JSON and Pulumi's serializer recurse over the config. (The walk above is bounded by the
+    // YAML parser's own depth limit, and refuses an alias that contains itself, which is infinitely deep.)
+    const deep = tooDeepPath(rawConfig, MAX_NESTING_DEPTH + 1);
+    if (deep) {
+        const top = String(deep[0]);
+        const at = `${looksLikeCredential(top) ? keySegment(top, true) : top}${deep.slice(1).map((k) => keySegment(k)).join("")}`;
+        throw new StackFileError(`${file}: config.${at}: nested more than ${MAX_NESTING_DEPTH} levels deep`);
     }
     if (config[FLEET_KUBECONFIG_KEY] === testSecretFor(FLEET_KUBECONFIG_KEY)) {
         config[FLEET_KUBECONFIG_KEY] = planFleetKubeconfig(testSecretFor(FLEET_KUBECONFIG_KEY), fleetKubeconfigContexts(config[`${PROJECT}:platform`]));
