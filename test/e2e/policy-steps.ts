@@ -45,9 +45,10 @@ async function previewRaw(run: E2eRun, dir: string, name: string, config: Record
     return { code: r.code, output: r.stdout + r.stderr, findings: readPolicyFindings(events) };
 }
 
-function findingOn(findings: EngineFinding[], policy: string, urnEnd: string): EngineFinding {
-    const found = findings.find((f) => f.policy === policy && f.resource.endsWith(urnEnd));
-    assert.ok(found, `no ${policy} finding on ...${urnEnd}; findings: ${JSON.stringify(findings.map((f) => `${f.policy} ${f.resource}`))}`);
+/** The finding of `policy` on the object of `type` named `namespace/name` (a Chart's children are named `<chart>:<namespace>/<name>`). */
+function findingOn(findings: EngineFinding[], policy: string, type: string, object: string): EngineFinding {
+    const found = findings.find((f) => f.policy === policy && f.resource.includes(`$${type}::`) && (f.resource.endsWith(`::${object}`) || f.resource.endsWith(`:${object}`)));
+    assert.ok(found, `no ${policy} finding on ${type} ${object}; findings: ${JSON.stringify(findings.filter((f) => f.policy === policy).map((f) => f.resource))}`);
     return found;
 }
 
@@ -67,7 +68,7 @@ export async function rawInstallSteps(run: E2eRun): Promise<void> {
         const values = { ...HARDENED, configs: { ...HARDENED.configs, cm: { ...HARDENED.configs.cm, "users.anonymous.enabled": true } } };
         const bad = await previewRaw(run, dir, "anonymous", { install: "chart", chart, values });
         assert.notStrictEqual(bad.code, 0, "pulumi preview of a Chart with anonymous access succeeded");
-        const f = findingOn(bad.findings, "argocd-install-hardened", "kubernetes:core/v1:ConfigMap::argocd/argocd-cm");
+        const f = findingOn(bad.findings, "argocd-install-hardened", "kubernetes:core/v1:ConfigMap", "argocd/argocd-cm");
         assert.strictEqual(f.level, "mandatory");
         assert.match(f.message, /argocd-cm\["users\.anonymous\.enabled"\] is true \(anonymous access\) — in ConfigMap argocd\/argocd-cm, rendered by Chart "argocd"/);
         return `stopped on ${f.resource.split("::").pop()}`;
@@ -78,7 +79,7 @@ export async function rawInstallSteps(run: E2eRun): Promise<void> {
         const values = { ...HARDENED, configs: { ...HARDENED.configs, secret: { argocdServerAdminPassword: planted } } };
         const bad = await previewRaw(run, dir, "plaintext", { install: "chart", chart, values });
         assert.notStrictEqual(bad.code, 0, "pulumi preview of a Chart with a plaintext admin password succeeded");
-        const f = findingOn(bad.findings, "argocd-chart-no-plaintext-credentials", "kubernetes:core/v1:Secret::argocd/argocd-secret");
+        const f = findingOn(bad.findings, "argocd-chart-no-plaintext-credentials", "kubernetes:core/v1:Secret", "argocd/argocd-secret");
         assert.match(f.message, /argocd-secret\["admin\.password"\] is not a bcrypt hash/);
         assert.ok(!bad.output.includes(planted) && !bad.findings.some((x) => x.message.includes(planted)), "the planted password was echoed");
         run.record("raw chart plaintext preview", bad.output);
@@ -88,7 +89,7 @@ export async function rawInstallSteps(run: E2eRun): Promise<void> {
     await run.step("a ConfigGroup of Argo CD manifests with anonymous access is stopped on its argocd-cm", async () => {
         const bad = await previewRaw(run, dir, "manifests", { install: "manifests" });
         assert.notStrictEqual(bad.code, 0, "pulumi preview of a ConfigGroup with anonymous access succeeded");
-        const f = findingOn(bad.findings, "argocd-install-hardened", "kubernetes:core/v1:ConfigMap::argocd/argocd-cm");
+        const f = findingOn(bad.findings, "argocd-install-hardened", "kubernetes:core/v1:ConfigMap", "argocd/argocd-cm");
         assert.match(f.message, /anonymous access\) — in ConfigMap argocd\/argocd-cm, rendered by ConfigGroup "argocd-install"/);
         const rm = await run.cli(["stack", "rm", "--yes", "--force", "--cwd", dir, STACK]);
         assert.strictEqual(rm.code, 0, `pulumi stack rm failed:\n${rm.stderr}`);

@@ -167,15 +167,16 @@ function waitForPort(child: ChildProcess, packDir: string, timeoutMs: number): P
 }
 
 /**
- * Compiles a pack kept as TypeScript sources (a folder with a tsconfig.json, as `policies/` is in the repository)
+ * Compiles a pack kept as TypeScript sources (a folder with a tsconfig.build.json, as `policies/` is in the repository)
  * to the JavaScript its package.json names as main, as `npm pack` does before publishing; `tsc -b` rebuilds only what
  * changed. A published copy ships only the JavaScript and is left as it is.
  */
 export function buildPolicyPack(packDir: string): void {
-    if (!fs.existsSync(path.join(packDir, "tsconfig.json"))) return;
+    const buildConfig = path.join(packDir, "tsconfig.build.json");
+    if (!fs.existsSync(buildConfig)) return;
     const tsc = require.resolve("typescript/bin/tsc", { paths: [packDir] });
     try {
-        execFileSync(process.execPath, [tsc, "-b", packDir], { stdio: ["ignore", "pipe", "pipe"] });
+        execFileSync(process.execPath, [tsc, "-b", buildConfig], { stdio: ["ignore", "pipe", "pipe"] });
     } catch (e) {
         const out = (e as { stdout?: Buffer }).stdout?.toString() ?? "";
         throw new Error(`policy pack ${packDir} does not compile:\n${out.trim()}`);

@@ -25,7 +25,7 @@ export function imageProblem(image: unknown): string | undefined {
 /**
  * Container images are pinned by an exact tag or a digest: no `:latest`, no missing tag.
  *
- * Judges: kubernetes:apps/v1:Deployment, StatefulSet, DaemonSet, ReplicaSet, kubernetes:batch/v1:Job, CronJob, kubernetes:core/v1:Pod (one validateResourceOfType each).
+ * Judges: kubernetes:apps/v1:Deployment, StatefulSet, DaemonSet, ReplicaSet, kubernetes:batch/v1:Job, CronJob, kubernetes:core/v1:Pod (one validation: any other type returns at once).
  * Severity: high. Topics: kubernetes, supply-chain.
  * Link: https://kubernetes.io/docs/concepts/containers/images/#image-names
  */

@@ -6,7 +6,7 @@ import { containers, validateWorkloads } from "../lib/workloads";
  * Containers are not privileged, cannot escalate privileges and run as non-root (runAsNonRoot or a non-zero
  * runAsUser, on the container or inherited from the pod).
  *
- * Judges: kubernetes:apps/v1:Deployment, StatefulSet, DaemonSet, ReplicaSet, kubernetes:batch/v1:Job, CronJob, kubernetes:core/v1:Pod (one validateResourceOfType each).
+ * Judges: kubernetes:apps/v1:Deployment, StatefulSet, DaemonSet, ReplicaSet, kubernetes:batch/v1:Job, CronJob, kubernetes:core/v1:Pod (one validation: any other type returns at once).
  * Severity: high. Topics: kubernetes, hardening.
  * Link: https://kubernetes.io/docs/concepts/security/pod-security-standards/
  */

@@ -63,6 +63,18 @@ const keyQualifiers = new Set(["private", "api", "secret", "access", "signing", 
  * `secretName`, `tokenSecretRef`) are not credentials.
  */
 export function isCredentialKey(key: string): boolean {
+    let verdict = credentialKeys.get(key);
+    if (verdict === undefined) {
+        if (credentialKeys.size > 100_000) credentialKeys.clear();
+        credentialKeys.set(key, (verdict = namesCredential(key)));
+    }
+    return verdict;
+}
+
+/** What {@link isCredentialKey} said of each key: a plan repeats the same keys on thousands of resources. */
+const credentialKeys = new Map<string, boolean>();
+
+function namesCredential(key: string): boolean {
     if (credentialEnvNames.has(key.toLowerCase())) {
         return true;
     }

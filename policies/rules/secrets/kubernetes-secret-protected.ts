@@ -1,5 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
-import { ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { ResourceValidationPolicy } from "@pulumi/policy";
 import { ARGOCD_APPLICATION_RENDER_TYPE, urnParts } from "../lib/provenance";
 import { secretDataEntries } from "../lib/secret-data";
 import { isRecord } from "../lib/types";
@@ -24,8 +23,9 @@ export const kubernetesSecretProtected: ResourceValidationPolicy = {
     remediationSteps:
         "Replace the Secret with an ExternalSecret (external-secrets.io) or a SealedSecret; if a Secret is unavoidable, create it with " +
         "k8s.core.v1.Secret (which marks data and stringData secret) from pulumi.secret values, and never on a provider with renderYamlToDirectory.",
-    validateResource: validateResourceOfType(k8s.core.v1.Secret, (secret, args, reportViolation) => {
-        const props = secret as unknown as Record<string, unknown>;
+    validateResource: (args, reportViolation) => {
+        if (args.type !== "kubernetes:core/v1:Secret") return;
+        const props = args.props as Record<string, unknown>;
         const fields = ["data", "stringData"].filter(f => isRecord(props[f]) && Object.keys(props[f] as object).length > 0);
         if (fields.length === 0) {
             return;
@@ -51,5 +51,5 @@ export const kubernetesSecretProtected: ResourceValidationPolicy = {
         if (problems.length > 0) {
             reportViolation(problems.join("; "));
         }
-    }),
+    },
 };
