@@ -143,6 +143,9 @@ describe("npm run plan: bad input, interrupts and pipes", function () {
         // Credentials inside a backend address or an S3 endpoint.
         file = stackFile("Pulumi.address.yaml", devWith("        backend: s3\n", `        backend: s3\n        endpoint: https://minio:${canary}@minio.example.com\n`));
         refuse(["--stack", "dev", "--config-file", file], new RegExp(`${quoted(file)}: invalid config`), /\n  platform\.terraform\.source\.endpoint: the endpoint carries user info/);
+        // A repository URL with user info: a config error naming its key (was only a policy finding, exit 1).
+        file = stackFile("Pulumi.repo-user.yaml", devWith("          url: https://github.com/acme-platform/gitops-platform.git\n", `          url: https://bot:${canary}@github.com/acme-platform/gitops-platform.git\n`));
+        refuse(["--stack", "dev", "--config-file", file], new RegExp(`${quoted(file)}: invalid config`), /\n  platform\.gitops\.repositories\[0\]\.url: a URL with user info \(user:password@\) holds a credential: use credentials instead/);
         // A union's discriminator once; a key shaped like a credential described, never shown.
         file = stackFile("Pulumi.keys.yaml", devWith("      mode: eks\n", `      mode: nope\n`).replace("    terraform:\n", `    ${token}: 1\n    terraform:\n`));
         stderr = refuse(["--stack", "dev", "--config-file", file], /\n  platform\.cluster\.mode: Invalid discriminator value/, /\n  platform\[\(a key of 40 characters shaped like a credential, not shown\)\]: looks like a credential/);

@@ -44,6 +44,9 @@ export const RepositorySchema = z
             .regex(/^(https|oci|file):\/\/[^\s]+$/, { message: "expected an https://, oci:// or file:// URL" })
             // A project lists its repositories by URL: a `*` there would admit any repository.
             .refine((url) => !url.includes("*"), { message: "wildcards are not allowed: name one repository" })
+            // Credentials go in `credentials` (an ExternalSecret or an existing Secret), never in the URL, which
+            // Argo CD objects, the plan and the review all show.
+            .refine((url) => !/^[a-z]+:\/\/[^/]*@/i.test(url), { message: "a URL with user info (user:password@) holds a credential: use credentials instead" })
             .optional(),
         /** This account's ECR registry (`oci://<account_id>.dkr.ecr.<region>.amazonaws.com/<aws.ecr.namespace>`), from Terraform outputs. Default `false`. */
         ecr: z.boolean().default(false),
