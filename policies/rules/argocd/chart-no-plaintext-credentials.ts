@@ -89,7 +89,7 @@ export const argocdChartNoPlaintextCredentials: ResourceValidationPolicy = {
             problems.push(...declarativeSecretCredentials(props));
         }
         if (problems.length > 0) {
-            reportViolation(withProvenance(problems, { ...args, props }, view?.fromValues || install ? "the argo-cd chart values" : undefined));
+            reportViolation(withProvenance(problems, { ...args, props }, view?.fromValues ? "the argo-cd chart values" : undefined));
         }
     },
 };
