@@ -141,9 +141,9 @@ function collectLeaves(value: unknown, path: (string | number)[], key: string, o
     }
 }
 
-/** What secretlint found on each line it was given (rule ids), kept across resources; cleared past this many lines. */
-const linted = new Map<string, string[]>();
-const LINTED_LINES_KEPT = 200_000;
+/** What secretlint found in each resource's lines (offset and rule), kept across requests; cleared past this many. */
+const linted = new Map<string, { at: number; rule: string }[]>();
+const LINTED_KEPT = 20_000;
 
 type LintSource = typeof import("@secretlint/core").lintSource;
 type SecretlintRule = { id: string; rule: unknown };
@@ -181,40 +181,48 @@ export async function findSecretLiterals(root: unknown, options: SecretScanOptio
         }
     };
 
-    // One secretlint run per resource over the lines not seen before (`key: value`, mapped back by offset); what
-    // secretlint said of a line is remembered, since a plan repeats most lines (labels, names) on many resources.
-    const offsets: { start: number; end: number; line: string; keyEnd: number }[] = [];
-    const queued = new Set<string>();
+    // One secretlint run per resource: lines of `key: value`, mapped back by offset. Some rules read the lines
+    // around a match (an AWS secret key is one beside a key ID), so a resource is linted whole; what secretlint
+    // said of a whole resource is remembered, since the pack sees the same inputs again (preview, then update).
+    const offsets: { start: number; end: number; keyEnd: number }[] = [];
+    /** Matches that begin in a long key: the value's, unless the key itself is the credential (found below). */
+    const inKeyPart: { leaf: Leaf; rule: string }[] = [];
     let content = "";
     for (const leaf of leaves) {
         const line = `${leaf.key}: ${leaf.value}\n`;
-        if (linted.has(line) || queued.has(line)) continue;
-        queued.add(line);
         // A long key is scanned as a leaf of its own: a match inside it is not its value's.
-        offsets.push({ start: content.length, end: content.length + line.length, line, keyEnd: leaf.key.length >= 16 ? content.length + leaf.key.length + 2 : content.length });
+        offsets.push({ start: content.length, end: content.length + line.length, keyEnd: leaf.key.length >= 16 ? content.length + leaf.key.length + 2 : content.length });
         content += line;
     }
     if (content !== "") {
-        const { lintSource, preset } = await loadSecretlint();
-        const result = await lintSource({
-            source: { content, filePath: "resource-inputs.txt", contentType: "text" },
-            options: { config: { rules: [preset as never] }, maskSecrets: true, noPhysicFilePath: true },
-        });
-        if (linted.size > LINTED_LINES_KEPT) linted.clear();
-        for (const o of offsets) linted.set(o.line, []);
-        for (const message of result.messages) {
-            const at = offsets.find(o => message.range[0] >= o.start && message.range[0] < o.end);
-            if (at && message.range[0] >= at.keyEnd) linted.get(at.line)?.push(message.ruleId.replace("@secretlint/secretlint-rule-", ""));
+        let found = linted.get(content);
+        if (found === undefined) {
+            const { lintSource, preset } = await loadSecretlint();
+            const result = await lintSource({
+                source: { content, filePath: "resource-inputs.txt", contentType: "text" },
+                options: { config: { rules: [preset as never] }, maskSecrets: true, noPhysicFilePath: true },
+            });
+            found = result.messages.map((m) => ({ at: m.range[0], rule: m.ruleId.replace("@secretlint/secretlint-rule-", "") }));
+            if (linted.size > LINTED_KEPT) linted.clear();
+            linted.set(content, found);
         }
-    }
-    for (const leaf of leaves) {
-        for (const rule of linted.get(`${leaf.key}: ${leaf.value}\n`) ?? []) add(leaf, `secretlint ${rule}`);
+        for (const { at, rule } of found) {
+            const i = offsets.findIndex((o) => at >= o.start && at < o.end);
+            if (i < 0) continue;
+            if (at >= offsets[i].keyEnd) add(leaves[i], `secretlint ${rule}`);
+            else inKeyPart.push({ leaf: leaves[i], rule });
+        }
     }
     for (const leaf of leaves) {
         const shape = matchSecretShape(leaf.value);
         if (shape) {
             add(leaf, `shape ${shape}`);
         }
+    }
+    // Keys are judged by now (secretlint and shapes): a match in a key that is not itself a credential is its value's.
+    const credentialKeysFound = new Set([...findings.values()].filter((f) => f.inKey).map((f) => String(f.at[f.at.length - 1])));
+    for (const { leaf, rule } of inKeyPart) {
+        if (!credentialKeysFound.has(leaf.key)) add(leaf, `secretlint ${rule}`);
     }
     if (options.keyNames ?? true) {
         for (const leaf of leaves) {
