@@ -65,7 +65,8 @@ class ArgoCdCli {
         this.secrets.push(value);
     }
 
-    exec(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+    /** `secretStdout`: its stdout is a credential (a token), kept for the canary check but not written to the transcript. */
+    exec(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; secretStdout?: boolean } = {}): Promise<CliResult> {
         const n = ArgoCdCli.count++;
         const started = Date.now();
         const child = spawnTracked(this.binary, [...args, ...this.globalArgs], {
@@ -86,18 +87,19 @@ class ArgoCdCli {
                 this.run.record(`${name} stdout`, stdout);
                 this.run.record(`${name} stderr`, stderr);
                 const shown = (text: string) => this.secrets.reduce((t, s) => t.split(s).join("[project token]"), text);
+                const out = options.secretStdout ? `[${stdout.length} characters: a credential, not shown]` : shown(stdout);
                 fs.appendFileSync(
                     path.join(this.run.work, "transcript.log"),
-                    `$ argocd ${args.join(" ")}   # as ${this.who}\n${shown(stdout)}\n${shown(stderr)}\n[exit ${code}, ${((Date.now() - started) / 1000).toFixed(1)} s]\n`,
+                    `$ argocd ${args.join(" ")}   # as ${this.who}\n${out}\n${shown(stderr)}\n[exit ${code}, ${((Date.now() - started) / 1000).toFixed(1)} s]\n`,
                 );
                 resolve({ code: code ?? 1, stdout, stderr });
             });
         });
     }
 
-    async ok(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+    async ok(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; secretStdout?: boolean } = {}): Promise<string> {
         const r = await this.exec(args, options);
-        assert.strictEqual(r.code, 0, `argocd ${args.join(" ")} (as ${this.who}) failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+        assert.strictEqual(r.code, 0, `argocd ${args.join(" ")} (as ${this.who}) failed (exit ${r.code}):\n${options.secretStdout ? "" : r.stdout}\n${r.stderr}`);
         return r.stdout;
     }
 }
@@ -138,7 +140,7 @@ export async function argoCdApiSteps(run: E2eRun, ctx: ArgoCdApiContext): Promis
         // `argocd login` checks the server with the system's trust store, not --server-crt (3.6.1):
         // SSL_CERT_FILE names the one certificate to trust. The password goes on stdin.
         const login = await admin.ok(["login", address, "--username", "admin"], { input: `${run.canary}\n`, env: { SSL_CERT_FILE: certificate } });
-        assert.match(login, /'admin' logged in successfully/);
+        assert.match(login, /'admin(:login)?' logged in successfully/);
         const version = await admin.ok(["version"]);
         assert.match(version, /argocd-server: v3\.6\.1/, "the server's version");
         const table = await admin.ok(["app", "list"]);
@@ -216,7 +218,7 @@ export async function argoCdApiSteps(run: E2eRun, ctx: ArgoCdApiContext): Promis
             for (const action of ["get", "sync"]) await admin.ok(["proj", "role", "add-policy", project, roleName, "--action", action, "--permission", "allow", "--object", "*"]);
             summary.projectRole = `${project}/${roleName} created by the e2e (the stack declares none)`;
         }
-        const token = (await admin.ok(["proj", "role", "create-token", project, roleName, "--token-only", "--expires-in", "1h"])).trim();
+        const token = (await admin.ok(["proj", "role", "create-token", project, roleName, "--token-only", "--expires-in", "1h"], { secretStdout: true })).trim();
         assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, "create-token printed no JWT");
         // The team: no login and no config of the admin's, only the server and the token (in the environment, never a flag).
         const team = new ArgoCdCli(run, binary, `proj:${project}:${roleName}`, ["--config", path.join(cliDir, "team.config"), "--server", address, "--server-crt", certificate], { ...home, ARGOCD_AUTH_TOKEN: token });
@@ -248,6 +250,7 @@ export async function argoCdApiSteps(run: E2eRun, ctx: ArgoCdApiContext): Promis
         const refused = await team.exec(["app", "sync", other, "--timeout", "30"]);
         assert.notStrictEqual(refused.code, 0, `the token synced ${other} of project ${otherApp!.spec.project}`);
         assert.match(refused.stderr, /PermissionDenied|permission denied/, `the refusal of ${other}:\n${refused.stderr}`);
+        assert.ok(!fs.readFileSync(path.join(run.work, "transcript.log"), "utf8").includes(token), "the project token is in the transcript");
         const sees = defaultRole === "" ? `sees only ${project}'s ${visible.length}` : `sees ${seenElsewhere.length} of other projects through policy.default ${defaultRole}`;
         return `${summary.projectRole}: ${sees}; synced ${app}; refused on ${other} (project ${otherApp!.spec.project})`;
     });

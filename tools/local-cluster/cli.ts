@@ -66,7 +66,7 @@ async function up(): Promise<number> {
 Argo CD's API server: https://${server.address} (TLS, certificate ${rel(server.certificateFile)}); the web UI's assets cannot be built here, so it serves the API only.
 Log in as admin (the password is the stack's argocdAdminPassword; argocd login checks the certificate with SSL_CERT_FILE, later commands with --server-crt):
   export ARGOCD_OPTS="--config ${rel(path.join(DATA, "argocd", "cli-config"))} --server-crt ${rel(server.certificateFile)}"
-  ${pulumiEnv} .tools/bin/pulumi config get argocdAdminPassword ${STACK_ARGS.join(" ")} \
+  ${pulumiEnv} .tools/bin/pulumi config get argocdAdminPassword ${STACK_ARGS.join(" ")} \\
     | SSL_CERT_FILE=${rel(server.certificateFile)} .tools/bin/argocd login ${server.address} --username admin
   .tools/bin/argocd app list; .tools/bin/argocd app history hello-service; .tools/bin/argocd app diff hello-service
 
