@@ -6,17 +6,19 @@
  * function: Pulumi's Node.js runner calls a CommonJS module's export only when it is itself a
  * function, and uses its result as the stack outputs.
  */
+import { applicationNameProblems } from "./components/platform/applicationNames";
 import { installArgoCd } from "./components/platform/argocd";
 import { platformAws } from "./components/platform/aws";
 import { platformContext } from "./components/platform/context";
 import { readFleet } from "./components/platform/fleet";
-import { checkFleetDestinations } from "./components/platform/fleetDestinations";
+import { fleetDestinationProblems } from "./components/platform/fleetDestinations";
 import { readFoundation } from "./components/platform/foundation";
 import { addonApplicationSets, teamApplications, teamProjects } from "./components/platform/gitops";
 import { hubCluster, hubRegistration } from "./components/platform/hubCluster";
 import type { PlatformClusters } from "./components/platform/registeredCluster";
 import { registerClusters } from "./components/platform/registrations";
 import { repositoryAccess } from "./components/platform/repositoryAccess";
+import { StackConfigError } from "./lib/stackConfigError";
 import { loadStackConfig } from "./stacks/load";
 
 async function main(): Promise<Record<string, unknown>> {
@@ -27,7 +29,9 @@ async function main(): Promise<Record<string, unknown>> {
     const cluster = hubCluster(ctx, foundation);
     const aws = await platformAws(ctx, foundation);
     const clusters: PlatformClusters = { hub: hubRegistration(ctx, foundation, aws?.roleArns), fleet };
-    checkFleetDestinations(ctx, clusters);
+    // What the config says against the clusters it reaches, every problem at once.
+    const clusterProblems = [...fleetDestinationProblems(ctx, clusters), ...applicationNameProblems(ctx, clusters)];
+    if (clusterProblems.length > 0) throw new StackConfigError(config.stack, clusterProblems);
 
     const install = installArgoCd(ctx, cluster, clusters.hub, aws);
     repositoryAccess(ctx, foundation, install, aws);

@@ -47,6 +47,19 @@ function runOnce(args: string[], stack: string, extra: string[] = []): Startup {
     return JSON.parse(child.stdout.trim().split("\n").pop() as string) as Startup;
 }
 
+/**
+ * The program imports the pack's shared detectors as the workspace package `gitops-platform-policies`,
+ * which node finds as a link to `policies/` (TypeScript sources). The compiled copy gets the same
+ * link to its own compiled `policies/`, with the files the pack reads at run time beside it.
+ */
+function linkPolicyPackage(buildDir: string): void {
+    for (const file of ["package.json", "PulumiPolicy.yaml", "data"]) {
+        fs.cpSync(path.join(ROOT, "policies", file), path.join(buildDir, "policies", file), { recursive: true });
+    }
+    fs.mkdirSync(path.join(buildDir, "node_modules"), { recursive: true });
+    fs.symlinkSync(path.join("..", "policies"), path.join(buildDir, "node_modules", "gitops-platform-policies"));
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function main(): void {
@@ -58,6 +71,7 @@ function main(): void {
         const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json", "--outDir", buildDir, "--noEmit", "false"], { cwd: ROOT, encoding: "utf8" });
         if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
         const buildSeconds = (performance.now() - built) / 1000;
+        linkPolicyPackage(buildDir);
         // Type-checking takes tens of seconds a run here: once is enough to see it.
         const modes: { name: string; runs?: number; run: (stack: string) => Startup }[] = [
             { name: "type-check (before)", runs: 1, run: (s) => runOnce(tsNodeArgs(false), s) },

@@ -85,6 +85,21 @@ describe("npm run plan: bad input, interrupts and pipes", function () {
         assert.match(res.stderr, /platform\.gitops\.applications\[0\]\.source\.path: must stay inside the repository/);
     });
 
+    it("refuses names and labels (a label Kubernetes refuses, a renamed hub its destinations no longer name), with exit 2, the file and every key path", () => {
+        // A label refused by the schema: the plan stops before the program runs.
+        let file = stackFile("Pulumi.labels.yaml", devWith("      labels:\n        tier: dev\n", '      labels:\n        tier: dev\n        "tier\\u200b": edge\n'));
+        let res = runPlan(project, ["--stack", "dev", "--config-file", file, "--out", out]);
+        assert.strictEqual(res.code, 2, res.stderr);
+        assert.match(res.stderr, /platform\.cluster\.labels\["tier\\u200b"\]: not a label key Kubernetes accepts/);
+        // A renamed hub: found once the clusters are known, still a config error naming the file.
+        file = stackFile("Pulumi.hub.yaml", devWith("    cluster:\n", "    cluster:\n      name: hub\n"));
+        res = runPlan(project, ["--stack", "dev", "--config-file", file, "--out", out]);
+        assert.strictEqual(res.code, 2, res.stderr);
+        assert.match(res.stderr, new RegExp(`${file.replace(/[.]/g, "\\.")}: invalid config`));
+        assert.match(res.stderr, /platform\.gitops\.applications\[0\]\.destination\.cluster: no cluster is named "in-cluster"/);
+        assertPreviousIntact();
+    });
+
     it("refuses RBAC and tenancy bad input (a group name that adds policy lines, a team project in Argo CD's namespace or with cluster-access kinds), naming the file and every key path", () => {
         // Shape first: group names wherever a group is written.
         const groups = devWith('          - { group: platform-team, role: "role:admin" }\n', '          - { group: platform-team, role: "role:admin" }\n          - { group: "hello-team, role:readonly\\ng, everyone, role:admin\\n#", role: "role:readonly" }\n')

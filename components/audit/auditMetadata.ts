@@ -4,23 +4,9 @@
  * program root and passed to every component (no global state); the policy pack checks these keys.
  */
 
-/** Kubernetes label keys. */
-export const AUDIT_LABELS = {
-    managedBy: "app.kubernetes.io/managed-by",
-    stack: "gitops.platform/stack",
-    project: "gitops.platform/project",
-    owner: "gitops.platform/owner",
-    gitCommit: "gitops.platform/git-commit",
-} as const;
+import { AUDIT_LABELS, AUDIT_TAGS } from "../../lib/auditLabels";
 
-/** AWS tag keys. */
-export const AUDIT_TAGS = {
-    managedBy: "managed-by",
-    stack: "stack",
-    project: "project",
-    owner: "owner",
-    gitCommit: "git-commit",
-} as const;
+export { AUDIT_LABELS, AUDIT_TAGS };
 
 /** The audit facts of one deployment. */
 export interface AuditMetadata {

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { secretContainerResourceName } from "../../stacks/secretContainers";
 
 /** Arguments of {@link SecretContainers}. */
 export interface SecretContainersArgs {
@@ -24,7 +25,7 @@ export class SecretContainers extends pulumi.ComponentResource {
         this.arns = {};
         for (const secret of args.secrets) {
             const resource = new aws.secretsmanager.Secret(
-                `${name}-${secret.name.replace(/[^\w-]/g, "-")}`,
+                `${name}-${secretContainerResourceName(secret.name)}`,
                 { name: secret.name, description: secret.description, recoveryWindowInDays: 7, tags: args.tags },
                 { parent: this },
             );

@@ -5,6 +5,7 @@
  */
 import type { PlatformAwsResources } from "../aws/platformAwsResources";
 import type { PlatformConfig } from "../../stacks/schema";
+import { secretContainers } from "../../stacks/secretContainers";
 import type { PlatformContext } from "./context";
 import type { Foundation } from "./foundation";
 
@@ -17,7 +18,7 @@ export async function platformAws(ctx: PlatformContext, foundation: Foundation):
         region: platform.aws.region ?? foundation.region,
         oidcProviderArn: foundation.outputs.oidc_provider_arn.value,
         ecr: platform.aws.ecr,
-        secrets: secretContainers(platform, ctx.config.stack),
+        secrets: secretContainers(platform, ctx.config.stack).map(({ name, description }) => ({ name, description })),
         externalSecretsServiceAccount: externalSecretsServiceAccount(platform),
         repoServerServiceAccount: { namespace: ctx.argocdNamespace, name: platform.aws.repoServerServiceAccount },
         audit: ctx.audit,
@@ -27,24 +28,4 @@ export async function platformAws(ctx: PlatformContext, foundation: Foundation):
 /** External Secrets Operator's service account (its IRSA role reads Secrets Manager). */
 export function externalSecretsServiceAccount(platform: PlatformConfig): { namespace: string; name: string } {
     return { namespace: platform.aws.externalSecretsServiceAccount.namespace, name: platform.aws.externalSecretsServiceAccount.serviceAccount };
-}
-
-/** The Secrets Manager name of a repository's credentials: as configured, else under the stack's prefix. */
-export function repositorySecretName(platform: PlatformConfig, stack: string, repo: string, explicit?: string): string {
-    return explicit ?? `${platform.aws.secretsManagerPrefix ?? `gitops-platform/${stack}/`}repositories/${repo}`;
-}
-
-/** The empty Secrets Manager containers a stack needs: repository credentials and notification tokens. */
-function secretContainers(platform: PlatformConfig, stack: string): { name: string; description: string }[] {
-    return [
-        ...platform.gitops.repositories
-            .filter((r) => r.credentials?.externalSecret)
-            .map((r) => ({
-                name: repositorySecretName(platform, stack, r.name, r.credentials?.externalSecret?.secretsManagerName),
-                description: `Argo CD credentials (JSON username/password) for repository ${r.name}`,
-            })),
-        ...(platform.argocd.notifications.secretsManagerName
-            ? [{ name: platform.argocd.notifications.secretsManagerName, description: "Argo CD notification tokens (JSON, keys as in argocd-notifications-secret)" }]
-            : []),
-    ];
 }

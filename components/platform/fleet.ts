@@ -10,7 +10,8 @@ import { StackConfigError } from "../../lib/stackConfigError";
 import { FLEET_KUBECONFIG_KEY } from "../../stacks/configKeys";
 import type { FleetEntry } from "../../stacks/schema";
 import { contextAccess, Kubeconfig, parseKubeconfig, revealed } from "./fleetKubeconfig";
-import { KubernetesNameSchema } from "../../stacks/schema";
+import { KubernetesNameSchema, labelKeyProblem, labelValueProblem, reservedClusterLabelProblem } from "../../stacks/schema";
+import { formatKeyPath } from "../../lib/zodIssues";
 import type { StackConfig } from "../../stacks/load";
 import { terraformCredentials } from "./foundation";
 import { roleAnnotations } from "./hubCluster";
@@ -80,6 +81,11 @@ export async function readFleet(config: StackConfig): Promise<RegisteredCluster[
                     problems.push({ path: `${path}.source`, message: `${describeSource(sourceOf(entry))}: output ${output} ${endpointProblem}` });
                     continue;
                 }
+                const labelProblems = entry.from === "map-output" ? stateLabelProblems(facts.labels ?? {}, [entry.output, name]) : [];
+                if (labelProblems.length > 0) {
+                    problems.push(...labelProblems.map((problem) => ({ path: `${path}.source`, message: `${describeSource(sourceOf(entry))}: output ${problem}` })));
+                    continue;
+                }
                 clusters.push(fleetCluster(name, facts, entry, at, defaultAddons, platform.environment));
             }
         } catch (e) {
@@ -119,6 +125,17 @@ function entryClusters(entry: EksFleetEntry, state: TerraformOutputSet, source: 
             });
         }
     }
+}
+
+/**
+ * The labels a map output gives a cluster go onto its Secret as the config's do: each must be one
+ * Kubernetes accepts and not one the program sets itself. Each problem as `<key path>: <what>`.
+ */
+function stateLabelProblems(labels: Record<string, string>, cluster: string[]): string[] {
+    return Object.entries(labels).flatMap(([key, value]) => {
+        const problem = labelKeyProblem(key) ?? labelValueProblem(value) ?? reservedClusterLabelProblem(key);
+        return problem ? [`${formatKeyPath([...cluster, "labels", key])}: ${problem}`] : [];
+    });
 }
 
 /** Labels and annotations are not secret: a sensitive output must not end up in them. */

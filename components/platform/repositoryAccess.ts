@@ -7,7 +7,8 @@ import type { PlatformAwsResources } from "../aws/platformAwsResources";
 import { OciHelmRepository } from "../gitops/ociRepository";
 import { NotificationsSecret, RepositoryCredential, SecretsManagerStore } from "../gitops/repositoryCredentials";
 import type { ArgoCdInstall } from "./argocd";
-import { externalSecretsServiceAccount, repositorySecretName } from "./aws";
+import { repositorySecretName } from "../../stacks/secretContainers";
+import { externalSecretsServiceAccount } from "./aws";
 import type { PlatformContext } from "./context";
 import type { Foundation } from "./foundation";
 

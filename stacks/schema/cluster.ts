@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ConfigTerraformSourceSchema } from "../../lib/terraform/source";
-import { KubernetesNameSchema, StringMapSchema } from "./common";
+import { KubernetesNameSchema } from "./common";
+import { LabelsSchema, reservedClusterLabelProblem } from "./labels";
 
 /**
  * A cluster name, or a name prefix ending in `*` (`dev-eu-*`) where a pattern is allowed (project
@@ -25,7 +26,7 @@ const clusterCommon = {
      */
     name: KubernetesNameSchema.default("in-cluster"),
     /** Extra labels for the cluster Secret, which ApplicationSets select on. Default: none. */
-    labels: StringMapSchema.default({}),
+    labels: LabelsSchema.default({}),
 };
 
 /** Render every manifest to a directory instead of calling a cluster (the local stack). */
@@ -70,7 +71,7 @@ const fleetCommon = {
      * applications select clusters by them (`clusterSelector`). `environment` is always the stack's.
      * Default: none.
      */
-    labels: StringMapSchema.default({}),
+    labels: LabelsSchema.default({}),
     /**
      * Add-ons (names from `platform.addons`, installed by Argo CD) turned on for these clusters through
      * the label `enable_<name>`. Default: every enabled add-on Argo CD installs.
@@ -150,15 +151,23 @@ interface FleetSections {
 
 /**
  * Cross-field rules of the fleet (key paths below `platform`): each named add-on exists and is one
- * Argo CD installs, no two clusters share a name, and no credential goes into a cluster Secret that
- * would be rendered to a file. Names inside a map output are only known once the state is read; the
+ * Argo CD installs, no two clusters share a name, no label of a cluster Secret is one the program
+ * sets itself, and no credential goes into a cluster Secret that would be rendered to a file. Names inside a map output are only known once the state is read; the
  * program checks those (naming the output).
  */
 export function fleetRules(p: FleetSections): { path: (string | number)[]; message: string }[] {
     const problems: { path: (string | number)[]; message: string }[] = [];
     const argocdAddons = new Set(p.addons.filter((a) => a.enabled && a.installedBy === "argocd").map((a) => a.name));
     const names = new Map<string, string>([[p.cluster.name, "platform.cluster.name"]]);
+    const reservedLabels = (labels: Record<string, string>, at: (string | number)[]) => {
+        for (const key of Object.keys(labels)) {
+            const problem = reservedClusterLabelProblem(key);
+            if (problem) problems.push({ path: [...at, key], message: problem });
+        }
+    };
+    reservedLabels(p.cluster.labels, ["cluster", "labels"]);
     p.fleet.forEach((entry, i) => {
+        reservedLabels(entry.labels, ["fleet", i, "labels"]);
         entry.addons?.forEach((addon, j) => {
             if (!argocdAddons.has(addon)) {
                 problems.push({

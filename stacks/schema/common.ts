@@ -44,6 +44,3 @@ export const SecretKeyRefSchema = z.strictObject({
     key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { message: "expected a Secret data key ([-._a-zA-Z0-9]+)" }),
 });
 export type SecretKeyRef = z.infer<typeof SecretKeyRefSchema>;
-
-/** Labels or annotations: string keys to string values. */
-export const StringMapSchema = z.record(z.string(), z.string());

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ClusterNamePatternSchema } from "./cluster";
-import { KubernetesNameSchema, RepositoryPathSchema, StringMapSchema } from "./common";
+import { KubernetesNameSchema, RepositoryPathSchema } from "./common";
+import { LabelsSchema } from "./labels";
 import { OrphanedResourcesSchema, ProjectRoleSchema, SyncWindowSchema } from "./tenancy";
 import { ExactVersionSchema, GitRevisionSchema } from "./versions";
 
@@ -166,7 +167,7 @@ export const ApplicationSchema = z.strictObject({
      * with a cluster generator, named `<cluster>-<name>` per cluster) instead of `destination.cluster`;
      * `environment` is always the stack's. Default: none, the one cluster of `destination`.
      */
-    clusterSelector: StringMapSchema.optional(),
+    clusterSelector: LabelsSchema.optional(),
     /** Helm values given inline (`helm.valuesObject`). Default: none. */
     values: z.record(z.string(), z.unknown()).default({}),
     /**
@@ -191,6 +192,6 @@ export const GitOpsConfigSchema = z.strictObject({
     /** Applications. Default: none. */
     applications: z.array(ApplicationSchema).default([]),
     /** Extra labels put on every Application and ApplicationSet. Default: none. */
-    labels: StringMapSchema.default({}),
+    labels: LabelsSchema.default({}),
 });
 export type GitOpsConfig = z.infer<typeof GitOpsConfigSchema>;

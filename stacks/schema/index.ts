@@ -57,5 +57,6 @@ export * from "./aws";
 export * from "./cluster";
 export * from "./common";
 export * from "./gitops";
+export * from "./labels";
 export * from "./tenancy";
 export * from "./versions";

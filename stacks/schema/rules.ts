@@ -11,6 +11,7 @@ import type { GitOpsConfig, RepositoryConfig } from "./gitops";
 import { isPinnedRevision } from "./versions";
 import { shown } from "./common";
 import { grantsClusterAccess, SYSTEM_NAMESPACES } from "./tenancy";
+import { reservedAuditLabelProblem } from "./labels";
 
 /** One problem with the key path (inside `platform`) it is about. */
 export interface PathProblem {
@@ -46,7 +47,30 @@ export function crossCheckPlatform(platform: PlatformSections): PathProblem[] {
         ...credentialRules(platform),
         ...argoCdChartRules(platform),
         ...gatewayRules(platform),
+        ...labelRules(platform),
     ];
+}
+
+/**
+ * Labels the program would overwrite without a word: the audit labels on Applications, and a
+ * selector's `environment`, which is always the stack's.
+ */
+function labelRules(p: PlatformSections): PathProblem[] {
+    const problems: PathProblem[] = [];
+    for (const key of Object.keys(p.gitops.labels)) {
+        const problem = reservedAuditLabelProblem(key);
+        if (problem) problems.push({ path: ["gitops", "labels", key], message: problem });
+    }
+    p.gitops.applications.forEach((app, i) => {
+        const environment = app.clusterSelector?.environment;
+        if (environment !== undefined && environment !== p.environment) {
+            problems.push({
+                path: ["gitops", "applications", i, "clusterSelector", "environment"],
+                message: `the program always selects the stack's environment, ${JSON.stringify(p.environment)}, never ${shown(environment)}: remove it`,
+            });
+        }
+    });
+    return problems;
 }
 
 /** The name of the add-on that installs the Gateway API CRDs before the program declares a Gateway. */
