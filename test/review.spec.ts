@@ -222,3 +222,29 @@ describe("npm run review: identical refs and bad input", function () {
         assert.match(broken.summary, /base \*\*did not plan\*\*/);
     });
 });
+
+describe("npm run review: without helm", function () {
+    this.timeout(600_000);
+    let repo: string;
+    let run: CliRun;
+
+    before(async () => {
+        repo = projectRepository();
+        commitAll(repo, "base");
+        // No pinned helm (.tools unlinked) and none on PATH: the review must still review.
+        fs.rmSync(path.join(repo, ".tools"), { force: true });
+        const withoutHelm = (process.env.PATH ?? "").split(path.delimiter).filter((dir) => dir && !fs.existsSync(path.join(dir, "helm"))).join(path.delimiter);
+        run = await runReview(repo, ["--base", "HEAD", "--stack", "local"], "out", { PATH: withoutHelm });
+    });
+    after(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+    it("reviews every stack, says no chart is rendered and why, and exits as it would with helm", () => {
+        assert.equal(run.status, 0, run.stderr);
+        assert.deepEqual(run.review.errors, []);
+        assert.equal(stack(run.review, "local").head.planned, true);
+        assert.match(run.summary, /helm is not installed \(bash tools\/install\.sh helm\): no chart is rendered/);
+        // Each chart, this repository's included, is listed as not rendered with that reason.
+        const notRendered = stack(run.review, "local").notRendered;
+        assert.ok(notRendered.some((n) => n.what.includes("hello-service") && /helm is not installed/.test(n.reason)), JSON.stringify(notRendered));
+    });
+});

@@ -21,11 +21,11 @@ function withoutGithubSha(): NodeJS.ProcessEnv {
 }
 
 /** Runs the review CLI in `repo` as a user does, writing into `<repo>/<outName>/review`. */
-export async function runReview(repo: string, args: string[], outName = "out"): Promise<CliRun> {
+export async function runReview(repo: string, args: string[], outName = "out", env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
     const out = path.join(repo, outName);
     const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(repo, "tools", "review", "cli.ts"), ...args, "--out", out, "--fetch-timeout", "5"], {
         cwd: repo,
-        env: withoutGithubSha(),
+        env: { ...withoutGithubSha(), ...env },
     });
     let stdout = "";
     let stderr = "";

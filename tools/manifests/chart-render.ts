@@ -16,6 +16,9 @@ import * as YAML from "yaml";
 import { spawnTracked } from "../engine/processes";
 import { Manifest } from "./types";
 
+/** Why nothing is rendered on a machine without helm, and how to get it. */
+export const HELM_MISSING = "helm is not installed (bash tools/install.sh helm)";
+
 /** A rendered object, and the chart template it came from when the chart is in the tree. */
 export interface RenderedObject {
     object: Manifest;
@@ -28,7 +31,8 @@ export type RenderResult = { objects: RenderedObject[]; note?: string } | { notR
 
 /** What a renderer needs for one run of the review. */
 export interface RenderContext {
-    helm: string;
+    /** The helm binary; undefined when none is installed, and then every chart is reported as not rendered. */
+    helm: string | undefined;
     /** Scratch directory (helm home, values files). */
     workDir: string;
     /** Fetch a chart that is not in the tree from its repository (Helm or OCI). The offline plan does not. */
@@ -117,11 +121,11 @@ function locateChart(root: string, source: Source): { dir: string; note?: string
     return { remote: [source.chart, "--repo", source.repoURL, ...version], label: `${source.chart} ${source.targetRevision ?? "latest"} from ${source.repoURL}` };
 }
 
-function runHelm(context: RenderContext, args: string[], timeoutSeconds: number): Promise<{ status: number; stdout: string; stderr: string }> {
+function runHelm(helm: string, context: RenderContext, args: string[], timeoutSeconds: number): Promise<{ status: number; stdout: string; stderr: string }> {
     const home = path.join(context.workDir, "helm-home");
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
         // Tracked: an interrupted plan or review stops its helm too.
-        const child = spawnTracked(context.helm, args, {
+        const child = spawnTracked(helm, args, {
             env: { ...process.env, HELM_CACHE_HOME: path.join(home, "cache"), HELM_CONFIG_HOME: path.join(home, "config"), HELM_DATA_HOME: path.join(home, "data") },
             stdio: ["ignore", "pipe", "pipe"],
         });
@@ -133,7 +137,11 @@ function runHelm(context: RenderContext, args: string[], timeoutSeconds: number)
             child.kill("SIGKILL");
             stderr += `\nhelm did not finish in ${timeoutSeconds} s`;
         }, timeoutSeconds * 1000);
-        child.on("error", reject);
+        // A helm that cannot be started (gone, not executable) is this chart's reason, not the run's end.
+        child.on("error", (e) => {
+            clearTimeout(timer);
+            resolve({ status: -1, stdout, stderr: `${stderr}\nhelm could not be started (${helm}): ${e.message}` });
+        });
         child.on("close", (code) => {
             clearTimeout(timer);
             resolve({ status: code ?? -1, stdout, stderr });
@@ -177,6 +185,8 @@ export async function renderApplication(root: string, app: Manifest, context: Re
 async function renderSource(root: string, app: Manifest, source: Source, namespace: string, context: RenderContext): Promise<RenderResult> {
     const located = locateChart(root, source);
     if ("notRendered" in located) return located;
+    const helm = context.helm;
+    if (helm === undefined) return { notRendered: HELM_MISSING, chart: "dir" in located ? path.relative(root, located.dir) : located.label };
     if ("remote" in located && !context.fetch) return { notRendered: "a chart from the internet, which is not fetched here", chart: located.label };
     const h = source.helm ?? {};
     if (h.fileParameters?.length) return { notRendered: "helm.fileParameters are not supported by the review" };
@@ -216,7 +226,7 @@ async function renderSource(root: string, app: Manifest, source: Source, namespa
             args.push("--values", file);
         });
         for (const s of set) args.push(...s);
-        const run = await runHelm(context, args, "dir" in located ? 120 : context.fetchTimeoutSeconds);
+        const run = await runHelm(helm, context, args, "dir" in located ? 120 : context.fetchTimeoutSeconds);
         if (run.status !== 0) {
             const reason = run.stderr.trim().split("\n").filter(Boolean).pop() ?? `helm exited ${run.status}`;
             return "dir" in located

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { applicationsToRender, ApplicationToRender } from "../manifests/applications";
-import { renderApplication, RenderContext, RenderedObject } from "../manifests/chart-render";
+import { HELM_MISSING, renderApplication, RenderContext, RenderedObject } from "../manifests/chart-render";
 import { findHelm } from "../manifests/helm";
 import { asApplied, objectLabel, RenderSite, renderedObjectResource } from "../manifests/policy-resources";
 import { Manifest } from "../manifests/types";
@@ -46,7 +46,7 @@ export interface ManifestsJudgement extends ManifestsReport {
     judgeSeconds: number;
 }
 
-export const HELM_MISSING_NOTE = "Application manifests were not judged: helm is not installed (bash tools/install.sh helm)";
+export const HELM_MISSING_NOTE = `Application manifests were not judged: ${HELM_MISSING}`;
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the results in order. */
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { addBaseWorktree, BaseWorktree, headCommit, resolveCommit } from "./base-worktree";
-import { RenderContext } from "../manifests/chart-render";
+import { HELM_MISSING, RenderContext } from "../manifests/chart-render";
 import { findHelm } from "../manifests/helm";
 import { Review, StackReview } from "./model";
 import { runPlan } from "./run-plan";
@@ -60,9 +60,9 @@ export async function review(options: ReviewOptions): Promise<Review> {
             errors.push((e as Error).message);
         }
         const helm = findHelm(repo);
-        if (!helm) notes.push("helm is not installed (bash tools/install.sh helm): no chart is rendered");
+        if (!helm) notes.push(`${HELM_MISSING}: no chart is rendered`);
         const render: RenderContext = {
-            helm: helm ?? "helm",
+            helm,
             workDir: fs.mkdtempSync(path.join(scratch, "render-")),
             fetch: true,
             revision: auditCommit ?? "0".repeat(40),
