@@ -23,9 +23,8 @@ import { FleetClusters, startFleetClusters } from "../tools/local-cluster/fleet-
 import { GitRepository } from "../tools/local-cluster/git-repository";
 import { onLocalCluster, writeLocalStackFile } from "../tools/local-cluster/local-stack";
 import { sleep } from "../tools/local-cluster/managed-process";
-import { printTable, recordResults } from "./results";
+import { printTable, recordResults, ROOT } from "./results";
 
-const ROOT = path.join(__dirname, "..");
 const BIN = path.join(ROOT, ".tools", "bin");
 const NAMESPACE = "argocd";
 const APP = "hello-fleet";

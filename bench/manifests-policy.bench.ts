@@ -12,11 +12,9 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fleetStackConfig, FLEET_ADDONS, FLEET_TEAM_APPS, writeFleetOutputs } from "./fleet-config";
 import { benchMain, measureInChildren } from "./child-measure";
-import { printTable, recordResults } from "./results";
+import { MIB, printTable, recordResults, ROOT } from "./results";
 
-const ROOT = path.join(__dirname, "..");
 const SIZES = (process.env.BENCH_MANIFESTS_CLUSTERS ?? "500").split(",").map(Number);
-const MIB = 1024 * 1024;
 
 interface ManifestsMeasurement {
     clusters: number;

@@ -15,9 +15,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fleetStackConfig, writeFleetOutputs } from "./fleet-config";
-import { printTable, recordResults } from "./results";
+import { printTable, recordResults, ROOT } from "./results";
 
-const ROOT = path.join(__dirname, "..");
 const PACK = path.join(ROOT, "policies");
 const CLUSTERS = Number(process.env.BENCH_POLICY_CLUSTERS ?? 500);
 const STARTS = 3;

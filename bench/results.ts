@@ -5,7 +5,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export const RESULTS_FILE = path.join(__dirname, "..", "out", "bench", "results.json");
+/** The project's root, where the benches run the program and its tools. */
+export const ROOT = path.join(__dirname, "..");
+
+/** Bytes in a mebibyte, for memory figures. */
+export const MIB = 1024 * 1024;
+
+export const RESULTS_FILE = path.join(ROOT, "out", "bench", "results.json");
 
 /** Merges `figures` into the results file. */
 export function recordResults(figures: Record<string, unknown>): void {

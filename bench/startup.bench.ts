@@ -16,9 +16,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { printTable, recordResults } from "./results";
+import { printTable, recordResults, ROOT } from "./results";
 
-const ROOT = path.join(__dirname, "..");
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 3);
 const STACKS = ["local", "dev"];
 const CHILD = path.join(__dirname, "startup-child.ts");

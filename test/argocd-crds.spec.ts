@@ -7,22 +7,17 @@ import * as assert from "assert";
 import * as path from "path";
 import { ValidateFunction } from "ajv";
 import { ARGOCD_CRD_FILES as KINDS, crdValidators } from "./support/argocd-crd-schema";
-import { ofType, PROJECT_ROOT, ProgramRun, runProgram } from "./support/program";
+import { ofType, PROJECT_ROOT, ProgramRun, runEveryStack, withAuditCommit } from "./support/program";
 
 const CRD_DIR = path.resolve(PROJECT_ROOT, "..", "shared", "reference", "argo-cd-v3.4.4", "crds");
-const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
 describe("Argo CD custom resources against the v3.4.4 CRDs", function () {
     this.timeout(120000);
     const validators: Record<keyof typeof KINDS, ValidateFunction> = crdValidators(CRD_DIR);
-    const runs: Record<string, ProgramRun> = {};
-
+    let runs: Record<string, ProgramRun> = {};
+    withAuditCommit();
     before(async () => {
-        process.env.GITHUB_SHA = COMMIT;
-        for (const stack of ["local", "dev", "staging", "prod"]) runs[stack] = await runProgram({ stack });
-    });
-    after(() => {
-        delete process.env.GITHUB_SHA;
+        runs = await runEveryStack();
     });
 
     for (const stack of ["local", "dev", "staging", "prod"]) {

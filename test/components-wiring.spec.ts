@@ -9,22 +9,18 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { chartTransforms, CRD_TYPE } from "../components/helm/chartTransforms";
 import { oidcIssuer } from "../components/aws/serviceAccountRole";
-import { ofType, PROJECT_ROOT, ProgramRun, runProgram } from "./support/program";
+import { ofType, PROJECT_ROOT, ProgramRun, runEveryStack, runProgram, TEST_COMMIT as COMMIT, withAuditCommit } from "./support/program";
 
-const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 const AUDIT_LABEL_KEYS = ["app.kubernetes.io/managed-by", "gitops.platform/stack", "gitops.platform/project", "gitops.platform/owner", "gitops.platform/git-commit"];
 const AWS_TAG_KEYS = ["managed-by", "stack", "project", "owner", "git-commit"];
 type Meta = { name: string; labels: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] };
 
 describe("platform components", function () {
     this.timeout(60000);
-    const runs: Record<string, ProgramRun> = {};
+    let runs: Record<string, ProgramRun> = {};
+    withAuditCommit();
     before(async () => {
-        process.env.GITHUB_SHA = COMMIT;
-        for (const stack of ["local", "dev", "staging", "prod"]) runs[stack] = await runProgram({ stack });
-    });
-    after(() => {
-        delete process.env.GITHUB_SHA;
+        runs = await runEveryStack();
     });
 
     it("stamps the audit labels on every Kubernetes object and the audit tags on every AWS resource", () => {

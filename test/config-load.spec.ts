@@ -7,34 +7,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { PROJECT_ROOT, runProgram } from "./support/program";
-import { StackConfigError } from "../lib/stackConfigError";
+import { configError, PROJECT_ROOT, problemPaths as paths, runProgram, TEST_COMMIT as COMMIT, withAuditCommit } from "./support/program";
 
-const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 const CANARY = "canary-S3cr3t-value-9f8e7d";
-
-/** Runs a stack expecting a StackConfigError; returns it. */
-async function configError(options: Parameters<typeof runProgram>[0]): Promise<StackConfigError> {
-    try {
-        const run = await runProgram(options);
-        assert.fail(`expected a StackConfigError, got a run with ${run.resources.length} resources`);
-    } catch (err) {
-        if ((err as Error).name !== "StackConfigError") throw err;
-        return err as StackConfigError;
-    }
-}
-
-/** The problem paths of an error, for order-independent comparison. */
-const paths = (err: StackConfigError) => err.problems.map((p) => p.path).sort();
 
 describe("stack config loading", function () {
     this.timeout(60000);
-    beforeEach(() => {
-        process.env.GITHUB_SHA = COMMIT;
-    });
-    afterEach(() => {
-        delete process.env.GITHUB_SHA;
-    });
+    withAuditCommit();
 
     it("accepts every stack file as committed", async () => {
         for (const stack of ["local", "dev", "staging", "prod"]) {
@@ -192,12 +171,7 @@ describe("stack config loading", function () {
 
 describe("stack config: RBAC and tenancy (issue 22)", function () {
     this.timeout(60000);
-    beforeEach(() => {
-        process.env.GITHUB_SHA = COMMIT;
-    });
-    afterEach(() => {
-        delete process.env.GITHUB_SHA;
-    });
+    withAuditCommit();
 
     /** The committed dev projects with team-hello (index 1) changed by `edit`. */
     function devProjects(edit: (teamHello: Record<string, unknown>) => void): Record<string, unknown>[] {

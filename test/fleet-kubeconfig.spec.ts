@@ -21,7 +21,7 @@ import { planFleetToken } from "../tools/plan/fleet-kubeconfig";
 import { addConfigSecrets, Redactor } from "../tools/plan/redaction";
 import { readStackConfig, testSecretFor } from "../tools/plan/stack-file";
 import { PolicyAnalyzer, PolicyDiagnostic, PolicyResource, startPolicyAnalyzer } from "../tools/policy-analyzer";
-import { clusterSecretResources, ofType, PROJECT_ROOT, ProgramRun, runProgram } from "./support/program";
+import { clusterSecretResources, ofType, PROJECT_ROOT, ProgramRun, runProgram, withAuditCommit } from "./support/program";
 import { copyProject } from "./support/project-copy";
 
 const COMMIT = "0123456789abcdef0123456789abcdef01234567";
@@ -111,13 +111,10 @@ describe("fleet clusters from a kubeconfig (bearer token or client certificate)"
     this.timeout(240_000);
     let run: ProgramRun;
     let single: ProgramRun;
+    withAuditCommit();
     before(async () => {
-        process.env.GITHUB_SHA = COMMIT;
         single = await kubeconfigRun({ fleet: [], kubeconfig: undefined });
         run = await kubeconfigRun();
-    });
-    after(() => {
-        delete process.env.GITHUB_SHA;
     });
 
     it("registers a token user's cluster as Argo CD's documented bearerToken config, TLS verified", () => {

@@ -9,9 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { clusterSecretResources, ofType, PROJECT_ROOT, ProgramRun, runProgram } from "./support/program";
+import { clusterSecretResources, ofType, PROJECT_ROOT, ProgramRun, runProgram, TEST_COMMIT as COMMIT, withAuditCommit } from "./support/program";
 
-const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 const FIXTURES = "test/fixtures/fleet";
 const MAP_ENTRY = { from: "map-output", source: { backend: "json", path: `${FIXTURES}/clusters.outputs.json` }, output: "fleet_clusters" };
 const EDGE_ENTRY = {
@@ -45,13 +44,10 @@ describe("a fleet of clusters", function () {
     this.timeout(120_000);
     let run: ProgramRun;
     let single: ProgramRun;
+    withAuditCommit();
     before(async () => {
-        process.env.GITHUB_SHA = COMMIT;
         single = await runProgram({ stack: "dev" });
         run = await fleetRun();
-    });
-    after(() => {
-        delete process.env.GITHUB_SHA;
     });
 
     it("registers the cluster Argo CD runs on and every cluster of the map output and of its own state", () => {

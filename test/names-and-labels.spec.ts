@@ -11,26 +11,13 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import * as fc from "fast-check";
-import { clusterSecretResources, PROJECT_ROOT, runProgram } from "./support/program";
-import { StackConfigError } from "../lib/stackConfigError";
+import { clusterSecretResources, configError, PROJECT_ROOT, problemPaths as paths, runProgram, withAuditCommit } from "./support/program";
 import { labelKeyProblem, labelValueProblem, LabelsSchema } from "../stacks/schema";
 import { formatZodIssues } from "../lib/zodIssues";
 import { check } from "./properties/property";
 
-const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 const FLEET = "test/fixtures/fleet";
 const MAP_ENTRY = { from: "map-output", source: { backend: "json", path: `${FLEET}/clusters.outputs.json` }, output: "fleet_clusters" };
-
-async function configError(options: Parameters<typeof runProgram>[0]): Promise<StackConfigError> {
-    try {
-        const run = await runProgram(options);
-        assert.fail(`expected a StackConfigError, got a run with ${run.resources.length} resources`);
-    } catch (err) {
-        if ((err as Error).name !== "StackConfigError") throw err;
-        return err as StackConfigError;
-    }
-}
-const paths = (err: StackConfigError) => err.problems.map((p) => p.path).sort();
 
 type Entry = Record<string, unknown> & { name: string };
 type Destination = { namespace: string; cluster?: string };
@@ -59,12 +46,7 @@ function fleetProjects(): Record<string, unknown>[] {
 
 describe("names and labels (issue 22)", function () {
     this.timeout(120_000);
-    beforeEach(() => {
-        process.env.GITHUB_SHA = COMMIT;
-    });
-    afterEach(() => {
-        delete process.env.GITHUB_SHA;
-    });
+    withAuditCommit();
 
     it("refuses label keys and values Kubernetes refuses, wherever labels are given, and accepts its valid forms", async () => {
         const bad = { "-tier": "a", "a_b/c": "x", "example.com/": "x", [`k${"x".repeat(63)}`]: "x", tier: "has space", zone: "z".repeat(64), ring: "-canary" };

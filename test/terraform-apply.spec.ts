@@ -32,14 +32,19 @@ describe("Terraform outputs: states written by terraform apply", function () {
         workdirs.push(work);
         return work;
     };
+    /** A configuration applied in a work directory of its own, its state read by the reader and checked against `terraform output -json`. */
+    const appliedAndReadBack = async (config: string): Promise<{ work: TerraformWorkdir; outputs: TerraformOutputSet }> => {
+        const work = workdir(config);
+        await work.run(["init", "-input=false", "-no-color"]);
+        await work.run(["apply", "-auto-approve", "-input=false", "-no-color"]);
+        const outputs = await readTerraformOutputs({ backend: "local", path: path.join(work.dir, "terraform.tfstate") });
+        assert.deepEqual(outputs, await terraformOutputJson(work));
+        return { work, outputs };
+    };
     after(() => workdirs.forEach((w) => w.remove()));
 
     it("local backend: reads back what terraform output -json reports, and the committed state matches main.tf", async () => {
-        const work = workdir(localStackConfig);
-        await work.run(["init", "-input=false", "-no-color"]);
-        await work.run(["apply", "-auto-approve", "-input=false", "-no-color"]);
-        const fromState = await readTerraformOutputs({ backend: "local", path: path.join(work.dir, "terraform.tfstate") });
-        assert.deepEqual(fromState, await terraformOutputJson(work));
+        const { outputs: fromState } = await appliedAndReadBack(localStackConfig);
         assert.equal(fromState.grafana_admin_password.sensitive, true);
         assert.equal(fromState.argocd_admin_password.sensitive, true);
         const committed = await readTerraformOutputs({ backend: "local", path: path.join(localStackConfig, "terraform.tfstate") });
@@ -47,11 +52,7 @@ describe("Terraform outputs: states written by terraform apply", function () {
     });
 
     it("keeps numbers, booleans, lists, sets, tuples, maps and sensitive objects; Terraform drops null outputs", async () => {
-        const work = workdir(typesConfig);
-        await work.run(["init", "-input=false", "-no-color"]);
-        await work.run(["apply", "-auto-approve", "-input=false", "-no-color"]);
-        const outputs = await readTerraformOutputs({ backend: "local", path: path.join(work.dir, "terraform.tfstate") });
-        assert.deepEqual(outputs, await terraformOutputJson(work));
+        const { outputs } = await appliedAndReadBack(typesConfig);
         assert.equal(outputs.port.value, 5432);
         assert.equal(outputs.weight.value, 0.25);
         assert.equal(outputs.enabled.value, true);

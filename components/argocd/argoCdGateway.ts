@@ -91,34 +91,20 @@ export class ArgoCdGateway extends pulumi.ComponentResource {
             { ...child, dependsOn: [...toArray(opts?.dependsOn), gatewayClass] },
         );
         const afterGateway = { ...child, dependsOn: [...toArray(opts?.dependsOn), gateway] };
-        new k8s.apiextensions.CustomResource(
-            `${name}-tls`,
-            {
-                apiVersion: GATEWAY_API,
-                kind: "TLSRoute",
-                metadata: { name: "argocd-server", namespace: args.argocdNamespace, labels, annotations },
-                spec: {
-                    parentRefs: [{ name: gatewayName, sectionName: "https" }],
-                    hostnames: [args.hostname],
-                    rules: [{ backendRefs: [{ name: args.serverService ?? "argocd-server", port: 443 }] }],
+        // The two routes differ in listener and rules only: TLS passed through to argocd-server, plain http redirected.
+        const route = (suffix: string, kind: "TLSRoute" | "HTTPRoute", routeName: string, sectionName: string, rules: unknown[]) =>
+            new k8s.apiextensions.CustomResource(
+                `${name}-${suffix}`,
+                {
+                    apiVersion: GATEWAY_API,
+                    kind,
+                    metadata: { name: routeName, namespace: args.argocdNamespace, labels, annotations },
+                    spec: { parentRefs: [{ name: gatewayName, sectionName }], hostnames: [args.hostname], rules },
                 },
-            },
-            afterGateway,
-        );
-        new k8s.apiextensions.CustomResource(
-            `${name}-redirect`,
-            {
-                apiVersion: GATEWAY_API,
-                kind: "HTTPRoute",
-                metadata: { name: "argocd-server-https-redirect", namespace: args.argocdNamespace, labels, annotations },
-                spec: {
-                    parentRefs: [{ name: gatewayName, sectionName: "http" }],
-                    hostnames: [args.hostname],
-                    rules: [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }],
-                },
-            },
-            afterGateway,
-        );
+                afterGateway,
+            );
+        route("tls", "TLSRoute", "argocd-server", "https", [{ backendRefs: [{ name: args.serverService ?? "argocd-server", port: 443 }] }]);
+        route("redirect", "HTTPRoute", "argocd-server-https-redirect", "http", [{ filters: [{ type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } }] }]);
         this.registerOutputs({});
     }
 }

@@ -20,15 +20,14 @@ export interface AuditMetadata {
     readonly gitCommit: string;
 }
 
+/** The audit facts under the given keys (label keys or tag keys), with `owner` replaced when a team owns it. */
+function stamped(keys: typeof AUDIT_LABELS | typeof AUDIT_TAGS, audit: AuditMetadata, owner: string): Record<string, string> {
+    return { [keys.managedBy]: "pulumi", [keys.stack]: audit.stack, [keys.project]: audit.project, [keys.owner]: owner, [keys.gitCommit]: audit.gitCommit };
+}
+
 /** The audit labels for a Kubernetes object, with `owner` replaced when a team owns it. */
 export function auditLabels(audit: AuditMetadata, owner: string = audit.owner): Record<string, string> {
-    return {
-        [AUDIT_LABELS.managedBy]: "pulumi",
-        [AUDIT_LABELS.stack]: audit.stack,
-        [AUDIT_LABELS.project]: audit.project,
-        [AUDIT_LABELS.owner]: owner,
-        [AUDIT_LABELS.gitCommit]: audit.gitCommit,
-    };
+    return stamped(AUDIT_LABELS, audit, owner);
 }
 
 /** Annotations that say where the object's definition lives, for people reading it in the cluster. */
@@ -38,13 +37,7 @@ export function auditAnnotations(audit: AuditMetadata): Record<string, string> {
 
 /** The audit tags for an AWS resource. */
 export function awsTags(audit: AuditMetadata, owner: string = audit.owner): Record<string, string> {
-    return {
-        [AUDIT_TAGS.managedBy]: "pulumi",
-        [AUDIT_TAGS.stack]: audit.stack,
-        [AUDIT_TAGS.project]: audit.project,
-        [AUDIT_TAGS.owner]: owner,
-        [AUDIT_TAGS.gitCommit]: audit.gitCommit,
-    };
+    return stamped(AUDIT_TAGS, audit, owner);
 }
 
 /** Kubernetes object metadata with audit labels merged under the given labels (audit keys win). */

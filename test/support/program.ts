@@ -4,6 +4,7 @@ import { isRecord } from "gitops-platform-policies/shared";
 import { ProgramRun, RegisteredResource, runProgram as runUnderMocks } from "../../tools/plan/run-program";
 import { PROJECT, readStackConfig, StackConfig } from "../../tools/plan/stack-file";
 import { withOfflineTerraformSource } from "../../tools/plan/terraform-override";
+import type { StackConfigError } from "../../lib/stackConfigError";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -65,3 +66,43 @@ export function clusterSecretResources(run: ProgramRun): RegisteredResource[] {
 }
 
 export type { ProgramRun, RegisteredResource };
+
+/** The Git commit the program runs are labelled with (GITHUB_SHA). */
+export const TEST_COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+/**
+ * Sets GITHUB_SHA for the calling suite: for its `before` hooks (registered after this call) and
+ * again before each test, so a test that unsets it leaves the next one as it was; unset at the end.
+ */
+export function withAuditCommit(commit: string = TEST_COMMIT): void {
+    before(() => {
+        process.env.GITHUB_SHA = commit;
+    });
+    beforeEach(() => {
+        process.env.GITHUB_SHA = commit;
+    });
+    after(() => {
+        delete process.env.GITHUB_SHA;
+    });
+}
+
+/** The program run for every stack, one after another (the mock runtime is one per process). */
+export async function runEveryStack(): Promise<Record<string, ProgramRun>> {
+    const runs: Record<string, ProgramRun> = {};
+    for (const stack of ["local", "dev", "staging", "prod"]) runs[stack] = await runProgram({ stack });
+    return runs;
+}
+
+/** Runs a stack expecting its StackConfigError, and returns it. */
+export async function configError(options: ProgramRunOptions | Promise<ProgramRun>): Promise<StackConfigError> {
+    try {
+        const run = await ("then" in options ? options : runProgram(options));
+        throw new Error(`expected a StackConfigError, got a run with ${run.resources.length} resources`);
+    } catch (err) {
+        if ((err as Error).name !== "StackConfigError") throw err;
+        return err as StackConfigError;
+    }
+}
+
+/** The key paths of a StackConfigError's problems, sorted, for order-independent comparison. */
+export const problemPaths = (err: StackConfigError): string[] => err.problems.map((p) => p.path).sort();

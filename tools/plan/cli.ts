@@ -2,7 +2,7 @@
 // Exit codes: 0 planned, 1 a mandatory policy is violated, 2 bad config or input.
 import * as fs from "fs";
 import * as path from "path";
-import { parseArgs } from "util";
+import { cliFlags } from "../cli-flags";
 import { plan } from "./plan";
 import { Redactor } from "./redaction";
 import { formatSummary } from "./summary";
@@ -11,28 +11,14 @@ const FORMATS = ["text", "json", "sarif"] as const;
 const USAGE = "usage: npm run plan -- --stack <name> [--out DIR] [--format text|json|sarif] [--terraform-outputs FILE] [--config-file FILE]";
 
 async function main(argv: string[]): Promise<number> {
-    let args;
-    try {
-        args = parseArgs({
-            args: argv,
-            options: {
-                stack: { type: "string" },
-                out: { type: "string", default: "out" },
-                format: { type: "string", default: "text" },
-                "terraform-outputs": { type: "string" },
-                "config-file": { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
-            strict: true,
-        }).values;
-    } catch (e) {
-        console.error(`plan: ${(e as Error).message}\n${USAGE}`);
-        return 2;
-    }
-    if (args.help) {
-        console.log(USAGE);
-        return 0;
-    }
+    const args = cliFlags("plan", USAGE, argv, {
+        stack: { type: "string" },
+        out: { type: "string", default: "out" },
+        format: { type: "string", default: "text" },
+        "terraform-outputs": { type: "string" },
+        "config-file": { type: "string" },
+    });
+    if (typeof args === "number") return args;
     const format = args.format as (typeof FORMATS)[number];
     if (!args.stack || !FORMATS.includes(format)) {
         console.error(`plan: ${!args.stack ? "--stack is required" : `--format must be one of ${FORMATS.join(", ")}, got "${args.format}"`}\n${USAGE}`);

@@ -1,33 +1,19 @@
 // `npm run review -- --base <git ref> [--stack S ...] [--out DIR]`
 // Exit codes: 0 no mandatory finding in head, 1 a mandatory finding, 2 bad input (the message says which).
-import { parseArgs } from "util";
+import { cliFlags } from "../cli-flags";
 import { ALL_STACKS, review } from "./review";
 import { writeReview } from "./write-review";
 
 const USAGE = "usage: npm run review -- --base <git ref> [--stack <local|dev|staging|prod> ...] [--out DIR]";
 
 async function main(argv: string[]): Promise<number> {
-    let args;
-    try {
-        args = parseArgs({
-            args: argv,
-            options: {
-                base: { type: "string" },
-                stack: { type: "string", multiple: true },
-                out: { type: "string", default: "out" },
-                "fetch-timeout": { type: "string", default: "20" },
-                help: { type: "boolean", short: "h" },
-            },
-            strict: true,
-        }).values;
-    } catch (e) {
-        console.error(`review: ${(e as Error).message}\n${USAGE}`);
-        return 2;
-    }
-    if (args.help) {
-        console.log(USAGE);
-        return 0;
-    }
+    const args = cliFlags("review", USAGE, argv, {
+        base: { type: "string" },
+        stack: { type: "string", multiple: true },
+        out: { type: "string", default: "out" },
+        "fetch-timeout": { type: "string", default: "20" },
+    });
+    if (typeof args === "number") return args;
     if (!args.base) {
         console.error(`review: --base is required\n${USAGE}`);
         return 2;

@@ -9,21 +9,13 @@ import * as YAML from "yaml";
 import { Finding } from "./model";
 import { Fingerprints } from "./object-diff";
 import { Manifest } from "../manifests/types";
+import type { ResourceRecord } from "../plan/resources-file";
 
 /** A Kubernetes object from manifests/. */
 export type { Manifest } from "../manifests/types";
 
-/** One entry of resources.json. */
-export interface PlannedResource {
-    urn: string;
-    type: string;
-    name: string;
-    parent: string | null;
-    provider: string | null;
-    custom: boolean;
-    inputs: Record<string, unknown>;
-    options: Record<string, unknown>;
-}
+/** One entry of resources.json as the plan writes it, read back as plain JSON. */
+export type PlannedResource = Omit<ResourceRecord, "inputs" | "options"> & { inputs: Record<string, unknown>; options: Record<string, unknown> };
 
 /** Everything one plan of one stack produced. */
 export interface PlanOutput {
