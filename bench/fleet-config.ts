@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PROJECT, readStackConfig, StackConfig } from "../tools/plan/stack-file";
+import { PROJECT, readStackConfig, EngineConfig } from "../tools/plan/stack-file";
 import { withOfflineTerraformSource } from "../tools/plan/terraform-override";
 
 /** Add-ons Argo CD installs in the generated stack, and team applications. */
@@ -39,7 +39,7 @@ export function writeFleetOutputs(dir: string, clusters: number): string {
 const pad = (i: number) => String(i).padStart(2, "0");
 
 /** The stack config (as the engine hands it to the program) of the dev stack with the generated fleet. */
-export function fleetStackConfig(projectRoot: string, outputsFile: string): StackConfig {
+export function fleetStackConfig(projectRoot: string, outputsFile: string): EngineConfig {
     const base = withOfflineTerraformSource(projectRoot, readStackConfig(projectRoot, "dev")).stackConfig;
     const key = `${PROJECT}:platform`;
     const platform = JSON.parse(base.config[key]);

@@ -12,7 +12,7 @@ import { findSecretLiterals } from "gitops-platform-policies/shared";
 import { DeliveryConfigError, parseDeliveryConfig, CONFIG_KEY } from "../deployments/config";
 import { PROGRAM_PATHS } from "../deployments/programPaths";
 import { runProgram, ProgramRun, RegisteredResource } from "../tools/plan/run-program";
-import { listStacks, readStackConfig, StackConfig } from "../tools/plan/stack-file";
+import { listStacks, readStackConfig, EngineConfig } from "../tools/plan/stack-file";
 import { PROJECT_ROOT } from "./support/program";
 
 const DEPLOYMENTS_ROOT = path.join(PROJECT_ROOT, "deployments");
@@ -25,10 +25,10 @@ const T = {
     stack: "pulumiservice:index:Stack",
 };
 
-function committedConfig(): StackConfig {
+function committedConfig(): EngineConfig {
     return readStackConfig(DEPLOYMENTS_ROOT, "org", "Pulumi.org.yaml");
 }
-function withDelivery(change: (d: Record<string, unknown>) => void): StackConfig {
+function withDelivery(change: (d: Record<string, unknown>) => void): EngineConfig {
     const base = committedConfig();
     const delivery = JSON.parse(base.config[CONFIG_KEY]) as Record<string, unknown>;
     change(delivery);
@@ -55,7 +55,7 @@ interface StackEntry {
     drift: { cron: string; autoRemediate: boolean };
 }
 const settingsOf = (r: RegisteredResource) => r.inputs as unknown as SettingsInputs;
-const run = (stackConfig: StackConfig) => runProgram({ projectRoot: DEPLOYMENTS_ROOT, stackConfig });
+const run = (stackConfig: EngineConfig) => runProgram({ projectRoot: DEPLOYMENTS_ROOT, stackConfig });
 const of = (r: ProgramRun, type: string) => r.resources.filter((x) => x.type === type);
 const forStack = (r: ProgramRun, type: string, stack: string): RegisteredResource => {
     const found = of(r, type).filter((x) => x.inputs.stack === stack || (x.inputs.stacks as { name: string }[] | undefined)?.[0]?.name === stack || x.inputs.name === stack);

@@ -2,7 +2,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { isRecord } from "gitops-platform-policies/shared";
 import { ProgramRun, RegisteredResource, runProgram as runUnderMocks } from "../../tools/plan/run-program";
-import { PROJECT, readStackConfig, StackConfig } from "../../tools/plan/stack-file";
+import { PROJECT, readStackConfig, EngineConfig } from "../../tools/plan/stack-file";
 import { withOfflineTerraformSource } from "../../tools/plan/terraform-override";
 import type { StackConfigError } from "../../lib/stackConfigError";
 
@@ -35,7 +35,7 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
     }
     const qualify = (k: string) => (k.includes(":") ? k : `${PROJECT}:${k}`);
     for (const [k, v] of Object.entries(options.config ?? {})) config[qualify(k)] = v;
-    const stackConfig: StackConfig = {
+    const stackConfig: EngineConfig = {
         ...base,
         config,
         secretKeys: [...base.secretKeys, ...(options.secretKeys ?? []).map(qualify)],

@@ -1,7 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "./mocks";
-import { PROJECT, StackConfig } from "./stack-file";
+import { PROJECT, EngineConfig } from "./stack-file";
 import { unwrapSecrets } from "./secrets";
 
 /** A resource the program registered, as the engine would have received it. */
@@ -42,7 +42,7 @@ export interface RunProgramOptions {
     /** The project root: where Pulumi.yaml and index.ts are. */
     projectRoot: string;
     /** Config as the engine would hand it to the program. */
-    stackConfig: StackConfig;
+    stackConfig: EngineConfig;
     /** Mock provider answers; the plan's defaults unless a test needs others. */
     mocks?: pulumi.runtime.Mocks;
 }

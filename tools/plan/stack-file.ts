@@ -11,7 +11,7 @@ import { CONFIG_NAMESPACE as PROJECT, FLEET_KUBECONFIG_CONFIG_KEY as FLEET_KUBEC
 export { PROJECT };
 
 /** Config as the Pulumi engine hands it to a program: every value a string, structured values as JSON. */
-export interface StackConfig {
+export interface EngineConfig {
     stack: string;
     /** Path of the stack file the config came from, relative to the project root. */
     file: string;
@@ -45,7 +45,7 @@ export function listStacks(projectRoot: string): string[] {
  * the offline plan needs no passphrase, KMS key or Pulumi Cloud. A secure `fleetKubeconfig` becomes
  * a kubeconfig with a test token for every context the fleet names.
  */
-export function readStackConfig(projectRoot: string, stack: string, configFile?: string): StackConfig {
+export function readStackConfig(projectRoot: string, stack: string, configFile?: string): EngineConfig {
     // Like `pulumi --config-file FILE`: another file in place of the stack's own.
     const file = configFile ?? path.join("stacks", `Pulumi.${stack}.yaml`);
     const full = path.resolve(projectRoot, file);

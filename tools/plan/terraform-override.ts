@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigTerraformSourceSchema } from "../../lib/terraform/source";
-import { PROJECT, StackConfig, StackFileError } from "./stack-file";
+import { PROJECT, EngineConfig, StackFileError } from "./stack-file";
 
 /** Backends the plan reads as they are: files in the repository. */
 const OFFLINE_BACKENDS = new Set(["local", "json"]);
@@ -22,9 +22,9 @@ export function recordedOutputsPath(stack: string): string {
  */
 export function withOfflineTerraformSource(
     projectRoot: string,
-    stackConfig: StackConfig,
+    stackConfig: EngineConfig,
     outputsFile?: string,
-): { stackConfig: StackConfig; note?: string } {
+): { stackConfig: EngineConfig; note?: string } {
     const key = `${PROJECT}:platform`;
     const raw = stackConfig.config[key];
     if (raw === undefined) return { stackConfig };
