@@ -53,8 +53,11 @@ export function secretContainerProblems(containers: SecretContainer[]): ConfigPr
     const byName = new Map<string, SecretContainer>();
     const byResource = new Map<string, SecretContainer>();
     for (const c of containers) {
+        const resource = secretContainerResourceName(c.name);
         const sameName = byName.get(c.name);
-        const sameResource = byResource.get(secretContainerResourceName(c.name));
+        const sameResource = byResource.get(resource);
+        if (!sameName) byName.set(c.name, c);
+        if (!sameResource) byResource.set(resource, c);
         if (sameName) {
             problems.push({ path: c.path, message: `Secrets Manager secret ${JSON.stringify(c.name)} is also the one of ${sameName.path}: give each its own secretsManagerName` });
         } else if (sameResource) {
@@ -63,8 +66,6 @@ export function secretContainerProblems(containers: SecretContainer[]): ConfigPr
                 message: `Secrets Manager secrets ${JSON.stringify(sameResource.name)} (${sameResource.path}) and ${JSON.stringify(c.name)} differ only in characters other than letters, digits, '_' and '-', which make one Pulumi resource name: rename one`,
             });
         }
-        byName.set(c.name, byName.get(c.name) ?? c);
-        byResource.set(secretContainerResourceName(c.name), byResource.get(secretContainerResourceName(c.name)) ?? c);
     }
     return problems;
 }

@@ -6,8 +6,6 @@
 
 import { AUDIT_LABELS, AUDIT_TAGS } from "../../lib/auditLabels";
 
-export { AUDIT_LABELS, AUDIT_TAGS };
-
 /** The audit facts of one deployment. */
 export interface AuditMetadata {
     /** Stack name, e.g. `prod`. Required. */

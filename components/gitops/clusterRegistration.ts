@@ -140,6 +140,11 @@ export interface ClusterRegistrationArgs {
     audit: AuditMetadata;
 }
 
+/** The labels of a cluster Secret that generators select on: its own, `enable_<add-on>: "true"` per add-on, and `environment`. */
+export function clusterSelectionLabels(labels: Record<string, string>, addons: string[], environment: string): Record<string, string> {
+    return { ...labels, ...Object.fromEntries(addons.map((a) => [addonEnableLabel(a), "true"])), environment };
+}
+
 /** Type token of the component. */
 export const CLUSTER_REGISTRATION_TYPE = "gitops:platform:ClusterRegistration";
 
@@ -151,14 +156,13 @@ export class ClusterRegistration extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterRegistrationArgs, opts?: pulumi.ComponentResourceOptions) {
         super(CLUSTER_REGISTRATION_TYPE, name, {}, opts);
         this.clusterName = args.clusterName ?? "in-cluster";
-        const addonLabels = Object.fromEntries(args.enabledAddons.map((a) => [addonEnableLabel(a), "true"]));
         new k8s.core.v1.Secret(
             `${name}-secret`,
             {
                 metadata: {
                     name: `cluster-${this.clusterName}`,
                     namespace: args.argocdNamespace,
-                    labels: { ...(args.labels ?? {}), ...addonLabels, environment: args.environment, ...auditLabels(args.audit), ...CLUSTER_SECRET_LABEL },
+                    labels: { ...clusterSelectionLabels(args.labels ?? {}, args.enabledAddons, args.environment), ...auditLabels(args.audit), ...CLUSTER_SECRET_LABEL },
                     annotations: { ...auditAnnotations(args.audit), ...args.annotations },
                 },
                 type: "Opaque",

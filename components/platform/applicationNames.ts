@@ -8,7 +8,7 @@
  */
 import type { ConfigProblem } from "../../lib/stackConfigError";
 import type { PlatformContext } from "./context";
-import { allClusters, type PlatformClusters, selectedClusters } from "./registeredCluster";
+import { allClusters, clusterSelector, type PlatformClusters } from "./registeredCluster";
 
 /** One Application the config makes, and who makes it. */
 interface Made {
@@ -21,13 +21,14 @@ interface Made {
 export function applicationNameProblems(ctx: PlatformContext, clusters: PlatformClusters): ConfigProblem[] {
     const { platform } = ctx;
     const made: Made[] = [];
+    const selected = clusterSelector(clusters, platform.environment);
     platform.gitops.applications.forEach((app, i) => {
         const path = `platform.gitops.applications[${i}]`;
         if (!app.clusterSelector) {
             made.push({ name: app.name, path, by: `team application ${JSON.stringify(app.name)}` });
             return;
         }
-        for (const cluster of selectedClusters(clusters, app.clusterSelector, platform.environment)) {
+        for (const cluster of selected(app.clusterSelector)) {
             made.push({ name: `${cluster.name}-${app.name}`, path, by: `team application ${JSON.stringify(app.name)} on cluster ${JSON.stringify(cluster.name)}` });
         }
     });

@@ -18,7 +18,7 @@ export async function platformAws(ctx: PlatformContext, foundation: Foundation):
         region: platform.aws.region ?? foundation.region,
         oidcProviderArn: foundation.outputs.oidc_provider_arn.value,
         ecr: platform.aws.ecr,
-        secrets: secretContainers(platform, ctx.config.stack).map(({ name, description }) => ({ name, description })),
+        secrets: secretContainers(platform, ctx.config.stack),
         externalSecretsServiceAccount: externalSecretsServiceAccount(platform),
         repoServerServiceAccount: { namespace: ctx.argocdNamespace, name: platform.aws.repoServerServiceAccount },
         audit: ctx.audit,

@@ -10,7 +10,7 @@ import { StackConfigError } from "../../lib/stackConfigError";
 import { FLEET_KUBECONFIG_KEY } from "../../stacks/configKeys";
 import type { FleetEntry } from "../../stacks/schema";
 import { contextAccess, Kubeconfig, parseKubeconfig, revealed } from "./fleetKubeconfig";
-import { KubernetesNameSchema, labelKeyProblem, labelValueProblem, reservedClusterLabelProblem } from "../../stacks/schema";
+import { KubernetesNameSchema, labelProblem, reservedClusterLabelProblem } from "../../stacks/schema";
 import { formatKeyPath } from "../../lib/zodIssues";
 import type { StackConfig } from "../../stacks/load";
 import { terraformCredentials } from "./foundation";
@@ -133,7 +133,7 @@ function entryClusters(entry: EksFleetEntry, state: TerraformOutputSet, source: 
  */
 function stateLabelProblems(labels: Record<string, string>, cluster: string[]): string[] {
     return Object.entries(labels).flatMap(([key, value]) => {
-        const problem = labelKeyProblem(key) ?? labelValueProblem(value) ?? reservedClusterLabelProblem(key);
+        const problem = labelProblem(key, value) ?? reservedClusterLabelProblem(key);
         return problem ? [`${formatKeyPath([...cluster, "labels", key])}: ${problem}`] : [];
     });
 }

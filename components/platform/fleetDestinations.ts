@@ -7,7 +7,7 @@
 import type { ConfigProblem } from "../../lib/stackConfigError";
 import { clusterNameMatches } from "../../stacks/schema";
 import type { PlatformContext } from "./context";
-import { allClusters, type PlatformClusters, selectedClusters } from "./registeredCluster";
+import { allClusters, clusterSelector, type PlatformClusters } from "./registeredCluster";
 
 /** Every cluster a project would refuse, and every cluster named that Argo CD does not know. */
 export function fleetDestinationProblems(ctx: PlatformContext, clusters: PlatformClusters): ConfigProblem[] {
@@ -28,9 +28,10 @@ export function fleetDestinationProblems(ctx: PlatformContext, clusters: Platfor
             });
         }
     }
+    const selected = clusterSelector(clusters, platform.environment);
     platform.gitops.applications.forEach((app, i) => {
         if (!app.clusterSelector) return;
-        for (const cluster of selectedClusters(clusters, app.clusterSelector, platform.environment)) {
+        for (const cluster of selected(app.clusterSelector)) {
             if (admits(app.project, app.destination.namespace, cluster.name)) continue;
             problems.push({
                 path: `platform.gitops.applications[${i}].clusterSelector`,

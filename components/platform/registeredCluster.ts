@@ -1,7 +1,6 @@
 /** A cluster Argo CD manages, as the program registers it; every cluster kind ends up as one of these. */
 import type * as pulumi from "@pulumi/pulumi";
-import { addonEnableLabel } from "../gitops/addonApplicationSet";
-import type { ClusterAccess } from "../gitops/clusterRegistration";
+import { type ClusterAccess, clusterSelectionLabels } from "../gitops/clusterRegistration";
 
 export interface RegisteredCluster {
     /** Name in Argo CD (`{{.name}}` in ApplicationSets). */
@@ -33,16 +32,14 @@ export function allClusters(clusters: PlatformClusters): RegisteredCluster[] {
     return [clusters.hub, ...clusters.fleet];
 }
 
-/** The labels a cluster's Secret carries, as generators select on them: its own, its add-ons' and the environment. */
-export function clusterSecretLabels(cluster: RegisteredCluster, environment: string): Record<string, string> {
-    return { ...cluster.labels, ...Object.fromEntries(cluster.addons.map((a) => [addonEnableLabel(a), "true"])), environment };
-}
-
-/** The clusters a team application's selector picks (`environment` is always the stack's). */
-export function selectedClusters(clusters: PlatformClusters, selector: Record<string, string>, environment: string): RegisteredCluster[] {
-    const wanted = Object.entries({ ...selector, environment });
-    return allClusters(clusters).filter((cluster) => {
-        const labels = clusterSecretLabels(cluster, environment);
-        return wanted.every(([k, v]) => labels[k] === v);
-    });
+/**
+ * What a team application's selector picks (`environment` is always the stack's), with each
+ * cluster's Secret labels made once for every selector asked, not once per selector and cluster.
+ */
+export function clusterSelector(clusters: PlatformClusters, environment: string): (selector: Record<string, string>) => RegisteredCluster[] {
+    const labelled = allClusters(clusters).map((cluster) => ({ cluster, labels: clusterSelectionLabels(cluster.labels, cluster.addons, environment) }));
+    return (selector) => {
+        const wanted = Object.entries({ ...selector, environment });
+        return labelled.filter(({ labels }) => wanted.every(([k, v]) => labels[k] === v)).map(({ cluster }) => cluster);
+    };
 }

@@ -33,10 +33,15 @@ export function labelValueProblem(value: string): string | undefined {
     return `not a label value Kubernetes accepts (a value of ${value.length} characters): expected at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, or empty`;
 }
 
+/** What is wrong with a label, key first, or undefined when Kubernetes accepts it. */
+export function labelProblem(key: string, value: string): string | undefined {
+    return labelKeyProblem(key) ?? labelValueProblem(value);
+}
+
 /** Labels (or a label selector's `matchLabels`): each key and value one Kubernetes accepts. */
 export const LabelsSchema = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
     for (const [key, value] of Object.entries(labels)) {
-        const problem = labelKeyProblem(key) ?? labelValueProblem(value);
+        const problem = labelProblem(key, value);
         if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
     }
 });

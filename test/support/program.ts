@@ -94,9 +94,9 @@ export async function runEveryStack(): Promise<Record<string, ProgramRun>> {
 }
 
 /** Runs a stack expecting its StackConfigError, and returns it. */
-export async function configError(options: ProgramRunOptions | Promise<ProgramRun>): Promise<StackConfigError> {
+export async function configError(options: ProgramRunOptions): Promise<StackConfigError> {
     try {
-        const run = await ("then" in options ? options : runProgram(options));
+        const run = await runProgram(options);
         throw new Error(`expected a StackConfigError, got a run with ${run.resources.length} resources`);
     } catch (err) {
         if ((err as Error).name !== "StackConfigError") throw err;
