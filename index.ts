@@ -20,11 +20,12 @@ import { registerClusters } from "./components/platform/registrations";
 import { repositoryAccess } from "./components/platform/repositoryAccess";
 import { StackConfigError } from "./lib/stackConfigError";
 import { loadStackConfig } from "./stacks/load";
+import { readSigningKeys } from "./stacks/signingKeys";
 
 async function main(): Promise<Record<string, unknown>> {
     const config = loadStackConfig();
-    const [foundation, fleet] = await Promise.all([readFoundation(config), readFleet(config)]);
-    const ctx = platformContext(config, foundation);
+    const [foundation, fleet, signingKeys] = await Promise.all([readFoundation(config), readFleet(config), readSigningKeys(config.stack, config.platform)]);
+    const ctx = platformContext(config, foundation, signingKeys);
 
     const cluster = hubCluster(ctx, foundation);
     const aws = await platformAws(ctx, foundation);

@@ -32,13 +32,17 @@ export function secretContainerResourceName(secretName: string): string {
 export function secretContainers(platform: PlatformConfig, stack: string): SecretContainer[] {
     const containers: SecretContainer[] = [];
     platform.gitops.repositories.forEach((r, i) => {
-        if (!r.credentials?.externalSecret) return;
-        const explicit = r.credentials.externalSecret.secretsManagerName;
-        containers.push({
-            name: repositorySecretName(platform, stack, r.name, explicit),
-            description: `Argo CD credentials (JSON username/password) for repository ${r.name}`,
-            path: `platform.gitops.repositories[${i}]${explicit === undefined ? "" : ".credentials.externalSecret.secretsManagerName"}`,
-        });
+        for (const access of ["credentials", "writeCredentials"] as const) {
+            const external = r[access]?.externalSecret;
+            if (!external) continue;
+            const explicit = external.secretsManagerName;
+            const write = access === "writeCredentials";
+            containers.push({
+                name: repositorySecretName(platform, stack, write ? `${r.name}-write` : r.name, explicit),
+                description: `Argo CD ${write ? "push credentials (the commit server's)" : "credentials"} (JSON username/password) for repository ${r.name}`,
+                path: `platform.gitops.repositories[${i}]${explicit === undefined ? (write ? ".writeCredentials" : "") : `.${access}.externalSecret.secretsManagerName`}`,
+            });
+        }
     });
     const notifications = platform.argocd.notifications.secretsManagerName;
     if (notifications) {

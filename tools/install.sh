@@ -465,7 +465,7 @@ argocd_standin_chart() {
   mkdir -p "$chart/templates"
   sed "s/@ARGOCD_VERSION@/${FACT[argocd.version]}/g" "$own/Chart.yaml.in" >"$chart/Chart.yaml"
   cp "$own/values.yaml" "$chart/values.yaml"; cp "$own"/templates/*.yaml "$chart/templates/"
-  awk -v drop="argocd-cm argocd-cmd-params-cm argocd-rbac-cm argocd-notifications-cm argocd-secret" '
+  awk -v drop="argocd-cm argocd-cmd-params-cm argocd-rbac-cm argocd-notifications-cm argocd-gpg-keys-cm argocd-secret" '
     BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) skip[d[i]] = 1 }
     function flush() { if (doc != "" && !(name in skip && (kind == "ConfigMap" || kind == "Secret"))) printf "---\n%s", doc; doc = ""; kind = ""; name = "" }
     /^---$/ { flush(); next }
@@ -547,8 +547,9 @@ wire_engine() {
   echo "$PULUMI_HOME_DIR" >"$REPO_ROOT/.tools/pulumi-home"
 }
 
-# Debian packages run as they are: redis-server (Argo CD's cache), chromium (headless, for report
-# tests) and, for actionlint, shellcheck.
+# Debian packages run as they are: redis-server (Argo CD's cache), lighttpd (the loop's Git server
+# over HTTPS; the package named is its TLS module, lighttpd-mod-openssl, which brings lighttpd),
+# chromium (headless, for report tests) and, for actionlint, shellcheck.
 install_debian_package() {
   local bin="$1" pkg="$2" t0; t0="$(now)"
   if ! PATH="$FOREIGN_PATH" command -v "$bin" >/dev/null; then
@@ -599,6 +600,7 @@ main() {
   for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed=1; done
   # apt-get takes dpkg's lock and fails if another installer holds it: one at a time.
   if [[ " ${tools[*]} " == *" argocd "* ]]; then locked apt install_debian_package redis-server redis-server || failed=1; fi
+  if [[ " ${tools[*]} " == *" argocd "* ]]; then locked apt install_debian_package lighttpd lighttpd-mod-openssl || failed=1; fi
   if [[ " ${tools[*]} " == *" chromium "* ]]; then locked apt install_debian_package chromium chromium || failed=1; fi
   if [[ " ${tools[*]} " == *" shellcheck "* ]]; then locked apt install_debian_package shellcheck shellcheck || failed=1; fi
   if [[ " ${tools[*]} " == *" addon-crds "* ]]; then locked addon-crds install_addon_crds || failed=1; fi

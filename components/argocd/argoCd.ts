@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AuditMetadata, auditAnnotations, auditLabels } from "../audit/auditMetadata";
 import { ChartInputs } from "../helm/chartInputs";
 import { chartTransforms } from "../helm/chartTransforms";
-import { ArgoCdHighAvailability, ArgoCdNotifications, ArgoCdRbac, ArgoCdSso, argoCdValues } from "./values";
+import { ArgoCdGitTrail, ArgoCdHighAvailability, ArgoCdNotifications, ArgoCdRbac, ArgoCdSso, argoCdValues } from "./values";
 
 /** Where the chart comes from. */
 export type ArgoCdChartSource =
@@ -47,6 +47,11 @@ export interface ArgoCdArgs {
     /** High availability. Required. */
     ha: ArgoCdHighAvailability;
     /**
+     * Trusted signing keys and the source hydrator.
+     * @default - no key trusted, no hydrator
+     */
+    gitTrail?: ArgoCdGitTrail;
+    /**
      * IRSA role of the repo server.
      * @default - none
      */
@@ -82,6 +87,7 @@ export class ArgoCd extends pulumi.ComponentResource {
             ha: args.ha,
             repoServerRoleArn: args.repoServerRoleArn,
             labels: auditLabels(args.audit),
+            gitTrail: args.gitTrail,
         });
         // "./" keeps helm from reading a relative path as <repository>/<chart>.
         const source = "path" in args.chart ? { chart: localChartPath(args.chart.path) } : { chart: args.chart.name, version: args.chart.version, repositoryOpts: { repo: args.chart.repository } };

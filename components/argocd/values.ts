@@ -54,6 +54,19 @@ export interface ArgoCdHighAvailability {
     applicationSetReplicas: number;
 }
 
+/** What makes Argo CD's deployments auditable in Git (see stacks/schema/integrity.ts). */
+export interface ArgoCdGitTrail {
+    /** Public keys Argo CD trusts to sign commits (`argocd-gpg-keys-cm`, by long key ID). Required (may be empty). */
+    trustedKeys: { keyId: string; armored: string }[];
+    /** Run the source hydrator and its commit server. Required. */
+    hydrator: boolean;
+    /** The commit server signs hydrated commits with the key in `argocd-commit-server-gpg-signing-key` (Argo CD 3.6). Required. */
+    signHydratedCommits: boolean;
+}
+
+/** Where the commit server's signing key Secret is mounted in its pod (Argo CD 3.6's manifests). */
+export const COMMIT_SIGNING_KEY_PATH = "/app/config/gpg/signing/signingKey";
+
 /** Inputs of {@link argoCdValues}. */
 export interface ArgoCdValuesArgs {
     /**
@@ -84,6 +97,11 @@ export interface ArgoCdValuesArgs {
     repoServerRoleArn?: pulumi.Input<string>;
     /** Labels put on every object of the chart (audit labels). Required. */
     labels: Record<string, string>;
+    /**
+     * Trusted signing keys and the hydrator.
+     * @default - no key trusted, no hydrator
+     */
+    gitTrail?: ArgoCdGitTrail;
 }
 
 /** Fixed admin password change time: the chart's default is "now", which would change every render. */
@@ -120,15 +138,22 @@ export function argoCdValues(args: ArgoCdValuesArgs): Record<string, unknown> {
         secret.argocdServerAdminPassword = args.adminPasswordHash;
         secret.argocdServerAdminPasswordMtime = ADMIN_PASSWORD_MTIME;
     }
+    const trail = args.gitTrail;
+    const params: Record<string, unknown> = { "server.insecure": false };
+    if (trail?.hydrator) params["hydrator.enabled"] = "true";
+    // Setting the key's path is what turns signing on; the Secret never passes through Pulumi.
+    if (trail?.hydrator && trail.signHydratedCommits) params["commitserver.signing.key.path"] = COMMIT_SIGNING_KEY_PATH;
+    const gpg = trail && trail.trustedKeys.length > 0 ? { gpg: { keys: Object.fromEntries(trail.trustedKeys.map((k) => [k.keyId, k.armored])) } } : {};
     const pdb = { enabled: ha.enabled };
     const values: Record<string, unknown> = {
         global: { ...(args.domain ? { domain: args.domain } : {}), additionalLabels: args.labels },
         crds: { install: true, keep: true, additionalLabels: args.labels },
         configs: {
             cm,
-            params: { "server.insecure": false },
+            params,
             rbac,
             secret,
+            ...gpg,
         },
         // Dex is not needed: SSO talks OIDC to the identity provider directly.
         dex: { enabled: false },
@@ -140,6 +165,7 @@ export function argoCdValues(args: ArgoCdValuesArgs): Record<string, unknown> {
             ...(args.repoServerRoleArn ? { serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": args.repoServerRoleArn } } } : {}),
         },
         applicationSet: { replicas: replicas(ha.applicationSetReplicas), pdb },
+        ...(trail?.hydrator ? { commitServer: { enabled: true } } : {}),
         "redis-ha": { enabled: ha.enabled },
         // The Secret this hook Job would make comes from ArgoCdRedisPassword: no hooks are rendered.
         redisSecretInit: { enabled: false },

@@ -68,6 +68,19 @@ export interface TeamProjectSyncWindow {
     timeZone?: string;
 }
 
+/**
+ * Only commits signed by trusted keys are synced from the project's Git repositories: Argo CD 3.5's
+ * `sourceIntegrity` (head or strict), or before it `signatureKeys` (the head only).
+ */
+export interface SignatureVerification {
+    /** `strict`: the revision and its ancestors; `head`: the revision. Required. */
+    mode: "head" | "strict";
+    /** Long key IDs of the trusted keys (in `argocd-gpg-keys-cm`). Required, at least one. */
+    keyIds: string[];
+    /** Which field the stack's Argo CD release reads. Required. */
+    field: "sourceIntegrity" | "signatureKeys";
+}
+
 /** Arguments of {@link TeamProject}. */
 export interface TeamProjectArgs {
     /** Project name (never `default`). Required. */
@@ -103,6 +116,11 @@ export interface TeamProjectArgs {
      * @default - not monitored
      */
     orphanedResources?: { warn: boolean };
+    /**
+     * Verify the signatures of commits from the project's Git repositories.
+     * @default - not verified
+     */
+    signatureVerification?: SignatureVerification;
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;
     /** Audit metadata. Required. */
@@ -140,12 +158,21 @@ export class TeamProject extends pulumi.ComponentResource {
                     ...(args.roles?.length ? { roles: args.roles.map((role) => projectRole(args.name, role)) } : {}),
                     ...(args.syncWindows?.length ? { syncWindows: args.syncWindows.map(syncWindow) } : {}),
                     ...(args.orphanedResources ? { orphanedResources: { warn: args.orphanedResources.warn } } : {}),
+                    ...signatureFields(args.sourceRepos, args.signatureVerification),
                 },
             },
             { parent: this, dependsOn: opts?.dependsOn },
         );
         this.registerOutputs({ projectName: this.projectName });
     }
+}
+
+/** The project's signature checks, on its Git repositories only (GnuPG verifies Git commits, not charts). */
+function signatureFields(repos: ChartRepository[], v: SignatureVerification | undefined): Record<string, unknown> {
+    const git = repos.filter((r) => r.type === "git").map(argoRepoUrl);
+    if (!v || git.length === 0) return {};
+    if (v.field === "signatureKeys") return { signatureKeys: v.keyIds.map((keyID) => ({ keyID })) };
+    return { sourceIntegrity: { git: { policies: [{ repos: git.map((url) => ({ url })), gpg: { mode: v.mode, keys: v.keyIds } }] } } };
 }
 
 /** An AppProject role as Argo CD reads it: one policy line per action, on the project's applications only. */

@@ -41,6 +41,22 @@ export interface GitChartSource {
     valueFiles?: string[];
 }
 
+/**
+ * Where Argo CD's source hydrator commits an application's rendered manifests, which it then syncs
+ * from (a Git source only).
+ */
+export interface HydrationTarget {
+    /** Environment branch synced from, e.g. `environments/prod`. Required. */
+    branch: string;
+    /** Folder of the application's manifests on that branch (never the root). Required. */
+    path: string;
+    /**
+     * Branch the hydrator commits to instead, promoted to `branch` by a pull request.
+     * @default - commits go straight to `branch`
+     */
+    hydrateTo?: string;
+}
+
 /** Arguments of {@link TeamApplication}. */
 export interface TeamApplicationArgs {
     /** Application name. Required. */
@@ -78,6 +94,11 @@ export interface TeamApplicationArgs {
      * @default - none
      */
     labels?: Record<string, string>;
+    /**
+     * Hydrate the chart (a Git source) to this branch and sync from there.
+     * @default - synced straight from the source
+     */
+    hydration?: HydrationTarget;
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;
     /** Audit metadata. Required. */
@@ -102,6 +123,23 @@ export function applicationSource(
         return { repoURL: argoRepoUrl(source.repository), chart: source.chart, targetRevision: source.version, helm };
     }
     return { repoURL: argoRepoUrl(source.repository), path: source.path, targetRevision: source.revision, helm };
+}
+
+/**
+ * The source part of an Application's spec: `source`, or with hydration `sourceHydrator`, whose dry
+ * source is that same source (the hydrator renders it as Argo CD would) and whose sync source is the
+ * environment branch the rendered manifests are committed to.
+ */
+export function applicationSourceSpec(source: Record<string, unknown>, hydration?: HydrationTarget): Record<string, unknown> {
+    if (!hydration || source.chart !== undefined) return { source };
+    const { repoURL, path, targetRevision, helm } = source;
+    return {
+        sourceHydrator: {
+            drySource: { repoURL, path, targetRevision, helm },
+            syncSource: { targetBranch: hydration.branch, path: hydration.path },
+            ...(hydration.hydrateTo ? { hydrateTo: { targetBranch: hydration.hydrateTo } } : {}),
+        },
+    };
 }
 
 /**
@@ -134,7 +172,7 @@ export class TeamApplication extends pulumi.ComponentResource {
                 },
                 spec: {
                     project: args.project,
-                    source,
+                    ...applicationSourceSpec(source, args.hydration),
                     destination: { name: args.destination.cluster, namespace: args.destination.namespace },
                     syncPolicy: automatedSyncPolicy(args.retry ?? DEFAULT_RETRY),
                 },

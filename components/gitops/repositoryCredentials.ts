@@ -77,6 +77,11 @@ export interface RepositoryCredentialArgs {
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;
     /**
+     * `write`: the commit server's push credentials (an Argo CD `repository-write` Secret, `repo-write-<name>`).
+     * @default "read"
+     */
+    access?: "read" | "write";
+    /**
      * How often ESO refreshes the Secret.
      * @default "1h" (`6h` for ECR tokens, which live 12h)
      */
@@ -85,7 +90,7 @@ export interface RepositoryCredentialArgs {
     audit: AuditMetadata;
 }
 
-/** An ExternalSecret that produces the Argo CD repository Secret `repo-<name>`. */
+/** An ExternalSecret that produces the Argo CD repository Secret `repo-<name>` (or `repo-write-<name>`). */
 export class RepositoryCredential extends pulumi.ComponentResource {
     /** Name of the Kubernetes Secret ESO writes. */
     readonly secretName: string;
@@ -93,7 +98,8 @@ export class RepositoryCredential extends pulumi.ComponentResource {
     constructor(name: string, args: RepositoryCredentialArgs, opts?: pulumi.ComponentResourceOptions) {
         super("gitops:platform:RepositoryCredential", name, {}, opts);
         const repo = args.repository;
-        this.secretName = `repo-${repo.name}`;
+        const write = args.access === "write";
+        this.secretName = write ? `repo-write-${repo.name}` : `repo-${repo.name}`;
         const labels = auditLabels(args.audit);
         let dataFrom: Record<string, unknown>[];
         if (args.source.kind === "ecrToken") {
@@ -126,7 +132,7 @@ export class RepositoryCredential extends pulumi.ComponentResource {
                         name: this.secretName,
                         creationPolicy: "Owner",
                         template: {
-                            metadata: { labels: { ...labels, "argocd.argoproj.io/secret-type": "repository" } },
+                            metadata: { labels: { ...labels, "argocd.argoproj.io/secret-type": write ? "repository-write" : "repository" } },
                             // Only non-secret facts are written here; username/password come from the source at runtime.
                             data: {
                                 name: repo.name,

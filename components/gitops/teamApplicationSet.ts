@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { auditAnnotations, auditLabels } from "../audit/auditMetadata";
-import { applicationSource, chartAuditValues, mergeValues, type TeamApplicationArgs } from "./application";
+import { applicationSource, applicationSourceSpec, chartAuditValues, mergeValues, type TeamApplicationArgs } from "./application";
 import { argoCdResource, automatedSyncPolicy, DEFAULT_RETRY, RESOURCES_FINALIZER, SYNC_WAVE_ANNOTATION } from "./argoCdResource";
 
 /**
@@ -49,7 +49,7 @@ export class TeamApplicationSet extends pulumi.ComponentResource {
                         },
                         spec: {
                             project: args.project,
-                            source: applicationSource(args.source, args.name, mergeValues(audit.values, args.values ?? {}), audit.parameters),
+                            ...applicationSourceSpec(applicationSource(args.source, args.name, mergeValues(audit.values, args.values ?? {}), audit.parameters), args.hydration),
                             destination: { name: "{{.name}}", namespace: args.namespace },
                             syncPolicy: automatedSyncPolicy(args.retry ?? DEFAULT_RETRY),
                         },

@@ -11,7 +11,8 @@ import { ArgoCdGateway } from "../argocd/argoCdGateway";
 import { ArgoCdRedisPassword } from "../argocd/redisPassword";
 import type { PlatformAwsResources } from "../aws/platformAwsResources";
 import type { KubernetesCluster } from "../cluster/kubernetesCluster";
-import { DEFAULT_ARGOCD_CHART } from "../../stacks/schema";
+import { DEFAULT_ARGOCD_CHART, isHydrated } from "../../stacks/schema";
+import type { ArgoCdGitTrail } from "../argocd/values";
 import type { PlatformContext, StepOptions } from "./context";
 import type { RegisteredCluster } from "./registeredCluster";
 
@@ -66,6 +67,7 @@ export function installArgoCd(ctx: PlatformContext, cluster: KubernetesCluster, 
             notifications: platform.argocd.notifications,
             ha: platform.argocd.ha,
             repoServerRoleArn: aws?.roleArns["argocd-repo-server"],
+            gitTrail: gitTrail(ctx),
             retainOnDelete: ctx.isProd,
             audit,
         },
@@ -99,4 +101,14 @@ function argoCdChart(ctx: PlatformContext): ArgoCdChartSource {
               name: chart.name ?? DEFAULT_ARGOCD_CHART.name,
               version: chart.version ?? DEFAULT_ARGOCD_CHART.version,
           };
+}
+
+/** The keys Argo CD trusts, and the hydrator when an application is hydrated. */
+function gitTrail(ctx: PlatformContext): ArgoCdGitTrail {
+    const hydrator = ctx.platform.gitops.applications.some((app) => isHydrated(ctx.platform, app));
+    return {
+        trustedKeys: ctx.signingKeys.map((k) => ({ keyId: k.keyId, armored: k.armored })),
+        hydrator,
+        signHydratedCommits: ctx.platform.gitops.hydration.signingKey !== undefined,
+    };
 }

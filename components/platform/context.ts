@@ -8,6 +8,7 @@ import type { AuditMetadata } from "../audit/auditMetadata";
 import type { ChartRepository } from "../gitops/repositoryUrl";
 import type { PlatformConfig } from "../../stacks/schema";
 import type { StackConfig } from "../../stacks/load";
+import type { SigningKey } from "../../stacks/signingKeys";
 import type { Foundation } from "./foundation";
 
 /** The stack-wide facts every step reads. */
@@ -24,6 +25,8 @@ export interface PlatformContext {
     argocdNamespace: string;
     /** Declared repositories by name, URLs resolved. */
     repositories: RepositoryCatalog;
+    /** Public keys trusted to sign commits (`gitops.sourceIntegrity`), read from Git and checked. */
+    signingKeys: SigningKey[];
 }
 
 /** Declared repositories by name. */
@@ -51,13 +54,14 @@ export class RepositoryCatalog {
 export type StepOptions = pulumi.ComponentResourceOptions & { dependsOn: pulumi.Resource[] };
 
 /** The context of a stack: audit metadata, and repositories (an `ecr: true` one points at this account's registry). */
-export function platformContext(config: StackConfig, foundation: Foundation): PlatformContext {
+export function platformContext(config: StackConfig, foundation: Foundation, signingKeys: SigningKey[] = []): PlatformContext {
     const platform = config.platform;
     return {
         config,
         platform,
         audit: { stack: config.stack, project: platform.audit.project, owner: platform.audit.owner, gitCommit: config.gitCommit },
         isProd: platform.environment === "prod",
+        signingKeys,
         argocdNamespace: platform.argocd.namespace,
         repositories: new RepositoryCatalog(
             platform.gitops.repositories.map((r) => ({

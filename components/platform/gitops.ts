@@ -4,10 +4,11 @@
  * add-on. The declared resources grow with projects + applications + add-ons, never with clusters.
  */
 import { AddonApplicationSet } from "../gitops/addonApplicationSet";
-import { GitChartSource, PackagedChartSource, TeamApplication } from "../gitops/application";
-import { TeamProject } from "../gitops/appProject";
+import { GitChartSource, HydrationTarget, PackagedChartSource, TeamApplication } from "../gitops/application";
+import { SignatureVerification, TeamProject } from "../gitops/appProject";
 import { TeamApplicationSet } from "../gitops/teamApplicationSet";
-import type { ApplicationConfig } from "../../stacks/schema";
+import { argoCdFeatures } from "../../stacks/argoCdRelease";
+import { type ApplicationConfig, isHydrated } from "../../stacks/schema";
 import type { PlatformContext, StepOptions } from "./context";
 import { allClusters, type PlatformClusters } from "./registeredCluster";
 import type { ClusterRegistrations } from "./registrations";
@@ -28,6 +29,7 @@ export function teamProjects(ctx: PlatformContext, after: StepOptions): TeamProj
                     roles: project.roles,
                     syncWindows: project.syncWindows,
                     orphanedResources: project.orphanedResources,
+                    signatureVerification: signatureVerification(ctx),
                     argocdNamespace: ctx.argocdNamespace,
                     audit: ctx.audit,
                 },
@@ -61,15 +63,30 @@ export function teamApplications(ctx: PlatformContext, registrations: ClusterReg
         if (app.clusterSelector) {
             new TeamApplicationSet(
                 `appset-${app.name}`,
-                { ...common, namespace: app.destination.namespace, clusterSelector: { ...app.clusterSelector, environment: platform.environment } },
+                { ...common, hydration: hydrationTarget(ctx, app, "{{.name}}"), namespace: app.destination.namespace, clusterSelector: { ...app.clusterSelector, environment: platform.environment } },
                 afterProjects,
             );
             continue;
         }
         const registration = registrations.fleet.get(app.destination.cluster);
         const opts = registration ? { ...afterProjects, dependsOn: [...afterProjects.dependsOn, registration] } : afterProjects;
-        new TeamApplication(`app-${app.name}`, { ...common, destination: app.destination }, opts);
+        new TeamApplication(`app-${app.name}`, { ...common, destination: app.destination, hydration: hydrationTarget(ctx, app, app.destination.cluster) }, opts);
     }
+}
+
+/** The stack's signature checks, in the form its Argo CD release reads. */
+function signatureVerification(ctx: PlatformContext): SignatureVerification | undefined {
+    const integrity = ctx.platform.gitops.sourceIntegrity;
+    if (!integrity) return undefined;
+    const field = argoCdFeatures(ctx.platform.argocd).sourceIntegrity ? "sourceIntegrity" : "signatureKeys";
+    return { mode: integrity.mode, keyIds: integrity.keys.map((f) => f.slice(-16)), field };
+}
+
+/** The environment branch of the stack, one folder per cluster and application (`<cluster>/<application>`). */
+function hydrationTarget(ctx: PlatformContext, app: ApplicationConfig, cluster: string): HydrationTarget | undefined {
+    if (!isHydrated(ctx.platform, app)) return undefined;
+    const branch = `${ctx.platform.gitops.hydration.branchPrefix}/${ctx.config.stack}`;
+    return { branch, path: `${cluster}/${app.name}`, ...(app.hydration.promoteByPullRequest ? { hydrateTo: `${branch}-next` } : {}) };
 }
 
 function applicationSource(ctx: PlatformContext, app: ApplicationConfig): PackagedChartSource | GitChartSource {

@@ -42,6 +42,22 @@ export function repositoryAccess(ctx: PlatformContext, foundation: Foundation, i
             afterStore,
         );
     }
+    // The commit server's push credentials, where hydrated manifests are pushed with them.
+    for (const repo of platform.gitops.repositories) {
+        const external = repo.writeCredentials?.externalSecret;
+        if (!external) continue;
+        new RepositoryCredential(
+            `repo-write-${repo.name}`,
+            {
+                repository: ctx.repositories.named(repo.name),
+                access: "write",
+                source: { kind: "secretsManager", secretName: repositorySecretName(platform, ctx.config.stack, `${repo.name}-write`, external.secretsManagerName) },
+                argocdNamespace,
+                audit,
+            },
+            afterStore,
+        );
+    }
     if (platform.argocd.notifications.secretsManagerName) {
         new NotificationsSecret("notifications-secret", { secretName: platform.argocd.notifications.secretsManagerName, argocdNamespace, audit }, afterStore);
     }

@@ -14,6 +14,7 @@ import { argocdProtectedOnDelete } from "./argocd/protected-on-delete";
 import { argocdRbacTenancy } from "./argocd/rbac-tenancy";
 import { argocdSourceAllowedRepository } from "./argocd/source-allowed-repository";
 import { argocdSourcePathInRepository } from "./argocd/source-path-in-repository";
+import { argocdSourceIntegrity } from "./argocd/source-integrity";
 import { argocdSourcePinned } from "./argocd/source-pinned";
 import { auditMetadataRequired } from "./audit/audit-metadata-required";
 import { addonNotEndOfLife } from "./helm/addon-not-end-of-life";
@@ -35,6 +36,7 @@ export const policies: Policies = [
     argocdSourcePinned,
     argocdSourceAllowedRepository,
     argocdSourcePathInRepository,
+    argocdSourceIntegrity,
     argocdApplicationNoDefaultProject,
     argocdAppProjectRestricted,
     argocdRbacTenancy,

@@ -125,6 +125,12 @@ export type ArgoCdGatewayConfig = z.infer<typeof ArgoCdGatewaySchema>;
 export const ArgoCdConfigSchema = z.strictObject({
     /** Chart source. Default: upstream argo-cd 10.1.1. */
     chart: ArgoCdChartSchema.prefault({}),
+    /**
+     * The Argo CD release the chart installs, which decides the features the program uses (source
+     * integrity and the hydrator from 3.5, signed hydrated commits from 3.6). Default: the pairing
+     * recorded in the add-on catalogue (argo-cd 10.1.1 is v3.4.4; the local chart the loop's release).
+     */
+    release: ExactVersionSchema.optional(),
     /** Namespace Argo CD runs in. Default `argocd`. */
     namespace: KubernetesNameSchema.default("argocd"),
     /** Public host name of the UI/API (`global.domain`). Default: the chart's `argocd.example.com`. */

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ClusterNamePatternSchema } from "./cluster";
 import { KubernetesNameSchema, RepositoryPathSchema } from "./common";
 import { LabelsSchema } from "./labels";
+import { ApplicationHydrationSchema, HydrationSchema, SourceIntegritySchema } from "./integrity";
 import { OrphanedResourcesSchema, ProjectRoleSchema, SyncWindowSchema } from "./tenancy";
 import { ExactVersionSchema, GitRevisionSchema } from "./versions";
 
@@ -53,6 +54,11 @@ export const RepositorySchema = z
         ecr: z.boolean().default(false),
         /** Credentials for a private repository. Default: none (public). */
         credentials: RepositoryCredentialsSchema.optional(),
+        /**
+         * Credentials Argo CD's commit server pushes hydrated manifests with (an Argo CD
+         * `repository-write` Secret); git repositories only. Default: none (not written to).
+         */
+        writeCredentials: RepositoryCredentialsSchema.optional(),
     })
     .superRefine((repo, ctx) => {
         if ((repo.url === undefined) === !repo.ecr) {
@@ -60,6 +66,12 @@ export const RepositorySchema = z
         }
         if (repo.ecr && repo.type !== "oci") {
             ctx.addIssue({ code: "custom", path: ["type"], message: "an ecr repository has type oci" });
+        }
+        if (repo.writeCredentials && repo.type !== "git") {
+            ctx.addIssue({ code: "custom", path: ["writeCredentials"], message: "only a git repository is written to (hydrated manifests)" });
+        }
+        if (repo.writeCredentials?.ecrAuthorizationToken) {
+            ctx.addIssue({ code: "custom", path: ["writeCredentials", "ecrAuthorizationToken"], message: "an ECR token reads charts; push credentials are an externalSecret or an existingSecret" });
         }
         if (repo.url?.startsWith("file://") && repo.type !== "git") {
             ctx.addIssue({ code: "custom", path: ["url"], message: "a file:// URL is a local Git repository: type git" });
@@ -180,6 +192,8 @@ export const ApplicationSchema = z.strictObject({
     syncWave: z.number().int().default(0),
     /** Sync retry. Default 5 attempts from 5s doubling up to 3m. */
     retry: RetrySchema.prefault({}),
+    /** Source hydration of this application (a Git source). Default: as `gitops.hydration`. */
+    hydration: ApplicationHydrationSchema.prefault({}),
 });
 export type ApplicationConfig = z.infer<typeof ApplicationSchema>;
 
@@ -193,5 +207,9 @@ export const GitOpsConfigSchema = z.strictObject({
     applications: z.array(ApplicationSchema).default([]),
     /** Extra labels put on every Application and ApplicationSet. Default: none. */
     labels: LabelsSchema.default({}),
+    /** Only commits signed by these keys are synced (every project's Git sources). Default: signatures are not checked. */
+    sourceIntegrity: SourceIntegritySchema.optional(),
+    /** Rendered manifests committed to an environment branch before they are synced. Default: where Argo CD supports it. */
+    hydration: HydrationSchema.prefault({}),
 });
 export type GitOpsConfig = z.infer<typeof GitOpsConfigSchema>;

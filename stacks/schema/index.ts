@@ -57,6 +57,8 @@ export * from "./aws";
 export * from "./cluster";
 export * from "./common";
 export * from "./gitops";
+export * from "./integrity";
+export { isHydrated } from "./rules";
 export * from "./labels";
 export * from "./tenancy";
 export * from "./versions";

@@ -12,6 +12,7 @@ import { isPinnedRevision } from "./versions";
 import { shown } from "./common";
 import { grantsClusterAccess, SYSTEM_NAMESPACES } from "./tenancy";
 import { reservedAuditLabelProblem } from "./labels";
+import { argoCdFeatures } from "../argoCdRelease";
 
 /** One problem with the key path (inside `platform`) it is about. */
 export interface PathProblem {
@@ -48,7 +49,61 @@ export function crossCheckPlatform(platform: PlatformSections): PathProblem[] {
         ...argoCdChartRules(platform),
         ...gatewayRules(platform),
         ...labelRules(platform),
+        ...integrityRules(platform),
     ];
+}
+
+/** Whether an application is hydrated: its own setting, else the stack's (default: where the release can). */
+export function isHydrated(p: Pick<PlatformSections, "argocd" | "gitops">, app: GitOpsConfig["applications"][number]): boolean {
+    const repo = p.gitops.repositories.find((r) => r.name === app.source.repository);
+    if (repo?.type !== "git") return false;
+    return app.hydration.enabled ?? p.gitops.hydration.enabled ?? argoCdFeatures(p.argocd).hydrator;
+}
+
+/**
+ * Signature checks and hydration against what the stack's Argo CD release can do, and against each
+ * other: a hydrated commit is verified like any other, so with source integrity on, the commit
+ * server must sign with a trusted key, or every hydrated application would stop syncing.
+ */
+function integrityRules(p: PlatformSections): PathProblem[] {
+    const problems: PathProblem[] = [];
+    const features = argoCdFeatures(p.argocd);
+    const release = features.release ? `Argo CD v${features.release}` : "an Argo CD release the catalogue does not know (set argocd.release)";
+    const integrity = p.gitops.sourceIntegrity;
+    const hydration = p.gitops.hydration;
+    if (integrity?.mode === "strict" && !features.sourceIntegrity) {
+        problems.push({ path: ["gitops", "sourceIntegrity", "mode"], message: `strict verification needs Argo CD 3.5 or later (AppProject sourceIntegrity); this stack runs ${release}, which verifies the head only (signatureKeys): use mode head, or a chart with a newer Argo CD` });
+    }
+    if (hydration.enabled === true && !features.hydrator) {
+        problems.push({ path: ["gitops", "hydration", "enabled"], message: `the source hydrator needs Argo CD 3.5 or later; this stack runs ${release}` });
+    }
+    if (hydration.signingKey && !features.signedHydration) {
+        problems.push({ path: ["gitops", "hydration", "signingKey"], message: `signed hydrated commits need Argo CD 3.6 or later; this stack runs ${release}` });
+    }
+    const hydrated = p.gitops.applications.map((app, i) => ({ app, i })).filter(({ app }) => isHydrated(p, app));
+    if (hydrated.length > 0 && integrity) {
+        if (!hydration.signingKey) {
+            problems.push({ path: ["gitops", "hydration", "signingKey"], message: `source integrity verifies the hydrated branch too: name the commit server's signing key (and trust it in gitops.sourceIntegrity.keys), or turn hydration off` });
+        } else if (!integrity.keys.includes(hydration.signingKey)) {
+            problems.push({ path: ["gitops", "hydration", "signingKey"], message: `the commit server's key ${hydration.signingKey} is not trusted: add it to gitops.sourceIntegrity.keys, or no hydrated commit would sync` });
+        }
+    }
+    for (const { app, i } of hydrated) {
+        const repo = p.gitops.repositories.find((r) => r.name === app.source.repository)!;
+        if (!repo.writeCredentials) {
+            problems.push({ path: ["gitops", "applications", i, "hydration"], message: `hydrated manifests are pushed to repository ${JSON.stringify(repo.name)}, which has no writeCredentials (a repository-write Secret); add them, or set hydration.enabled: false` });
+        }
+    }
+    p.gitops.applications.forEach((app, i) => {
+        const repo = p.gitops.repositories.find((r) => r.name === app.source.repository);
+        if (app.hydration.enabled === true && repo && repo.type !== "git") {
+            problems.push({ path: ["gitops", "applications", i, "hydration", "enabled"], message: `only a chart in a Git repository is hydrated; ${JSON.stringify(repo.name)} is ${repo.type}` });
+        }
+        if (app.hydration.promoteByPullRequest && !isHydrated(p, app)) {
+            problems.push({ path: ["gitops", "applications", i, "hydration", "promoteByPullRequest"], message: "promotion by pull request moves hydrated commits: the application is not hydrated" });
+        }
+    });
+    return problems;
 }
 
 /**

@@ -97,7 +97,7 @@ export async function startArgoCdServer(options: ArgoCdServerOptions): Promise<A
 }
 
 /** A self-signed RSA certificate for IP 127.0.0.1 and localhost, made with openssl; the key stays 0600. */
-function selfSignedCertificate(dir: string): { certificateFile: string; keyFile: string } {
+export function selfSignedCertificate(dir: string): { certificateFile: string; keyFile: string } {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const certificateFile = path.join(dir, "tls.crt");
     const keyFile = path.join(dir, "tls.key");

@@ -166,10 +166,15 @@ function publishedCopy(dir: string, dirHash: string, context: RenderContext): st
     return copy;
 }
 
-/** Renders one Application (single source; a multi-source Application is rendered source by source). */
+/**
+ * Renders one Application (single source; a multi-source Application is rendered source by source).
+ * A hydrated Application renders its dry source: what the hydrator will commit to the environment
+ * branch and Argo CD then syncs.
+ */
 export async function renderApplication(root: string, app: Manifest, context: RenderContext): Promise<RenderResult> {
-    const spec = (app.spec ?? {}) as { source?: Source; sources?: Source[]; destination?: { namespace?: string } };
-    const sources = spec.sources ?? (spec.source ? [spec.source] : []);
+    const spec = (app.spec ?? {}) as { source?: Source; sources?: Source[]; sourceHydrator?: { drySource?: Source }; destination?: { namespace?: string } };
+    const dry = spec.sourceHydrator?.drySource;
+    const sources = spec.sources ?? (spec.source ? [spec.source] : dry ? [dry] : []);
     if (sources.length === 0) return { notRendered: "the Application has no source" };
     const objects: RenderedObject[] = [];
     const notes: string[] = [];

@@ -50,6 +50,12 @@ export function appSources(view: AppSpecView): { source: AppSource; at: string }
             }
         });
     }
+    // A hydrated application's source is its dry source; the sync source is the environment branch
+    // the hydrator itself writes, so only its repository is judged (sourceRepositories).
+    const dry = getPath(view.spec, ["sourceHydrator", "drySource"]);
+    if (isRecord(dry)) {
+        out.push({ source: dry as AppSource, at: `${view.at}.sourceHydrator.drySource` });
+    }
     return out;
 }
 
