@@ -85,6 +85,8 @@ async function shardLoad(metricsUrl: string): Promise<{ clusters: number; applic
 function fleetStack(gitUrl: string, names: string[]): (platform: Record<string, unknown>) => void {
     return (platform) => {
         onLocalCluster(gitUrl)(platform);
+        // Measured as it was before hydration: Argo CD syncs straight from the file:// repository.
+        (platform.gitops as Record<string, unknown>).hydration = { enabled: false };
         // No add-on on the fleet: their charts are on the internet and would never sync here.
         platform.fleet = names.map((name) => ({ from: "kubeconfig", name, labels: SELECTOR, addons: [] }));
         const gitops = platform.gitops as { projects: { name: string; destinations: unknown[] }[]; applications: Record<string, unknown>[] };

@@ -163,7 +163,7 @@ describe("stack config loading", function () {
     it("rejects ExternalSecret credentials on the local stack (no AWS there)", async () => {
         const err = await configError({
             stack: "local",
-            platform: { gitops: { repositories: [{ name: "gitops-platform", type: "git", url: "https://github.com/acme-platform/gitops-platform.git", credentials: { externalSecret: {} } }, { name: "jetstack", type: "helm", url: "https://charts.jetstack.io" }, { name: "envoyproxy", type: "oci", url: "oci://registry-1.docker.io/envoyproxy" }] } },
+            platform: { gitops: { repositories: [{ name: "gitops-platform", type: "git", url: "https://github.com/acme-platform/gitops-platform.git", credentials: { externalSecret: {} }, writeCredentials: { existingSecret: "gitops-platform-write" } }, { name: "jetstack", type: "helm", url: "https://charts.jetstack.io" }, { name: "envoyproxy", type: "oci", url: "oci://registry-1.docker.io/envoyproxy" }] } },
         });
         assert.deepStrictEqual(paths(err), ["platform.gitops.repositories[0].credentials.externalSecret"]);
     });

@@ -20,7 +20,9 @@ import { isAlive } from "../tools/local-cluster/managed-process";
 const LIGHTTPD = path.resolve(__dirname, "..", ".tools", "bin", "lighttpd");
 const REPO = "platform.git";
 const BRANCH = "main";
-const USER = "loop-reader";
+const USER = "loop-committer";
+/** May clone and fetch, not push. */
+const READER = "loop-reader";
 /** Answers `get` from the environment, so the password is on no command line. */
 const CREDENTIAL_HELPER = '!f() { test "$1" = get || exit 0; echo "username=$LOOP_GIT_USERNAME"; echo "password=$LOOP_GIT_PASSWORD"; }; f';
 
@@ -37,6 +39,7 @@ describe("the loop's Git server (git-http-backend behind lighttpd, HTTPS, basic 
     let bare: string;
     let firstCommit: string;
     const password = crypto.randomBytes(18).toString("base64url");
+    const readerPassword = crypto.randomBytes(18).toString("base64url");
 
     /** The real git CLI, isolated from this machine's config, never prompting. */
     function git(cwd: string, args: string[], client: { credentials?: { username: string; password: string }; trust?: boolean } = {}): Promise<GitResult> {
@@ -82,7 +85,7 @@ describe("the loop's Git server (git-http-backend behind lighttpd, HTTPS, basic 
         // What a pushed-to repository's hooks are given (git-http-backend's CGI environment, through receive-pack).
         const hook = path.join(bare, "hooks", "pre-receive");
         fs.writeFileSync(hook, `#!/bin/sh\nenv > '${path.join(dir, "hook-env")}'\ncat >/dev/null\n`, { mode: 0o755 });
-        server = await startGitServer({ root, dataDir: path.join(dir, "server"), users: [{ username: USER, password }] });
+        server = await startGitServer({ root, dataDir: path.join(dir, "server"), users: [{ username: USER, password }, { username: READER, password: readerPassword }], writers: [USER] });
     });
 
     after(async () => {
@@ -111,6 +114,20 @@ describe("the loop's Git server (git-http-backend behind lighttpd, HTTPS, basic 
         assert.match(hookEnv, new RegExp(`^REMOTE_USER=${USER}$`, "m"));
         assert.doesNotMatch(hookEnv, /^HTTP_AUTHORIZATION=./m);
         for (const secret of secretForms()) assert.ok(!hookEnv.includes(secret), "the hook's environment holds the password");
+    });
+
+    it("lets a reader clone and refuses its push: only the writers push", async () => {
+        const into = path.join(dir, "reader-clone");
+        const reader = { credentials: { username: READER, password: readerPassword } };
+        const cloned = await clone(into, reader);
+        assert.ok(cloned.ok, `the reader's clone failed:\n${cloned.stderr}`);
+        const before = await gitOk(bare, ["rev-parse", BRANCH], { trust: false });
+        fs.appendFileSync(path.join(into, "README.md"), "from a reader\n");
+        await gitOk(into, ["commit", "--quiet", "-am", "from a reader"]);
+        const pushed = await git(into, ["push", "--quiet", "origin", BRANCH], reader);
+        assert.ok(!pushed.ok, "the reader pushed");
+        assert.match(pushed.stderr, /Authentication failed|403|401/);
+        assert.strictEqual(await gitOk(bare, ["rev-parse", BRANCH], { trust: false }), before, "the branch moved");
     });
 
     it("refuses a wrong password at once: 401, Authentication failed, no prompt", async () => {
@@ -177,12 +194,12 @@ describe("the loop's Git server (git-http-backend behind lighttpd, HTTPS, basic 
         assert.deepStrictEqual(holding, [], "files holding the password");
         const htpasswd = path.join(dataDir, "htpasswd");
         assert.strictEqual(fs.statSync(htpasswd).mode & 0o777, 0o600);
-        assert.match(fs.readFileSync(htpasswd, "utf8"), new RegExp(`^${USER}:\\$6\\$[^$]+\\$[A-Za-z0-9./]{86}\\n$`));
+        assert.match(fs.readFileSync(htpasswd, "utf8"), new RegExp(`^${USER}:\\$6\\$[^$]+\\$[A-Za-z0-9./]{86}\\n${READER}:\\$6\\$[^$]+\\$[A-Za-z0-9./]{86}\\n$`));
     });
 
     /** The password as it could leak: plain, and as the basic-auth header's base64. */
     function secretForms(): string[] {
-        return [password, Buffer.from(`${USER}:${password}`).toString("base64")];
+        return [password, readerPassword, Buffer.from(`${USER}:${password}`).toString("base64"), Buffer.from(`${READER}:${readerPassword}`).toString("base64")];
     }
 });
 

@@ -87,7 +87,9 @@ describe("npm run review: a change of every kind, base against head", function (
         const fixed = local.findings.fixed.map((f) => `${f.enforcementLevel} ${f.policyName}`);
         assert.deepEqual([...new Set(fixed)].sort(), ["advisory argocd-appproject-restricted", "advisory argocd-protected-on-delete"]);
         assert.ok(local.findings.fixed.some((f) => f.policyName === "argocd-appproject-restricted" && /team-extra/.test(f.urn ?? "")));
-        assert.equal(local.findings.new.length, 0);
+        // New: the added Application's Git source, which nothing verifies on the local stack (advisory there).
+        assert.deepEqual(local.findings.new.map((f) => `${f.enforcementLevel} ${f.policyName}`), ["advisory argocd-source-integrity"]);
+        assert.match(local.findings.new[0].urn ?? "", /hello-canary/);
         assert.equal(local.findings.byLevel.advisory.fixed, local.findings.fixed.length);
         const staging = stack(run.review, "staging");
         // New: the knob turned on finds the Argo CD namespace and chart unprotected.

@@ -9,12 +9,13 @@ import * as path from "path";
 import { startArgoCdControllers } from "../../tools/local-cluster/argocd-controllers";
 import { ArgoCdServer } from "../../tools/local-cluster/argocd-server";
 import { ControlPlane, startControlPlane } from "../../tools/local-cluster/control-plane";
-import { GitRepository } from "../../tools/local-cluster/git-repository";
+import { LoopGit, READ_SECRET, serveLoopGit } from "../../tools/local-cluster/loop-git";
 import { isAlive, ManagedProcess, pollUntil, sleep } from "../../tools/local-cluster/managed-process";
 import { waitForApplication } from "../../tools/local-cluster/applications";
 import { E2eRun, roundSeconds as round } from "./e2e-run";
 import { onLocalCluster, writeLocalStackFile } from "../../tools/local-cluster/local-stack";
 import { ArgoCdApiSummary, argoCdApiSteps } from "./argocd-api-steps";
+import { AuditSummary, auditedStack, auditSteps, LoopKeys, makeLoopKeys } from "./audit-steps";
 
 const STACK = "local";
 const NAMESPACE = "argocd";
@@ -27,6 +28,8 @@ export interface LoopSummary {
     argocd: { synced: boolean; healthy: boolean; commitToSyncedSeconds: number | null; driftHealedSeconds: number | null; applicationSetApps: number; prunedSeconds: number | null };
     /** Argo CD's API server and the CLI against it. */
     argocdApi?: ArgoCdApiSummary;
+    /** Hydrated manifests, signed commits, the audit trail. */
+    audit?: AuditSummary;
 }
 
 export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
@@ -41,7 +44,8 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
     };
     let cp: ControlPlane | undefined;
     let controllers: ManagedProcess[] = [];
-    let git: GitRepository | undefined;
+    let loopGit: LoopGit | undefined;
+    let keys: LoopKeys | undefined;
     let apiServer: ArgoCdServer | undefined;
 
     await run.step("local control plane: etcd, kube-apiserver, controller-manager, scheduler, KWOK node", async () => {
@@ -50,14 +54,24 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         return cp.version;
     });
 
-    await run.step("a bare Git repository made from the working tree's charts/", async () => {
-        git = GitRepository.fromWorkingTree(projectRoot, path.join(work, "git"), ["charts"]);
-        return `${git.url} at ${git.head().slice(0, 12)}`;
+    await run.step("GnuPG keys: the developer's and the commit server's (trusted, public keys written for the stack config), a stranger's", async () => {
+        keys = makeLoopKeys(projectRoot, path.join(work, "gpg"));
+        return `developer ${keys.developer.fingerprint}, commit server ${keys.commitServer.fingerprint}, stranger ${keys.stranger.fingerprint}`;
     });
+
+    await run.step("a Git repository made from the working tree's charts/, signed by the developer, served over HTTPS with credentials (git-http-backend behind lighttpd)", async () => {
+        loopGit = await serveLoopGit({ projectRoot, dir: path.join(work, "git"), signer: keys!.developer });
+        controllers.push(loopGit.server.process);
+        return `${loopGit.url} at ${loopGit.repo.head().slice(0, 12)}`;
+    });
+    const git = () => loopGit!.repo;
 
     const upStarted = Date.now();
     await run.step("pulumi up to the local control plane (kubeconfig mode, policy pack)", async () => {
-        writeLocalStackFile(projectRoot, configFile, onLocalCluster(git!.url));
+        writeLocalStackFile(projectRoot, configFile, (platform) => {
+            onLocalCluster(loopGit!.url, READ_SECRET)(platform);
+            auditedStack(keys!)(platform);
+        });
         const init = await run.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
         assert.ok(init.code === 0 || /already exists/.test(init.stderr), init.stderr);
         for (const [key, value] of [
@@ -95,9 +109,22 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         return JSON.stringify(counts);
     });
 
-    await run.step("Argo CD's controllers start (Redis, repo server, application and ApplicationSet controllers) and its API server (TLS on loopback)", async () => {
-        const started = await startArgoCdControllers({ binDir, kubeconfigPath: cp!.kubeconfigPath, namespace: NAMESPACE, dataDir: path.join(work, "argocd"), apiServer: true });
-        controllers = started.processes;
+    await run.step("the repository Secrets (read, write) and the commit server's signing key are made outside Pulumi", async () => {
+        await loopGit!.applySecrets(cp!.kubectl, NAMESPACE);
+        await keys!.applySigningKeySecret(cp!.kubectl, NAMESPACE);
+    });
+
+    await run.step("Argo CD's controllers start (Redis, repo server, commit server, application and ApplicationSet controllers) and its API server (TLS on loopback)", async () => {
+        const started = await startArgoCdControllers({
+            binDir,
+            kubeconfigPath: cp!.kubeconfigPath,
+            namespace: NAMESPACE,
+            dataDir: path.join(work, "argocd"),
+            apiServer: true,
+            trustedCertificates: [{ host: "127.0.0.1", certificateFile: loopGit!.server.certificateFile }],
+        });
+        assert.ok(started.commitServer?.signing, "the commit server does not sign: argocd-cmd-params-cm names no signing key");
+        controllers.push(...started.processes);
         apiServer = started.server;
         summary.cluster.argocd = started.version;
         return `${started.version}, API server https://${apiServer!.address}`;
@@ -141,7 +168,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
     await run.step("a new commit (a chart change) rolls out: refreshed as a Git webhook would", async () => {
         const message = `hello from commit ${Date.now()}`;
         const started = Date.now();
-        const commit = git!.commitChange("charts/hello-service/values-dev.yaml", (text) => text.replace(/PODINFO_UI_MESSAGE: .*/, `PODINFO_UI_MESSAGE: "${message}"`), "change the dev message");
+        const commit = git().commitChange("charts/hello-service/values-dev.yaml", (text) => text.replace(/PODINFO_UI_MESSAGE: .*/, `PODINFO_UI_MESSAGE: "${message}"`), "change the dev message");
         await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
         await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => s.sync === "Synced" && s.revision === commit, 180_000);
         await pollUntil(async () => (await cp!.kubectl.get<{ data: Record<string, string> }>(["configmap", APP, "-n", APP_NAMESPACE]))?.data.PODINFO_UI_MESSAGE === message, 60_000, "the new message in the cluster");
@@ -151,7 +178,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
 
     await run.step("an object removed from Git is pruned", async () => {
         const started = Date.now();
-        const commit = git!.commitChange("charts/hello-service/values-dev.yaml", (text) => `${text}\nnetworkPolicy:\n  enabled: false\n`, "drop the NetworkPolicy");
+        const commit = git().commitChange("charts/hello-service/values-dev.yaml", (text) => `${text}\nnetworkPolicy:\n  enabled: false\n`, "drop the NetworkPolicy");
         assert.ok(await cp!.kubectl.get(["networkpolicy", APP, "-n", APP_NAMESPACE]), "the NetworkPolicy was never deployed");
         await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
         await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => s.sync === "Synced" && s.revision === commit, 180_000);
@@ -168,8 +195,11 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         app: APP,
         appNamespace: APP_NAMESPACE,
         project: APP_PROJECT,
-        head: () => git!.head(),
+        head: () => git().head(),
     });
+
+    // Skipped (and recorded so) when a step above failed.
+    summary.audit = await auditSteps(run, { kubectl: () => cp!.kubectl, git, keys: () => keys!, namespace: NAMESPACE, direct: { app: APP, namespace: APP_NAMESPACE } });
 
     await run.step(
         "pulumi destroy leaves no Argo CD resource and nothing stuck Terminating",

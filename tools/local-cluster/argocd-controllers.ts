@@ -1,19 +1,24 @@
 /**
  * Argo CD's controllers as local processes against the local control plane: Redis (Debian's
  * redis-server), the repo server, the application controller and the ApplicationSet controller,
- * all from the one pinned argocd binary (each answers by argv[0]), and on request the API server
- * (argocd-server.ts) for the `argocd` CLI. They read the configuration
- * the program installs in the cluster (argocd-cm, argocd-rbac-cm, the cluster and repository
- * Secrets), exactly as they would in pods.
+ * all from the one pinned argocd binary (each answers by argv[0]), the commit server when Argo CD's
+ * settings turn the source hydrator on (argocd-commit-server.ts), and on request the API server
+ * (argocd-server.ts) for the `argocd` CLI. They read the configuration the program installs in the
+ * cluster (argocd-cm, argocd-rbac-cm, the cluster and repository Secrets) exactly as they would in
+ * pods; what pods get as files (the trusted GnuPG keys, the repositories' certificates) is written
+ * to folders first (pod-volumes.ts), and what they get as environment from argocd-cmd-params-cm is
+ * passed the same way.
  */
 import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { freePort } from "../engine/free-port";
+import { CommitServer, startCommitServer } from "./argocd-commit-server";
 import { ArgoCdServer, startArgoCdServer } from "./argocd-server";
 import { Kubectl } from "./kubectl";
 import { ManagedProcess, startProcess } from "./managed-process";
+import { localPodPath, mountVolume } from "./pod-volumes";
 
 export interface ArgoCdControllersOptions {
     binDir: string;
@@ -33,6 +38,11 @@ export interface ArgoCdControllersOptions {
      * (the controllers alone reconcile).
      */
     apiServer?: boolean;
+    /**
+     * Certificates of HTTPS Git servers to trust, by host name (argocd-tls-certs-cm's keys in a
+     * cluster). Default none.
+     */
+    trustedCertificates?: { host: string; certificateFile: string }[];
 }
 
 export interface ArgoCdControllers {
@@ -42,6 +52,8 @@ export interface ArgoCdControllers {
     shardMetrics: string[];
     /** The API server, when asked for. */
     server?: ArgoCdServer;
+    /** The commit server, when the hydrator is on. */
+    commitServer?: CommitServer;
 }
 
 export async function startArgoCdControllers(options: ArgoCdControllersOptions): Promise<ArgoCdControllers> {
@@ -51,11 +63,20 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
     const bin = (name: string) => path.join(options.binDir, name);
     const processes: ManagedProcess[] = [];
     const redisPassword = crypto.randomBytes(18).toString("hex");
+    const kubectl = new Kubectl(bin("kubectl"), options.kubeconfigPath);
+    const params = (await kubectl.get<{ data?: Record<string, string> }>(["configmap", "argocd-cmd-params-cm", "-n", options.namespace]))?.data ?? {};
+    // The volumes of Argo CD's pods: the trusted keys (argocd-gpg-keys-cm) and the Git servers' certificates.
+    const gpgSource = localPodPath(options.dataDir, "/app/config/gpg/source");
+    await mountVolume(kubectl, "configmap", options.namespace, "argocd-gpg-keys-cm", gpgSource);
+    const tlsData = localPodPath(options.dataDir, "/app/config/tls");
+    fs.mkdirSync(tlsData, { recursive: true, mode: 0o700 });
+    for (const c of options.trustedCertificates ?? []) fs.copyFileSync(c.certificateFile, path.join(tlsData, c.host));
     const env: NodeJS.ProcessEnv = {
         KUBECONFIG: options.kubeconfigPath,
         // The controllers call the cluster they run in `https://kubernetes.default.svc`; the kubeconfig says where it is.
         ARGOCD_FAKE_IN_CLUSTER: "true",
-        ARGOCD_GPG_ENABLED: "false",
+        ARGOCD_GPG_DATA_PATH: gpgSource,
+        ARGOCD_TLS_DATA_PATH: tlsData,
         REDIS_PASSWORD: redisPassword,
         // helm and git for the repo server: the pinned helm first.
         PATH: `${options.binDir}:${process.env.PATH ?? ""}`,
@@ -74,6 +95,7 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
         const redis = start("redis-server", [redisConf]);
         await redis.waitFor(() => fs.readFileSync(redis.logFile, "utf8").includes("Ready to accept connections"), 30_000, "Redis to accept connections");
         const redisAddr = `127.0.0.1:${redisPort}`;
+        // Each component keeps its own keyring, as each pod does.
         const repoServer = start("argocd-repo-server", [
             `--redis=${redisAddr}`,
             "--address=127.0.0.1",
@@ -83,8 +105,13 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
             "--disable-tls",
             "--client-ca-path=", // its default is a file in the pod; TLS is off on loopback
             "--loglevel=info",
-        ]);
+        ], { ARGOCD_GNUPGHOME: path.join(options.dataDir, "gnupg-repo-server") });
         await repoServer.waitForHttp(`http://127.0.0.1:${repoMetrics}/metrics`, 60_000);
+        const hydrator = params["hydrator.enabled"] === "true";
+        const commitServer = hydrator
+            ? await startCommitServer({ binDir: options.binDir, kubectl, namespace: options.namespace, dataDir: options.dataDir, logFile: path.join(logs, "argocd-commit-server.log"), env, params, detached: options.detached })
+            : undefined;
+        if (commitServer) processes.push(commitServer.process);
         const shards = options.shards ?? 1;
         const ctrlMetrics = await Promise.all(Array.from({ length: shards }, () => freePort()));
         for (let shard = 0; shard < shards; shard++) {
@@ -101,9 +128,10 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
                     // Self-heal promptly: the loop measures how fast drift is corrected.
                     "--self-heal-timeout-seconds=2",
                     ...(shards > 1 ? ["--sharding-method=round-robin"] : []),
+                    ...(commitServer ? [`--commit-server=${commitServer.address}`] : []),
                     "--loglevel=info",
                 ],
-                sharding,
+                { ...sharding, ...(hydrator ? { ARGOCD_HYDRATOR_ENABLED: "true" } : {}) },
                 "argocd-application-controller",
             );
         }
@@ -120,11 +148,11 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
         if (options.apiServer) {
             server = await startArgoCdServer({
                 binDir: options.binDir,
-                kubectl: new Kubectl(bin("kubectl"), options.kubeconfigPath),
+                kubectl,
                 namespace: options.namespace,
                 dataDir: options.dataDir,
                 logFile: path.join(logs, "argocd-server.log"),
-                env,
+                env: { ...env, ARGOCD_GNUPGHOME: path.join(options.dataDir, "gnupg-server") },
                 redis: redisAddr,
                 repoServer: `127.0.0.1:${repoPort}`,
                 detached: options.detached,
@@ -132,8 +160,8 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
             processes.push(server.process);
         }
         const version = await versionOf(bin("argocd"));
-        log(`argocd: ${version} controllers running (Redis :${redisPort}, repo server :${repoPort}, ${shards} application controller shard${shards > 1 ? "s" : ""})${server ? `, API server https://${server.address}` : ""}`);
-        return { processes, version, shardMetrics: ctrlMetrics.map((port) => `http://127.0.0.1:${port}/metrics`), server };
+        log(`argocd: ${version} controllers running (Redis :${redisPort}, repo server :${repoPort}, ${shards} application controller shard${shards > 1 ? "s" : ""})${commitServer ? `, commit server :${commitServer.address.split(":")[1]}${commitServer.signing ? " (signing)" : ""}` : ""}${server ? `, API server https://${server.address}` : ""}`);
+        return { processes, version, shardMetrics: ctrlMetrics.map((port) => `http://127.0.0.1:${port}/metrics`), server, commitServer };
     } catch (e) {
         await Promise.all(processes.map((p) => p.stop()));
         throw new Error(`${(e as Error).message} (logs: ${logs})`);

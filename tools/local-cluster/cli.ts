@@ -10,9 +10,9 @@ import { EngineWorkspace, pulumiHome, runPulumi } from "../engine/pulumi-cli";
 import { applicationStatuses } from "./applications";
 import { startArgoCdControllers } from "./argocd-controllers";
 import { startControlPlane } from "./control-plane";
-import { GitRepository } from "./git-repository";
 import { Kubectl } from "./kubectl";
 import { onLocalCluster, writeLocalStackFile } from "./local-stack";
+import { READ_SECRET, serveLoopGit } from "./loop-git";
 import { sleep, stopPid } from "./managed-process";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -44,8 +44,10 @@ async function up(): Promise<number> {
         const cp = await startControlPlane({ binDir: BIN, dataDir: path.join(DATA, "cluster"), detached: true, log: console.log });
         state.pids.push(...cp.processes.map((p) => ({ name: p.name, pid: p.pid })));
         save();
-        const git = GitRepository.fromWorkingTree(PROJECT_ROOT, path.join(DATA, "git"), ["charts"]);
-        writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, onLocalCluster(git.url));
+        const git = await serveLoopGit({ projectRoot: PROJECT_ROOT, dir: path.join(DATA, "git"), detached: true });
+        state.pids.push({ name: git.server.process.name, pid: git.server.process.pid });
+        save();
+        writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, onLocalCluster(git.url, READ_SECRET));
         const init = await runPulumi(ws, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
         if (init.code !== 0 && !/already exists/.test(init.stderr)) throw new Error(init.stderr);
         const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", ...STACK_ARGS], { input: fs.readFileSync(cp.kubeconfigPath, "utf8") });
@@ -53,7 +55,17 @@ async function up(): Promise<number> {
         console.log("up: pulumi up --stack local --policy-pack policies/launch");
         const pulumiUp = await runPulumi(ws, ["up", "--yes", ...STACK_ARGS, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"], { inherit: true });
         if (pulumiUp.code !== 0) throw new Error("pulumi up failed (above)");
-        const argocd = await startArgoCdControllers({ binDir: BIN, kubeconfigPath: cp.kubeconfigPath, namespace: "argocd", dataDir: path.join(DATA, "argocd"), detached: true, log: console.log, apiServer: true });
+        await git.applySecrets(cp.kubectl, "argocd");
+        const argocd = await startArgoCdControllers({
+            binDir: BIN,
+            kubeconfigPath: cp.kubeconfigPath,
+            namespace: "argocd",
+            dataDir: path.join(DATA, "argocd"),
+            detached: true,
+            log: console.log,
+            apiServer: true,
+            trustedCertificates: [{ host: "127.0.0.1", certificateFile: git.server.certificateFile }],
+        });
         state.pids.push(...argocd.processes.map((p) => ({ name: p.name, pid: p.pid })));
         save();
         await printApplications(cp.kubectl);
@@ -75,7 +87,8 @@ Look around:
   .tools/bin/kubectl get applications -n argocd
   .tools/bin/kubectl get applications hello-service -n argocd -o yaml   # sync and health status
   (\`argocd --core\` would port-forward to the in-cluster Redis pod, which KWOK only pretends to run)
-  logs: ${DATA}/cluster/logs, ${DATA}/argocd/logs
+  git clone ${git.url} (its certificate: ${rel(git.server.certificateFile)}; reading needs the credentials of the Secret argocd/${READ_SECRET})
+  logs: ${DATA}/cluster/logs, ${DATA}/argocd/logs, ${DATA}/git/server/lighttpd.log
   npm run down                                  # destroy the stack and stop every process`);
         return 0;
     } catch (e) {

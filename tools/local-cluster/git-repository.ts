@@ -1,11 +1,13 @@
 /**
- * A bare Git repository that Argo CD reads over `file://`, made from folders of the working tree
- * (uncommitted changes included: the loop proves what is in the checkout), with one commit per
- * change, as a developer would push them.
+ * A bare Git repository made from folders of the working tree (uncommitted changes included: the
+ * loop proves what is in the checkout), with one commit per change, as a developer would push them,
+ * signed with the developer's key when one is given. Argo CD reads it over `file://`, or over HTTPS
+ * through git-server.ts.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { GpgKey, signingArgs, signingEnv } from "./gpg";
 
 const BRANCH = "main";
 
@@ -15,47 +17,96 @@ export class GitRepository {
         readonly bare: string,
         /** A clone to commit from. */
         private readonly checkout: string,
+        /** Who signs commits by default (none: unsigned). */
+        private readonly signer?: GpgKey,
     ) {}
+
+    /** The bare repository's folder name, as a Git server under its parent serves it. */
+    get name(): string {
+        return path.basename(this.bare);
+    }
 
     /** `file://` URL Argo CD clones. */
     get url(): string {
         return `file://${this.bare}`;
     }
 
-    static fromWorkingTree(projectRoot: string, dir: string, folders: string[]): GitRepository {
+    static fromWorkingTree(projectRoot: string, dir: string, folders: string[], signer?: GpgKey): GitRepository {
         const bare = path.join(dir, "gitops-platform.git");
         const checkout = path.join(dir, "checkout");
         fs.mkdirSync(checkout, { recursive: true });
         git(dir, ["init", "--quiet", "--bare", "--initial-branch", BRANCH, bare]);
         git(checkout, ["init", "--quiet", "--initial-branch", BRANCH]);
         for (const folder of folders) fs.cpSync(path.join(projectRoot, folder), path.join(checkout, folder), { recursive: true });
-        const repo = new GitRepository(bare, checkout);
+        const repo = new GitRepository(bare, checkout, signer);
         repo.commitAll("the working tree's charts");
         git(checkout, ["remote", "add", "origin", bare]);
         git(checkout, ["push", "--quiet", "origin", BRANCH]);
         return repo;
     }
 
-    /** The commit the branch points at. */
-    head(): string {
-        return git(this.bare, ["rev-parse", BRANCH]).trim();
+    /** The commit the branch points at (default the developers' branch), or undefined if there is no such branch. */
+    head(branch = BRANCH): string {
+        return git(this.bare, ["rev-parse", branch]).trim();
     }
 
-    /** Edits one file, commits and pushes; returns the new commit. */
-    commitChange(file: string, edit: (text: string) => string, message: string): string {
+    /** Whether the branch exists (the hydrator makes its environment branch on its first commit). */
+    hasBranch(branch: string): boolean {
+        return git(this.bare, ["branch", "--list", branch]).trim() !== "";
+    }
+
+    /** A file at a revision of the bare repository. */
+    show(revision: string, file: string): string {
+        return git(this.bare, ["show", `${revision}:${file}`]);
+    }
+
+    /** A commit's signature as the keyring `gnupgHome` judges it: git's %G? (G good, N none, ...) and the signer. */
+    signature(revision: string, gnupgHome: string): { status: string; fingerprint: string } {
+        const [status, fingerprint] = git(this.bare, ["log", "-1", "--format=%G?|%GF", revision], { GNUPGHOME: gnupgHome }).trim().split("|");
+        return { status, fingerprint };
+    }
+
+    /** What `git log` prints in the bare repository. */
+    log(args: string[]): string {
+        return git(this.bare, ["log", ...args]);
+    }
+
+    /**
+     * Edits one file, commits and pushes; returns the new commit. Signed by the repository's signer,
+     * by `signer`, or not at all (`null`).
+     */
+    commitChange(file: string, edit: (text: string) => string, message: string, signer: GpgKey | null | undefined = this.signer): string {
         const full = path.join(this.checkout, file);
         fs.writeFileSync(full, edit(fs.readFileSync(full, "utf8")));
-        this.commitAll(message);
+        this.commitAll(message, signer ?? undefined);
         git(this.checkout, ["push", "--quiet", "origin", BRANCH]);
         return this.head();
     }
 
-    private commitAll(message: string): void {
+    /**
+     * Signs again, with the repository's signer, every commit after `base` (a rebase that rewrites
+     * them) and force-pushes the branch: what a maintainer does after reviewing unsigned commits.
+     */
+    resignSince(base: string): string {
+        if (!this.signer) throw new Error("the repository has no signer");
+        const amend = ["git", ...this.identity(this.signer), "commit", "--amend", "--no-edit", "--quiet", "-S"].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+        git(this.checkout, [...this.identity(this.signer), "rebase", "--quiet", "--exec", amend, base], signingEnv(this.signer));
+        git(this.checkout, ["push", "--quiet", "--force", "origin", BRANCH]);
+        return this.head();
+    }
+
+    private commitAll(message: string, signer: GpgKey | undefined = this.signer): void {
         git(this.checkout, ["add", "--all"]);
-        git(this.checkout, ["-c", "user.name=gitops-platform e2e", "-c", "user.email=e2e@gitops-platform.invalid", "commit", "--quiet", "-m", message]);
+        git(this.checkout, [...this.identity(signer), "commit", "--quiet", "-m", message], signer ? signingEnv(signer) : {});
+    }
+
+    /** Author and committer (the signer's identity when signing), and the signing settings. */
+    private identity(signer: GpgKey | undefined): string[] {
+        const [, name, email] = /^(.*) <(.*)>$/.exec(signer?.uid ?? "gitops-platform e2e <e2e@gitops-platform.invalid>")!;
+        return ["-c", `user.name=${name}`, "-c", `user.email=${email}`, ...(signer ? signingArgs(signer) : ["-c", "commit.gpgsign=false"])];
     }
 }
 
-function git(cwd: string, args: string[]): string {
-    return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" } });
+function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+    return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", ...env } });
 }

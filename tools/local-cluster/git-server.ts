@@ -35,8 +35,10 @@ export interface GitServerOptions {
     root: string;
     /** Its configuration, certificate, htpasswd file, uploads and log. */
     dataDir: string;
-    /** Who may clone, fetch and push; at least one. */
+    /** Who may clone and fetch; at least one. */
     users: GitUser[];
+    /** Which of them may push. Default: every user. */
+    writers?: string[];
     /** Outlive this process (`npm run up`). Default false. */
     detached?: boolean;
 }
@@ -71,7 +73,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     const configFile = path.join(options.dataDir, "lighttpd.conf");
     fs.writeFileSync(
         configFile,
-        lighttpdConfig({ port, root: path.resolve(options.root), documentRoot, uploads, certificateFile, keyFile, htpasswd, logFile, backend: gitHttpBackend() }),
+        lighttpdConfig({ port, root: path.resolve(options.root), documentRoot, uploads, certificateFile, keyFile, htpasswd, logFile, backend: gitHttpBackend(), writers: options.writers }),
         { mode: 0o600 },
     );
     // Its own check loads every module: a missing one (lighttpd-mod-openssl) is named here, not in a log.
@@ -120,6 +122,7 @@ interface ConfigValues {
     htpasswd: string;
     logFile: string;
     backend: string;
+    writers?: string[];
 }
 
 function lighttpdConfig(v: ConfigValues): string {
@@ -141,6 +144,12 @@ function lighttpdConfig(v: ConfigValues): string {
         `auth.backend = "htpasswd"`,
         `auth.backend.htpasswd.userfile = ${str(v.htpasswd)}`,
         `auth.require = ("" => ("method" => "basic", "realm" => "gitops-platform git", "require" => "valid-user"))`,
+        // A push is git-receive-pack: its discovery (info/refs?service=...) and its POST.
+        ...(v.writers
+            ? ['$HTTP["url"] =~ "/git-receive-pack$"', '$HTTP["querystring"] =~ "service=git-receive-pack"'].map(
+                  (cond) => `${cond} { auth.require = ("" => ("method" => "basic", "realm" => "gitops-platform git", "require" => ${str(v.writers!.map((w) => `user=${w}`).join("|"))})) }`,
+              )
+            : []),
         // Every path is PATH_INFO of git-http-backend: /<repo>/info/refs, /<repo>/git-upload-pack, ...
         `alias.url = ("/" => ${str(`${v.backend}/`)})`,
         `cgi.assign = ("" => "")`,

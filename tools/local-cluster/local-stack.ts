@@ -18,15 +18,17 @@ export function renderingTo(dir: string): (platform: Platform) => void {
 
 /**
  * Deploy to the local control plane through the `kubeconfig` secret, with this repository's charts
- * read by Argo CD from the local Git repository at `gitUrl`.
+ * read by Argo CD from the loop's Git server at `gitUrl`, with the credentials of the Secret
+ * `readSecret` (loop-git.ts makes it, outside Pulumi), or from a `file://` repository without any.
  */
-export function onLocalCluster(gitUrl: string): (platform: Platform) => void {
+export function onLocalCluster(gitUrl: string, readSecret?: string): (platform: Platform) => void {
     return (platform) => {
         platform.cluster = { mode: "kubeconfig" };
-        const repos = (platform.gitops as { repositories: { name: string; url?: string }[] }).repositories;
+        const repos = (platform.gitops as { repositories: { name: string; url?: string; credentials?: unknown }[] }).repositories;
         const own = repos.find((r) => r.name === "gitops-platform");
         if (!own) throw new Error("stacks/Pulumi.local.yaml declares no repository gitops-platform");
         own.url = gitUrl;
+        if (readSecret) own.credentials = { existingSecret: readSecret };
     };
 }
 
