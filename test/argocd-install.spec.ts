@@ -44,7 +44,7 @@ const ALL_OPTIONS = argoCdValues({
     adminPasswordHash: "$2a$10$abcdefghijklmnopqrstuuS1mXQ8F0t5Jq0YvV1iH2l8gYhVbWc5e",
     sso: { name: "SSO", issuer: "https://login.example.org", clientId: "argocd", clientSecretRef: { name: "argocd-sso", key: "clientSecret" }, requestedScopes: ["openid", "groups"] },
     rbac: { defaultPolicy: "role:readonly", groupRoles: [{ group: "platform", role: "role:admin" }] },
-    notifications: { enabled: true, slack: { tokenKey: "slack-token" }, webhooks: [{ name: "ops", url: "https://hooks.example.org/x", tokenKey: "ops-token" }] },
+    notifications: { enabled: true, slack: { tokenKey: "slack-token" }, webhooks: [{ name: "ops", url: "https://hooks.example.org/x", tokenKey: "ops-token", audit: true }] },
     ha: { enabled: true, controllerReplicas: 3, serverReplicas: 3, repoServerReplicas: 3, applicationSetReplicas: 2 },
     repoServerRoleArn: "arn:aws:iam::111122223333:role/repo-server",
     labels: { "gitops.platform/stack": "test" },

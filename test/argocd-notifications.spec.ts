@@ -83,12 +83,15 @@ const APPS: { name: string; app: Record<string, unknown>; fires: AuditEventName[
 
 describe("audit notifications, evaluated by Argo CD's notifications engine (argocd admin notifications, v3.6.1)", function () {
     this.timeout(120_000);
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-notifications-"));
-    const configMapFile = path.join(work, "argocd-notifications-cm.yaml");
-    const argocd = findTool("argocd");
+    let work: string;
+    let configMapFile: string;
+    let argocd: string;
     const appFile = (name: string) => path.join(work, `${name}.yaml`);
 
     before(() => {
+        argocd = findTool("argocd");
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-notifications-"));
+        configMapFile = path.join(work, "argocd-notifications-cm.yaml");
         const valuesFile = path.join(work, "values.yaml");
         const notifications = {
             enabled: true,
@@ -101,7 +104,7 @@ describe("audit notifications, evaluated by Argo CD's notifications engine (argo
         fs.writeFileSync(configMapFile, YAML.stringify(cm));
         for (const { name, app } of APPS) fs.writeFileSync(appFile(name), YAML.stringify(app));
     });
-    after(() => fs.rmSync(work, { recursive: true, force: true }));
+    after(() => work && fs.rmSync(work, { recursive: true, force: true }));
 
     /** `argocd admin notifications <args>` on the files; its stderr must hold no error. */
     const notifications = (args: string[]): string => {

@@ -66,7 +66,10 @@ interface AuditEventSpec {
     at: string;
     drySha: string;
     hydratedSha: string;
-    /** Template statements run before the body (variables the fields use). */
+    /**
+     * Template statements run before the body (variables the fields use).
+     * @default - none
+     */
     prelude?: string;
 }
 
@@ -94,7 +97,7 @@ const EVENTS = {
         description: "The application's health became Degraded",
         when: "app.status?.health?.status == 'Degraded'",
         // Set by the application controller on every health change (controller/appcontroller.go).
-        oncePer: "app.status.nope.x",
+        oncePer: "app.status?.health?.lastTransitionTime",
         phase: op("phase"),
         message: `(coalesce ${dig("status.health.message")} ${op("message")})`,
         at: `(coalesce ${dig("status.health.lastTransitionTime")} ${operationAt})`,

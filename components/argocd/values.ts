@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { auditNotificationSettings } from "./notifications";
 
 /** OIDC single sign-on; the client secret stays in a Kubernetes Secret. */
 export interface ArgoCdSso {
@@ -36,8 +37,8 @@ export interface ArgoCdNotifications {
      * @default - no Slack
      */
     slack?: { tokenKey: string };
-    /** Webhooks. Required (may be empty). */
-    webhooks: { name: string; url: string; tokenKey?: string }[];
+    /** Webhooks; `audit` ones get every audit event as JSON (components/argocd/notifications.ts). Required (may be empty). */
+    webhooks: { name: string; url: string; tokenKey?: string; audit: boolean }[];
 }
 
 /** High availability settings. */
@@ -181,13 +182,16 @@ function notificationValues(n: ArgoCdNotifications): Record<string, unknown> {
     for (const hook of n.webhooks) {
         notifiers[`service.webhook.${hook.name}`] = YAML.stringify({
             url: hook.url,
-            ...(hook.tokenKey ? { headers: [{ name: "Authorization", value: `Bearer $${hook.tokenKey}` }] } : {}),
+            // Argo CD's webhook client sends no Content-Type of its own.
+            headers: [{ name: "Content-Type", value: "application/json" }, ...(hook.tokenKey ? [{ name: "Authorization", value: `Bearer $${hook.tokenKey}` }] : [])],
         });
     }
+    const auditHooks = n.webhooks.filter((w) => w.audit).map((w) => w.name);
     return {
         enabled: true,
         // The tokens live in argocd-notifications-secret, made by an ExternalSecret or by hand, never by the chart.
         secret: { create: false },
         notifiers,
+        ...(auditHooks.length > 0 ? auditNotificationSettings(auditHooks) : {}),
     };
 }

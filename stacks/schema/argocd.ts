@@ -71,8 +71,13 @@ export const WebhookNotifierSchema = z.strictObject({
     name: KubernetesNameSchema,
     /** Webhook URL. Required. */
     url: HttpsUrlSchema,
-    /** Key of `argocd-notifications-secret` with a bearer token sent as `Authorization`. Default: no token. */
-    tokenKey: z.string().min(1).optional(),
+    /**
+     * Key of `argocd-notifications-secret` with a bearer token sent as `Authorization` (Argo CD finds
+     * `$<key>` by the pattern `[\w-]+`, so a dot would cut it short). Default: no token.
+     */
+    tokenKey: z.string().regex(/^[\w-]+$/, { message: "expected a key of letters, digits, '_' and '-' (Argo CD reads $<key> up to the first other character)" }).optional(),
+    /** Send every audit event here as JSON: syncs, degradations, failed verifications and hydrations. Default `true`. */
+    audit: z.boolean().default(true),
 });
 
 /** Argo CD notifications (Slack and/or webhooks); tokens live in `argocd-notifications-secret`. */

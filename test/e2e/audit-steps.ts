@@ -95,15 +95,26 @@ export interface AuditSummary {
     hydratedCommit: string | null;
     /** What the refusals said. */
     refusals: string[];
+    /** Events the audit webhook received. */
+    notifications: number;
+    /** `npm run audit` of the hydrated Deployment, and of the whole stack. */
+    auditSeconds: { object: number | null; stack: number | null };
 }
 
 export interface AuditContext {
     kubectl: () => Kubectl;
     git: () => GitRepository;
     keys: () => LoopKeys;
+    /** What the audit webhook received from Argo CD's notifications controller. */
+    events: () => Record<string, unknown>[];
     namespace: string;
     /** The application synced straight from the dry branch. */
     direct: { app: string; namespace: string };
+    /** The control plane's kubeconfig, the stack file and the stack's CLI arguments, for `npm run audit`. */
+    kubeconfig: () => string;
+    eventsFile: () => string;
+    configFile: string;
+    stackArgs: string[];
 }
 
 interface ApplicationObject {
@@ -118,7 +129,12 @@ interface ApplicationObject {
 }
 
 export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditSummary> {
-    const summary: AuditSummary = { commitToSyncedSeconds: { hydrated: null, direct: null }, hydratedCommit: null, refusals: [] };
+    const summary: AuditSummary = { commitToSyncedSeconds: { hydrated: null, direct: null }, hydratedCommit: null, refusals: [], notifications: 0, auditSeconds: { object: null, stack: null } };
+    /** Waits for the audit webhook to receive an event that `match` accepts. */
+    const notified = async (what: string, match: (e: Record<string, unknown>) => boolean) => {
+        await pollUntil(async () => ctx.events().some(match), 120_000, `the audit webhook to receive ${what}`, () => JSON.stringify(ctx.events().map((e) => [e.event, e.app, String(e.revision).slice(0, 12)])));
+        return ctx.events().find(match)!;
+    };
     const kubectl = () => ctx.kubectl();
     const app = (name: string) => kubectl().get<ApplicationObject>(["applications.argoproj.io", name, "-n", ctx.namespace]);
     const message = async (name: string) => (await kubectl().get<{ data: Record<string, string> }>(["configmap", name, "-n", name === AUDITED_APP ? AUDITED_NAMESPACE : ctx.direct.namespace]))?.data.PODINFO_UI_MESSAGE;
@@ -162,6 +178,8 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
         const { status, fingerprint } = ctx.git().signature(hydrated, ctx.keys().verifier);
         assert.strictEqual(status, "G", `the hydrated commit ${hydrated} has no good signature (git says ${status})`);
         assert.strictEqual(fingerprint, ctx.keys().commitServer.fingerprint, "the hydrated commit is signed by another key");
+        const event = await notified(`the sync of ${hydrated.slice(0, 12)}`, (e) => e.event === "on-audit-sync-succeeded" && e.app === AUDITED_APP && e.revision === hydrated && e.drySha === dry);
+        assert.ok(event.receivedAt, "the receiver stamps what it received");
         return `dry ${dry.slice(0, 12)} -> hydrated ${hydrated.slice(0, 12)} (signed by the commit server); Synced in ${summary.commitToSyncedSeconds.hydrated} s hydrated, ${summary.commitToSyncedSeconds.direct} s direct`;
     });
 
@@ -198,6 +216,7 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
     const refused = async (what: string, commit: () => string) => {
         base ||= ctx.git().head();
         const before = { hydrated: ctx.git().head(BRANCH), audited: await message(AUDITED_APP), direct: await message(ctx.direct.app) };
+        const since = new Date().toISOString();
         commit();
         await Promise.all([AUDITED_APP, ctx.direct.app].map(refresh));
         let why = "";
@@ -221,6 +240,9 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
         assert.strictEqual(await message(AUDITED_APP), before.audited, `${what} reached ${AUDITED_APP}`);
         assert.strictEqual(await message(ctx.direct.app), before.direct, `${what} reached ${ctx.direct.app}`);
         summary.refusals.push(why);
+        // Every failed verification reaches the audit sink too.
+        await notified(`the failed verification of ${what}`, (e) => e.event === "on-audit-comparison-error" && /GPG|sign/i.test(String(e.message)) && String(e.receivedAt) >= since);
+        summary.notifications = ctx.events().length;
         return why;
     };
     const change = (text: string) => (t: string) => t.replace(/PODINFO_UI_MESSAGE: .*/, `PODINFO_UI_MESSAGE: "${text}"`);
@@ -241,8 +263,70 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
         return `re-signed ${head.slice(0, 12)} ("${text}"): ${seconds.hydrated} s hydrated, ${seconds.direct} s direct`;
     });
 
+    await run.step("npm run audit traces the hydrated Deployment to its signed dry commit and signer, the hydrated commit, the sync and its notification, the Pulumi update and the Terraform state", async () => {
+        const history = await run.cli(["stack", "history", "--json", ...ctx.stackArgs]);
+        assert.strictEqual(history.code, 0, history.stderr);
+        const historyFile = path.join(run.work, "pulumi-history.json");
+        fs.writeFileSync(historyFile, history.stdout);
+        const keys = ctx.keys();
+        const out = path.join(run.work, "audit");
+        const sources = [
+            "--git-dir", ctx.git().bare, "--gnupghome", keys.verifier, "--trusted-keys", `${keys.developer.fingerprint},${keys.commitServer.fingerprint}`,
+            "--kubeconfig", ctx.kubeconfig(), "--namespace", ctx.namespace, "--notifications", ctx.eventsFile(), "--pulumi-history", historyFile, "--config-file", ctx.configFile,
+        ];
+        const deployment = `deployment/${AUDITED_NAMESPACE}/${AUDITED_APP}-hello-service`;
+        const started = Date.now();
+        const object = audit(run, ["--stack", "local", ...sources, "--object", deployment, "--out", out]);
+        summary.auditSeconds.object = round((Date.now() - started) / 1000);
+        const stackStarted = Date.now();
+        audit(run, ["--stack", "local", ...sources, "--out", out]);
+        summary.auditSeconds.stack = round((Date.now() - stackStarted) / 1000);
+        assert.match(object, /\S/, "npm run audit printed nothing");
+        const report = JSON.parse(fs.readFileSync(path.join(out, "audit", "local", `deployment.${AUDITED_NAMESPACE}.${AUDITED_APP}-hello-service.json`), "utf8")) as AuditJson;
+        const chain = report.chain!;
+        const dry = ctx.git().head();
+        const hydrated = ctx.git().head(BRANCH);
+        assert.strictEqual(chain.application?.name, AUDITED_APP);
+        assert.strictEqual(chain.dryCommit?.sha, dry, "the chain's dry commit");
+        assert.ok(chain.dryCommit?.signature.verified, `the dry commit is not shown verified: ${JSON.stringify(chain.dryCommit?.signature)}`);
+        assert.strictEqual(chain.dryCommit?.signature.fingerprint, keys.developer.fingerprint, "the dry commit's signer");
+        assert.strictEqual(chain.hydratedCommit?.sha, hydrated, "the chain's hydrated commit");
+        assert.strictEqual(chain.hydratedCommit?.signature?.fingerprint, keys.commitServer.fingerprint, "the hydrated commit's signer");
+        assert.strictEqual(chain.sync?.revision, hydrated, "the sync's revision");
+        assert.ok(chain.notifications.some((n) => n.event === "on-audit-sync-succeeded" && n.revision === hydrated), `no notification of that sync: ${JSON.stringify(chain.notifications)}`);
+        assert.ok(chain.pulumiUpdate && chain.pulumiUpdate.kind === "update", `no Pulumi update: ${JSON.stringify(chain.pulumiUpdate)}`);
+        assert.ok(chain.terraform?.lineage, "no Terraform lineage");
+        const stack = JSON.parse(fs.readFileSync(path.join(out, "audit", "local", "stack.json"), "utf8")) as AuditJson;
+        const kinds = new Set(stack.timeline.map((e) => e.kind));
+        for (const kind of ["dry-commit", "hydrated-commit", "sync", "notification", "pulumi-update"]) assert.ok(kinds.has(kind), `the stack's timeline has no ${kind}`);
+        for (const file of fs.readdirSync(path.join(out, "audit", "local"))) run.record(`npm run audit ${file}`, fs.readFileSync(path.join(out, "audit", "local", file), "utf8"));
+        return `dry ${dry.slice(0, 12)} signed by ${chain.dryCommit!.signature.fingerprint!.slice(-16)} -> hydrated ${hydrated.slice(0, 12)} -> sync #${chain.sync!.historyId} -> Pulumi update ${chain.pulumiUpdate!.version} -> Terraform serial ${chain.terraform!.serial}; ${stack.timeline.length} events in the stack's timeline; ${summary.auditSeconds.object} s for the object, ${summary.auditSeconds.stack} s for the stack`;
+    });
+
     ctx.keys()?.stop();
     return summary;
+}
+
+/** The parts of `npm run audit`'s JSON the loop checks (tools/audit/model.ts). */
+interface AuditJson {
+    chain?: {
+        application?: { name: string };
+        dryCommit?: { sha: string; signature: { verified: boolean; fingerprint?: string } };
+        hydratedCommit?: { sha: string; signature?: { fingerprint?: string } };
+        sync?: { revision: string; historyId?: number };
+        notifications: { event: string; revision?: string }[];
+        pulumiUpdate?: { version: number; kind: string };
+        terraform?: { lineage?: string; serial?: number };
+    };
+    timeline: { kind: string }[];
+}
+
+/** Runs `npm run audit` (its CLI through ts-node, as npm does); its output joins the canary check. */
+function audit(run: E2eRun, args: string[]): string {
+    const cli = path.join(run.projectRoot, "tools", "audit", "cli.ts");
+    const out = execFileSync(path.join(run.projectRoot, "node_modules", ".bin", "ts-node"), ["--transpile-only", cli, ...args], { cwd: run.projectRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    run.record(`npm run audit ${args.filter((a) => !a.startsWith("/")).join(" ")}`, out);
+    return out;
 }
 
 /** Every leaf of `want` that `live` lacks or holds otherwise, by path; what the server adds is not compared. */

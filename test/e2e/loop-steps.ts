@@ -9,6 +9,7 @@ import * as path from "path";
 import { startArgoCdControllers } from "../../tools/local-cluster/argocd-controllers";
 import { ArgoCdServer } from "../../tools/local-cluster/argocd-server";
 import { ControlPlane, startControlPlane } from "../../tools/local-cluster/control-plane";
+import { LoopAuditSink, startLoopAuditSink } from "../../tools/local-cluster/loop-audit-sink";
 import { LoopGit, READ_SECRET, serveLoopGit } from "../../tools/local-cluster/loop-git";
 import { isAlive, ManagedProcess, pollUntil, sleep } from "../../tools/local-cluster/managed-process";
 import { waitForApplication } from "../../tools/local-cluster/applications";
@@ -46,6 +47,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
     let controllers: ManagedProcess[] = [];
     let loopGit: LoopGit | undefined;
     let keys: LoopKeys | undefined;
+    let sink: LoopAuditSink | undefined;
     let apiServer: ArgoCdServer | undefined;
 
     await run.step("local control plane: etcd, kube-apiserver, controller-manager, scheduler, KWOK node", async () => {
@@ -62,7 +64,19 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
     await run.step("a Git repository made from the working tree's charts/, signed by the developer, served over HTTPS with credentials (git-http-backend behind lighttpd)", async () => {
         loopGit = await serveLoopGit({ projectRoot, dir: path.join(work, "git"), signer: keys!.developer });
         controllers.push(loopGit.server.process);
-        return `${loopGit.url} at ${loopGit.repo.head().slice(0, 12)}`;
+        // Argo CD 3.6.1's commit server starts a branch it creates with an unsigned "Initial commit",
+        // which strict verification refuses for good: the platform opens the branch, signed, first.
+        const opened = loopGit.repo.openBranch(
+            "environments/local",
+            'Open environments/local for Argo CD\'s source hydrator\n\nSigned, so strict source integrity holds from the first commit of the branch (the commit server\'s own "Initial commit" is unsigned in 3.6.1).',
+        );
+        return `${loopGit.url} at ${loopGit.repo.head().slice(0, 12)}; environments/local opened at ${opened.slice(0, 12)}`;
+    });
+
+    await run.step("the audit sink: a webhook receiver on loopback (HTTPS, bearer token) that Argo CD's notifications controller will post to", async () => {
+        sink = await startLoopAuditSink({ dir: path.join(work, "audit-sink") });
+        controllers.push(sink.receiver.process);
+        return sink.receiver.url;
     });
     const git = () => loopGit!.repo;
 
@@ -71,6 +85,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         writeLocalStackFile(projectRoot, configFile, (platform) => {
             onLocalCluster(loopGit!.url, READ_SECRET)(platform);
             auditedStack(keys!)(platform);
+            sink!.stackChange(platform);
         });
         const init = await run.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
         assert.ok(init.code === 0 || /already exists/.test(init.stderr), init.stderr);
@@ -109,12 +124,13 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         return JSON.stringify(counts);
     });
 
-    await run.step("the repository Secrets (read, write) and the commit server's signing key are made outside Pulumi", async () => {
+    await run.step("the repository Secrets (read, write), the commit server's signing key and the webhook's token are made outside Pulumi", async () => {
         await loopGit!.applySecrets(cp!.kubectl, NAMESPACE);
         await keys!.applySigningKeySecret(cp!.kubectl, NAMESPACE);
+        await sink!.applySecret(cp!.kubectl, NAMESPACE);
     });
 
-    await run.step("Argo CD's controllers start (Redis, repo server, commit server, application and ApplicationSet controllers) and its API server (TLS on loopback)", async () => {
+    await run.step("Argo CD's controllers start (Redis, repo server, commit server, application, ApplicationSet and notifications controllers) and its API server (TLS on loopback)", async () => {
         const started = await startArgoCdControllers({
             binDir,
             kubeconfigPath: cp!.kubeconfigPath,
@@ -122,6 +138,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
             dataDir: path.join(work, "argocd"),
             apiServer: true,
             trustedCertificates: [{ host: "127.0.0.1", certificateFile: loopGit!.server.certificateFile }],
+            notifications: { trustedCertificates: [sink!.receiver.certificateFile] },
         });
         assert.ok(started.commitServer?.signing, "the commit server does not sign: argocd-cmd-params-cm names no signing key");
         controllers.push(...started.processes);
@@ -199,7 +216,14 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
     });
 
     // Skipped (and recorded so) when a step above failed.
-    summary.audit = await auditSteps(run, { kubectl: () => cp!.kubectl, git, keys: () => keys!, namespace: NAMESPACE, direct: { app: APP, namespace: APP_NAMESPACE } });
+    summary.audit = await auditSteps(run, { kubectl: () => cp!.kubectl, git, keys: () => keys!, events: () => sink!.receiver.events(),
+        namespace: NAMESPACE,
+        direct: { app: APP, namespace: APP_NAMESPACE },
+        kubeconfig: () => cp!.kubeconfigPath,
+        eventsFile: () => sink!.receiver.eventsFile,
+        configFile,
+        stackArgs,
+    });
 
     await run.step(
         "pulumi destroy leaves no Argo CD resource and nothing stuck Terminating",

@@ -8,7 +8,8 @@
  */
 import { AUDIT_LABELS } from "../../lib/auditLabels";
 import { CommitIndex, shortSha } from "./commit-index";
-import type { ArgoApplication, AuditSources, ChainStep, HistoryEntry, HydratedCommitView, ObjectChain, ObjectRef, PullRequestRef, PulumiUpdate, SyncView } from "./model";
+import type { ArgoApplication, AuditSources, ChainStep, HistoryEntry, HydratedCommitView, NotificationEvent, ObjectChain, ObjectRef, PullRequestRef, PulumiUpdate, SyncView } from "./model";
+import { signatureVerdict } from "./signature";
 import { TRACKING_ID_ANNOTATION, formatObjectRef, parseTrackingId } from "./tracking-id";
 import { applicationName, applicationView, changedSomething, dryCommitView, initiator, notificationIsFor, notificationView, pulumiUpdateView } from "./views";
 
@@ -33,6 +34,12 @@ export function latestHistoryEntry(app: ArgoApplication): HistoryEntry | undefin
 function entryRevision(entry: HistoryEntry, commits: CommitIndex): string | undefined {
     const all = [entry.revision, ...(entry.revisions ?? [])].filter((r): r is string => !!r);
     return all.find((r) => commits.hydrated(r) || commits.dry(r)) ?? all[0];
+}
+
+/** Whether a notification is about `revision`: its revision (one of a multi-source sync's), or its hydrated commit. */
+function notificationNames(e: NotificationEvent, revision: string): boolean {
+    const same = (a: string) => a !== "" && (a.startsWith(revision) || revision.startsWith(a));
+    return (e.revision ?? "").split(",").some((r) => same(r.trim())) || same(e.hydratedSha ?? "");
 }
 
 function sameObject(a: { group?: string; kind?: string; namespace?: string; name?: string }, kind: string, namespace: string | undefined, name: string): boolean {
@@ -121,7 +128,7 @@ export function objectChain(ctx: JoinContext, ref: ObjectRef): ObjectChain {
     if (app && revision) {
         if (!sources.notifications) gap("notification", "notifications were not read (no --notifications file)");
         else {
-            const sent = sources.notifications.filter((e) => notificationIsFor(e, app, sources.argocdNamespace) && !!e.revision && (e.revision.startsWith(revision!) || revision!.startsWith(e.revision)));
+            const sent = sources.notifications.filter((e) => notificationIsFor(e, app, sources.argocdNamespace) && notificationNames(e, revision!));
             chain.notifications = sent.map(notificationView);
             if (sent.length === 0) gap("notification", `no notification names ${applicationName(app, sources.argocdNamespace)} at revision ${shortSha(revision)}`);
         }
@@ -133,7 +140,15 @@ export function objectChain(ctx: JoinContext, ref: ObjectRef): ObjectChain {
         const hydrated = commits.hydrated(revision);
         const usesHydrator = !!app.spec?.sourceHydrator || !!hydrated;
         if (hydrated) {
-            const view: HydratedCommitView = { sha: hydrated.sha, branch: hydrated.branch, date: hydrated.committerDate, subject: hydrated.subject, repoURL: hydrated.metadata?.repoURL, ...commits.dryShaOf(hydrated) };
+            const view: HydratedCommitView = {
+                sha: hydrated.sha,
+                signature: signatureVerdict(hydrated.signature, sources.trustedKeys),
+                branch: hydrated.branch,
+                date: hydrated.committerDate,
+                subject: hydrated.subject,
+                repoURL: hydrated.metadata?.repoURL,
+                ...commits.dryShaOf(hydrated),
+            };
             chain.hydratedCommit = view;
             drySha = view.drySha;
             if (!drySha) gap("hydrated-commit", `hydrated commit ${shortSha(hydrated.sha)} has no hydrator.metadata naming its dry commit${hydrated.metadataProblem ? ` (${hydrated.metadataProblem})` : ""}, and no trailer names one`);

@@ -44,7 +44,8 @@ export interface GitCommit {
 
 /** A commit of the dry source (the branch people merge to). */
 export interface DryCommit extends GitCommit {
-    signature: CommitSignature;
+    /** Unset when it was not checked (outside what the query needs). */
+    signature?: CommitSignature;
     /** False for a commit an Application or a hydrated commit names that is not on the dry branch. */
     onDryBranch: boolean;
 }
@@ -61,6 +62,8 @@ export interface HydratorMetadata {
 
 /** A commit of an environment branch the source hydrator writes. */
 export interface HydratedCommit extends GitCommit {
+    /** The commit server may sign what it commits; unset when it was not checked. */
+    signature?: CommitSignature;
     /** The branch it was read from; empty when an Application named it and no branch read holds it. */
     branch: string;
     /** `hydrator.metadata` at this commit; unset when the commit has none or it is not JSON (see `metadataProblem`). */
@@ -97,6 +100,7 @@ export interface HistoryEntry {
 /** One resource of the last sync's result. */
 export interface SyncResultResource {
     group?: string;
+    version?: string;
     kind?: string;
     namespace?: string;
     name?: string;
@@ -141,7 +145,7 @@ export interface ArgoApplication {
     apiVersion?: string;
     kind?: string;
     metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
-    spec?: { project?: string; source?: ApplicationSource; sources?: ApplicationSource[]; sourceHydrator?: SourceHydratorSpec };
+    spec?: { project?: string; destination?: { server?: string; name?: string; namespace?: string }; source?: ApplicationSource; sources?: ApplicationSource[]; sourceHydrator?: SourceHydratorSpec };
     status?: {
         sync?: { status?: string; revision?: string; revisions?: string[] };
         health?: { status?: string };
@@ -177,11 +181,19 @@ export interface TerraformStateInfo {
     note?: string;
 }
 
-/** One webhook body Argo CD's notifications controller sent (our template), with the receiver's `receivedAt`. */
+/**
+ * One webhook body Argo CD's notifications controller sent (the template of components/argocd/notifications.ts:
+ * event, app, project, revision, phase, message, at, initiatedBy, drySha, hydratedSha), with the receiver's `receivedAt`.
+ */
 export interface NotificationEvent {
+    /** The trigger, e.g. `on-audit-sync-succeeded`. */
     event: string;
     app: string;
+    project?: string;
+    /** The sync's revision; a multi-source sync's revisions joined by `,`. */
     revision?: string;
+    drySha?: string;
+    hydratedSha?: string;
     phase?: string;
     message?: string;
     at?: string;
@@ -251,7 +263,8 @@ export interface AuditQuery {
 
 /** A dry commit's signature as the report shows it. */
 export interface SignatureVerdict {
-    status: SignatureStatus;
+    /** `not-checked`: outside what the query needed (see git-history.ts). */
+    status: SignatureStatus | "not-checked";
     /** What the status means, in words. */
     meaning: string;
     fingerprint?: string;
@@ -287,6 +300,8 @@ export interface DryCommitView {
 /** A hydrated commit in the report, with the dry commit it was made from. */
 export interface HydratedCommitView {
     sha: string;
+    /** Unset when the commit itself was not read (the dry sha came from the Application's status). */
+    signature?: SignatureVerdict;
     branch: string;
     date: string;
     subject: string;
@@ -317,6 +332,8 @@ export interface NotificationView {
     event: string;
     app: string;
     revision?: string;
+    drySha?: string;
+    hydratedSha?: string;
     phase?: string;
     message?: string;
     at?: string;

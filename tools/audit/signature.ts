@@ -21,7 +21,8 @@ export function normalizeFingerprint(fpr: string): string {
     return fpr.replace(/\s+/g, "").toUpperCase();
 }
 
-export function signatureVerdict(signature: CommitSignature, trustedKeys: readonly string[] | undefined): SignatureVerdict {
+export function signatureVerdict(signature: CommitSignature | undefined, trustedKeys: readonly string[] | undefined): SignatureVerdict {
+    if (!signature) return { status: "not-checked", meaning: "signature not checked (outside what this query needed)", verified: false };
     const { status, fingerprint, keyId, signer } = signature;
     const base = { status, meaning: MEANING[status] ?? `unknown status ${status}`, fingerprint, keyId, signer };
     if (trustedKeys === undefined) return { ...base, verified: status === "G" };

@@ -21,6 +21,11 @@ export interface TimelineFilter {
     revisions?: string[];
 }
 
+/** One way of writing times (git writes `+00:00`, Pulumi milliseconds, Kubernetes seconds): UTC, milliseconds only when there are some. */
+function utc(at: string): string {
+    return new Date(Date.parse(at)).toISOString().replace(".000Z", "Z");
+}
+
 function applicationEvents(app: ArgoApplication, ctx: JoinContext): TimelineEvent[] {
     const events: TimelineEvent[] = [];
     const name = applicationName(app, ctx.sources.argocdNamespace);
@@ -40,7 +45,7 @@ function applicationEvents(app: ArgoApplication, ctx: JoinContext): TimelineEven
     }
     const hyd = status.sourceHydrator?.currentOperation;
     if (hyd && (hyd.finishedAt || hyd.startedAt)) {
-        const what = hyd.drySHA ? `${shortSha(hyd.drySHA)} -> ${hyd.hydratedSHA ? shortSha(hyd.hydratedSHA) : "?"}` : "";
+        const what = hyd.drySHA ? `${shortSha(hyd.drySHA)} → ${hyd.hydratedSHA ? shortSha(hyd.hydratedSHA) : "?"}` : "";
         events.push({ at: (hyd.finishedAt ?? hyd.startedAt)!, kind: "hydration", application: name, revision: hyd.hydratedSHA ?? hyd.drySHA, status: hyd.phase, summary: `hydration ${hyd.phase ?? ""} ${what}${hyd.message ? `: ${hyd.message}` : ""}`.replace(/\s+/g, " ").trim() });
     }
     for (const c of status.conditions ?? []) {
@@ -60,7 +65,7 @@ export function timeline(ctx: JoinContext, filter: TimelineFilter = {}): Timelin
         if (!c.onDryBranch || (onlyRevisions && !onlyRevisions.has(c.sha))) continue;
         const view = dryCommitView(c, sources.trustedKeys, ctx.pullRequests.get(c.sha));
         const pr = view.pullRequest ? ` (pull request #${view.pullRequest.number})` : "";
-        events.push({ at: c.committerDate, kind: "dry-commit", revision: c.sha, who: c.author, status: view.signature.verified ? "verified" : view.signature.status === "N" ? "unsigned" : `not verified (${view.signature.status})`, summary: `${shortSha(c.sha)} ${c.subject}${pr}` });
+        events.push({ at: c.committerDate, kind: "dry-commit", revision: c.sha, who: c.author, status: view.signature.verified ? "verified" : view.signature.status === "N" ? "unsigned" : view.signature.status === "not-checked" ? "signature not checked" : `not verified (${view.signature.status})`, summary: `${shortSha(c.sha)} ${c.subject}${pr}` });
     }
     for (const h of sources.hydratedCommits) {
         if (onlyRevisions && !onlyRevisions.has(h.sha)) continue;
@@ -70,9 +75,10 @@ export function timeline(ctx: JoinContext, filter: TimelineFilter = {}): Timelin
     for (const e of sources.notifications ?? []) {
         const at = e.at ?? e.receivedAt;
         if (!at) continue;
-        if (filter.applications && !apps.some((a) => notificationIsFor(e, a, sources.argocdNamespace))) continue;
+        const app = apps.find((a) => notificationIsFor(e, a, sources.argocdNamespace));
+        if (filter.applications && !app) continue;
         const who = e.initiatedBy === undefined ? undefined : initiator(e.initiatedBy).who;
-        events.push({ at, kind: "notification", application: e.app, revision: e.revision, who, status: e.phase, summary: `${e.event}${e.message ? `: ${e.message}` : ""}` });
+        events.push({ at, kind: "notification", application: app ? applicationName(app, sources.argocdNamespace) : e.app, revision: e.revision, who, status: e.phase, summary: `${e.event}${e.message ? `: ${e.message}` : ""}` });
     }
     for (const u of sources.pulumiUpdates ?? []) {
         const at = u.endTime ?? u.startTime;
@@ -82,11 +88,12 @@ export function timeline(ctx: JoinContext, filter: TimelineFilter = {}): Timelin
             const label = a.metadata.labels?.[AUDIT_LABELS.gitCommit];
             return !!label && !!head && (head.startsWith(label) || label.startsWith(head));
         })) continue;
-        events.push({ at, kind: "pulumi-update", revision: head, who: u.environment["git.author"], status: u.result, summary: `pulumi ${u.kind} ${u.version}${u.message ? `: ${u.message}` : ""}` });
+        events.push({ at, kind: "pulumi-update", revision: head, who: u.environment["git.author"], status: u.result, summary: `pulumi ${u.kind} ${u.version}${head ? ` from ${shortSha(head)}` : ""}${u.message ? `: ${u.message}` : ""}` });
     }
 
     const since = filter.since ? Date.parse(filter.since) : undefined;
     return events
         .filter((e) => !Number.isNaN(Date.parse(e.at)) && (since === undefined || Date.parse(e.at) >= since))
+        .map((e) => ({ ...e, at: utc(e.at) }))
         .sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || ORDER.indexOf(b.kind) - ORDER.indexOf(a.kind));
 }

@@ -103,6 +103,8 @@ export function notificationView(e: NotificationEvent): NotificationView {
         event: e.event,
         app: e.app,
         revision: e.revision,
+        drySha: e.drySha,
+        hydratedSha: e.hydratedSha,
         phase: e.phase,
         message: e.message,
         at: e.at,

@@ -15,6 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { freePort } from "../engine/free-port";
 import { CommitServer, startCommitServer } from "./argocd-commit-server";
+import { startNotificationsController } from "./argocd-notifications";
 import { ArgoCdServer, startArgoCdServer } from "./argocd-server";
 import { Kubectl } from "./kubectl";
 import { ManagedProcess, startProcess } from "./managed-process";
@@ -43,6 +44,11 @@ export interface ArgoCdControllersOptions {
      * cluster). Default none.
      */
     trustedCertificates?: { host: string; certificateFile: string }[];
+    /**
+     * Also run the notifications controller, trusting these certificates (the audit webhook's).
+     * Default: not run.
+     */
+    notifications?: { trustedCertificates: string[] };
 }
 
 export interface ArgoCdControllers {
@@ -95,7 +101,12 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
         const redis = start("redis-server", [redisConf]);
         await redis.waitFor(() => fs.readFileSync(redis.logFile, "utf8").includes("Ready to accept connections"), 30_000, "Redis to accept connections");
         const redisAddr = `127.0.0.1:${redisPort}`;
-        // Each component keeps its own keyring, as each pod does.
+        // Each component keeps its own keyring, as each pod does (an emptyDir there: it must exist).
+        const keyring = (component: string) => {
+            const dir = path.join(options.dataDir, `gnupg-${component}`);
+            fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+            return dir;
+        };
         const repoServer = start("argocd-repo-server", [
             `--redis=${redisAddr}`,
             "--address=127.0.0.1",
@@ -105,7 +116,7 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
             "--disable-tls",
             "--client-ca-path=", // its default is a file in the pod; TLS is off on loopback
             "--loglevel=info",
-        ], { ARGOCD_GNUPGHOME: path.join(options.dataDir, "gnupg-repo-server") });
+        ], { ARGOCD_GNUPGHOME: keyring("repo-server") });
         await repoServer.waitForHttp(`http://127.0.0.1:${repoMetrics}/metrics`, 60_000);
         const hydrator = params["hydrator.enabled"] === "true";
         const commitServer = hydrator
@@ -144,6 +155,20 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
             `--namespace=${options.namespace}`,
             "--enable-leader-election=false",
         ]);
+        if (options.notifications) {
+            const notifications = await startNotificationsController({
+                binDir: options.binDir,
+                kubeconfigPath: options.kubeconfigPath,
+                namespace: options.namespace,
+                dataDir: options.dataDir,
+                env,
+                logFile: path.join(logs, "argocd-notifications.log"),
+                trustedCertificates: options.notifications.trustedCertificates,
+                repoServer: `127.0.0.1:${repoPort}`,
+                detached: options.detached,
+            });
+            processes.push(notifications.process);
+        }
         let server: ArgoCdServer | undefined;
         if (options.apiServer) {
             server = await startArgoCdServer({
@@ -152,7 +177,7 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
                 namespace: options.namespace,
                 dataDir: options.dataDir,
                 logFile: path.join(logs, "argocd-server.log"),
-                env: { ...env, ARGOCD_GNUPGHOME: path.join(options.dataDir, "gnupg-server") },
+                env: { ...env, ARGOCD_GNUPGHOME: keyring("server") },
                 redis: redisAddr,
                 repoServer: `127.0.0.1:${repoPort}`,
                 detached: options.detached,

@@ -50,9 +50,8 @@ export interface NotificationsController {
 const SYSTEM_BUNDLES = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/ca-bundle.pem", "/etc/pki/tls/cacert.pem", "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/cert.pem"];
 
 export async function startNotificationsController(options: NotificationsControllerOptions): Promise<NotificationsController> {
-    fs.mkdirSync(options.dataDir, { recursive: true });
-    const bundle = path.join(options.dataDir, "notifications-ca-bundle.pem");
-    fs.writeFileSync(bundle, caBundle(options.trustedCertificates));
+    for (const dir of [options.dataDir, path.dirname(options.logFile)]) fs.mkdirSync(dir, { recursive: true });
+    const bundle = writeCaBundle(path.join(options.dataDir, "notifications-ca-bundle.pem"), options.trustedCertificates);
     const metricsPort = await freePort();
     // Its "running" line is how readiness is seen: none from a previous run.
     fs.writeFileSync(options.logFile, "");
@@ -82,9 +81,13 @@ export async function startNotificationsController(options: NotificationsControl
     return { process: controller, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }
 
-/** The system's roots (the first bundle Go would read) followed by each trusted PEM file. */
-function caBundle(trusted: string[]): string {
+/**
+ * Writes the system's roots (the first bundle Go would read) followed by each trusted PEM file to
+ * `file`, for a Go process's SSL_CERT_FILE; returns `file`.
+ */
+export function writeCaBundle(file: string, trusted: string[]): string {
     const system = SYSTEM_BUNDLES.find((f) => fs.existsSync(f));
     const parts = [...(system ? [fs.readFileSync(system, "utf8")] : []), ...trusted.map((f) => fs.readFileSync(f, "utf8"))];
-    return parts.map((p) => (p.endsWith("\n") ? p : `${p}\n`)).join("");
+    fs.writeFileSync(file, parts.map((p) => (p.endsWith("\n") ? p : `${p}\n`)).join(""));
+    return file;
 }

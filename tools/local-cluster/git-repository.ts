@@ -84,6 +84,20 @@ export class GitRepository {
     }
 
     /**
+     * Starts `branch` with one empty commit signed by the repository's signer, unless it exists: the
+     * way a platform team opens an environment branch before Argo CD's hydrator writes to it (the
+     * hydrator's own first commit is unsigned, see test/e2e/audit-steps.ts).
+     */
+    openBranch(branch: string, message: string): string {
+        if (this.hasBranch(branch)) return this.head(branch);
+        if (!this.signer) throw new Error("the repository has no signer");
+        const emptyTree = git(this.checkout, ["hash-object", "-t", "tree", "/dev/null"]).trim();
+        const commit = git(this.checkout, [...this.identity(this.signer), "commit-tree", "-S", emptyTree, "-m", message], signingEnv(this.signer)).trim();
+        git(this.checkout, ["push", "--quiet", "origin", `${commit}:refs/heads/${branch}`]);
+        return commit;
+    }
+
+    /**
      * Signs again, with the repository's signer, every commit after `base` (a rebase that rewrites
      * them) and force-pushes the branch: what a maintainer does after reviewing unsigned commits.
      */

@@ -21,6 +21,11 @@ export interface WebhookReceiverOptions {
      * @default - no check
      */
     token?: string;
+    /**
+     * Port on 127.0.0.1, for a URL that must be known before the receiver starts (a stack file).
+     * @default - a free one
+     */
+    port?: number;
     /** Outlive this process (`npm run up`). Default false. */
     detached?: boolean;
 }
@@ -48,7 +53,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     fs.writeFileSync(eventsFile, "");
     const logFile = path.join(dir, "webhook-receiver.log");
     fs.writeFileSync(logFile, ""); // its "listening" line is how readiness is seen: none from a previous run
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const receiver = startProcess({
         name: "webhook-receiver",
         command: process.execPath,
