@@ -11,83 +11,13 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import type { GitRepository } from "../../tools/local-cluster/git-repository";
-import { GpgKey, makeGpgKey, publicKey, secretKey, stopGpgAgent } from "../../tools/local-cluster/gpg";
-import { SIGNING_KEY_SECRET } from "../../tools/local-cluster/argocd-commit-server";
+import { AUDITED_APP, AUDITED_NAMESPACE, LoopKeys } from "../../tools/local-cluster/loop-keys";
 import { Kubectl } from "../../tools/local-cluster/kubectl";
 import { pollUntil } from "../../tools/local-cluster/managed-process";
 import { E2eRun, roundSeconds as round } from "./e2e-run";
 
-/** The hydrated application, and where it runs. */
-export const AUDITED_APP = "hello-audited";
-const AUDITED_NAMESPACE = "hello-audited";
 const BRANCH = "environments/local";
 const VALUES = "charts/hello-service/values-dev.yaml";
-
-/** The loop's keys, and the keyring that verifies with the trusted ones only. */
-export interface LoopKeys {
-    developer: GpgKey;
-    commitServer: GpgKey;
-    stranger: GpgKey;
-    /** Folder of the trusted public keys, relative to the project root (the stack's keysDirectory). */
-    keysDirectory: string;
-    /** A GNUPGHOME holding the trusted public keys, for `git verify-commit`. */
-    verifier: string;
-    /** The commit server's private key as the Secret Argo CD reads it: made here, outside Pulumi. */
-    applySigningKeySecret(kubectl: Kubectl, namespace: string): Promise<void>;
-    /** Stops every gpg-agent the keys started. */
-    stop(): void;
-}
-
-export function makeLoopKeys(projectRoot: string, dir: string): LoopKeys {
-    const developer = makeGpgKey(dir, "Dana Developer", "dana@gitops-platform.invalid");
-    const commitServer = makeGpgKey(dir, "Argo CD commit server", "commit-server@gitops-platform.invalid");
-    const stranger = makeGpgKey(dir, "Sam Stranger", "sam@stranger.invalid");
-    // Under out/ (git-ignored): a stack's keysDirectory is a path in the repository.
-    const keysDirectory = "out/e2e/signing-keys";
-    const keysDir = path.join(projectRoot, keysDirectory);
-    fs.rmSync(keysDir, { recursive: true, force: true });
-    fs.mkdirSync(keysDir, { recursive: true });
-    const verifier = path.join(dir, "gnupg-verifier");
-    fs.mkdirSync(verifier, { recursive: true, mode: 0o700 });
-    for (const key of [developer, commitServer]) {
-        const armored = publicKey(key);
-        fs.writeFileSync(path.join(keysDir, `${key.fingerprint}.asc`), armored);
-        execFileSync("gpg", ["--homedir", verifier, "--batch", "--import"], { input: armored, stdio: ["pipe", "ignore", "ignore"] });
-        // Trusted ultimately: `git verify-commit` then says G (good), as Argo CD's keyring does.
-        execFileSync("gpg", ["--homedir", verifier, "--batch", "--import-ownertrust"], { input: `${key.fingerprint}:6:\n`, stdio: ["pipe", "ignore", "ignore"] });
-    }
-    return {
-        developer,
-        commitServer,
-        stranger,
-        keysDirectory,
-        verifier,
-        applySigningKeySecret: (kubectl, namespace) =>
-            kubectl.apply(
-                { apiVersion: "v1", kind: "Secret", metadata: { name: SIGNING_KEY_SECRET, namespace, labels: { "app.kubernetes.io/part-of": "argocd" } }, stringData: { signingKey: secretKey(commitServer) } },
-                `Secret ${namespace}/${SIGNING_KEY_SECRET}`,
-            ),
-        stop: () => [developer, commitServer, stranger].forEach(stopGpgAgent),
-    };
-}
-
-/**
- * The local stack as the loop runs it: strict source integrity with the developer's and the commit
- * server's keys, hydration signed by the commit server; `hello-service` synced straight from main
- * (hydration off), `hello-audited` (the same chart) hydrated.
- */
-export function auditedStack(keys: LoopKeys): (platform: Record<string, unknown>) => void {
-    return (platform) => {
-        const gitops = platform.gitops as Record<string, unknown> & { projects: { name: string; destinations: unknown[] }[]; applications: Record<string, unknown>[] };
-        gitops.sourceIntegrity = { mode: "strict", keys: [keys.developer.fingerprint, keys.commitServer.fingerprint], keysDirectory: keys.keysDirectory };
-        gitops.hydration = { signingKey: keys.commitServer.fingerprint };
-        const direct = gitops.applications.find((a) => a.name === "hello-service");
-        if (!direct) throw new Error("stacks/Pulumi.local.yaml declares no application hello-service");
-        direct.hydration = { enabled: false };
-        gitops.applications.push({ ...direct, name: AUDITED_APP, destination: { namespace: AUDITED_NAMESPACE }, hydration: { enabled: true } });
-        gitops.projects.find((p) => p.name === "team-hello")!.destinations.push({ namespace: AUDITED_NAMESPACE });
-    };
-}
 
 export interface AuditSummary {
     /** Dry commit to Synced: hydrated (and both signatures checked) against direct (signature checked). */
@@ -137,7 +67,9 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
     };
     const kubectl = () => ctx.kubectl();
     const app = (name: string) => kubectl().get<ApplicationObject>(["applications.argoproj.io", name, "-n", ctx.namespace]);
-    const message = async (name: string) => (await kubectl().get<{ data: Record<string, string> }>(["configmap", name, "-n", name === AUDITED_APP ? AUDITED_NAMESPACE : ctx.direct.namespace]))?.data.PODINFO_UI_MESSAGE;
+    // The chart names its objects after the release, prefixed unless the release is the chart's name.
+    const configMap = (name: string) => (name === AUDITED_APP ? ["configmap", `${AUDITED_APP}-hello-service`, "-n", AUDITED_NAMESPACE] : ["configmap", name, "-n", ctx.direct.namespace]);
+    const message = async (name: string) => (await kubectl().get<{ data: Record<string, string> }>(configMap(name)))?.data.PODINFO_UI_MESSAGE;
     // What a Git webhook does: the dry source is looked at (and hydrated) now, not at the next resync.
     const refresh = async (name: string) => {
         await kubectl().run(["annotate", "applications.argoproj.io", name, "-n", ctx.namespace, "--overwrite", "argocd.argoproj.io/refresh=hard", "argocd.argoproj.io/hydrate=normal"]);
@@ -202,14 +134,17 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
         return `${objects.length} objects (${objects.map((o) => o.kind).join(", ")})`;
     });
 
-    await run.step("hydrator.metadata and the hydrated commit's message name the dry commit", async () => {
+    await run.step("hydrator.metadata (file and git note) and the hydrated commit's message name the dry commit", async () => {
         const dry = ctx.git().head();
         const metadata = JSON.parse(ctx.git().show(BRANCH, "hydrator.metadata")) as { drySha?: string; repoURL?: string; author?: string; subject?: string };
         assert.strictEqual(metadata.drySha, dry, `hydrator.metadata names ${metadata.drySha}, the dry branch is at ${dry}`);
         const body = ctx.git().log(["-1", "--format=%B", BRANCH]);
         assert.ok(body.includes(dry.slice(0, 7)), `the hydrated commit's message does not name ${dry.slice(0, 7)}:\n${body}`);
+        // The commit server also notes the dry commit on the hydrated one (git notes, ref hydrator.metadata).
+        const note = JSON.parse(ctx.git().log(["-1", "--notes=hydrator.metadata", "--format=%N", BRANCH]).trim() || "{}") as { drySha?: string };
+        assert.strictEqual(note.drySha, dry, "the hydrator.metadata note names another dry commit");
         const trailers = ctx.git().log(["-1", "--format=%(trailers:only,unfold)", BRANCH]).trim();
-        return `drySha ${dry.slice(0, 12)}, author ${metadata.author}; message "${body.split("\n")[0]}"${trailers ? `; trailers: ${trailers.replace(/\n/g, "; ")}` : ""}`;
+        return `drySha ${dry.slice(0, 12)} (file and note), author ${metadata.author}; message "${body.split("\n")[0]}"${trailers ? `; trailers: ${trailers.replace(/\n/g, "; ")}` : ""}`;
     });
 
     let base = "";
@@ -303,7 +238,6 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
         return `dry ${dry.slice(0, 12)} signed by ${chain.dryCommit!.signature.fingerprint!.slice(-16)} -> hydrated ${hydrated.slice(0, 12)} -> sync #${chain.sync!.historyId} -> Pulumi update ${chain.pulumiUpdate!.version} -> Terraform serial ${chain.terraform!.serial}; ${stack.timeline.length} events in the stack's timeline; ${summary.auditSeconds.object} s for the object, ${summary.auditSeconds.stack} s for the stack`;
     });
 
-    ctx.keys()?.stop();
     return summary;
 }
 

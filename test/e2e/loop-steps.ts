@@ -9,6 +9,7 @@ import * as path from "path";
 import { startArgoCdControllers } from "../../tools/local-cluster/argocd-controllers";
 import { ArgoCdServer } from "../../tools/local-cluster/argocd-server";
 import { ControlPlane, startControlPlane } from "../../tools/local-cluster/control-plane";
+import { stopGpgAgents } from "../../tools/local-cluster/gpg";
 import { LoopAuditSink, startLoopAuditSink } from "../../tools/local-cluster/loop-audit-sink";
 import { LoopGit, READ_SECRET, serveLoopGit } from "../../tools/local-cluster/loop-git";
 import { isAlive, ManagedProcess, pollUntil, sleep } from "../../tools/local-cluster/managed-process";
@@ -16,7 +17,8 @@ import { waitForApplication } from "../../tools/local-cluster/applications";
 import { E2eRun, roundSeconds as round } from "./e2e-run";
 import { onLocalCluster, writeLocalStackFile } from "../../tools/local-cluster/local-stack";
 import { ArgoCdApiSummary, argoCdApiSteps } from "./argocd-api-steps";
-import { AuditSummary, auditedStack, auditSteps, LoopKeys, makeLoopKeys } from "./audit-steps";
+import { AuditSummary, auditSteps } from "./audit-steps";
+import { auditedStack, LoopKeys, makeLoopKeys } from "../../tools/local-cluster/loop-keys";
 
 const STACK = "local";
 const NAMESPACE = "argocd";
@@ -44,7 +46,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         argocd: { synced: false, healthy: false, commitToSyncedSeconds: null, driftHealedSeconds: null, applicationSetApps: 0, prunedSeconds: null },
     };
     let cp: ControlPlane | undefined;
-    let controllers: ManagedProcess[] = [];
+    const controllers: ManagedProcess[] = [];
     let loopGit: LoopGit | undefined;
     let keys: LoopKeys | undefined;
     let sink: LoopAuditSink | undefined;
@@ -137,7 +139,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
             namespace: NAMESPACE,
             dataDir: path.join(work, "argocd"),
             apiServer: true,
-            trustedCertificates: [{ host: "127.0.0.1", certificateFile: loopGit!.server.certificateFile }],
+            trustedCertificates: [loopGit!.server.certificateFile, sink!.receiver.certificateFile].map((certificateFile) => ({ host: "127.0.0.1", certificateFile })),
             notifications: { trustedCertificates: [sink!.receiver.certificateFile] },
         });
         assert.ok(started.commitServer?.signing, "the commit server does not sign: argocd-cmd-params-cm names no signing key");
@@ -255,6 +257,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         async () => {
             const all = [...controllers, ...(cp?.processes ?? [])];
             await Promise.all(all.map((p) => p.stop()));
+            stopGpgAgents(work);
             const alive = all.filter((p) => isAlive(p.pid)).map((p) => `${p.name} (${p.pid})`);
             assert.deepStrictEqual(alive, [], "processes still running");
             const logs = all.map((p) => fs.readFileSync(p.logFile, "utf8"));

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import { Kubectl } from "../local-cluster/kubectl";
 import type { Redactor } from "../plan/redaction";
 import type { ArgoApplication, LiveObject, ObjectRef } from "./model";
-import { AuditSourceError } from "./source-error";
+import { AuditSourceError, readSourceFile } from "./source-error";
 
 /** Where Applications and live objects come from. */
 export interface ClusterReader {
@@ -115,12 +115,7 @@ export function kubectlCluster(options: { binary: string; kubeconfig: string; re
 
 function readJsonFile(file: string, what: string): unknown {
     const source = `${what} ${file}`;
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-        throw new AuditSourceError(source, (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message);
-    }
+    const text = readSourceFile(file, source);
     try {
         return JSON.parse(text);
     } catch (e) {

@@ -359,16 +359,9 @@ export interface ApplicationView {
 }
 
 /** The Pulumi update in the report. */
-export interface PulumiUpdateView {
-    version: number;
-    kind: string;
-    result?: string;
-    startTime?: string;
-    endTime?: string;
-    message?: string;
+export interface PulumiUpdateView extends Omit<PulumiUpdate, "environment"> {
     gitHead?: string;
     gitAuthor?: string;
-    resourceChanges?: Record<string, number>;
     /** The Application's git-commit audit label matched the update's `git.head`, or no update matched and this is the latest that created or updated something. */
     matchedBy: "git-commit-label" | "resource-changes";
 }

@@ -4,9 +4,8 @@
  * at, initiatedBy, drySha, hydratedSha; a field the Application lacks is null) with the
  * receiver's `receivedAt`. A receiver that wraps the body (`{"receivedAt", "body": {...}}`) is read too.
  */
-import * as fs from "fs";
 import type { InitiatedBy, NotificationEvent } from "./model";
-import { AuditSourceError } from "./source-error";
+import { AuditSourceError, readSourceFile } from "./source-error";
 
 export function parseNotifications(text: string, source: string): NotificationEvent[] {
     const events: NotificationEvent[] = [];
@@ -48,11 +47,6 @@ export function parseNotifications(text: string, source: string): NotificationEv
 
 export function readNotificationsFile(file: string): NotificationEvent[] {
     const source = `notifications file ${file}`;
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-        throw new AuditSourceError(source, (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message);
-    }
+    const text = readSourceFile(file, source);
     return parseNotifications(text, source);
 }

@@ -4,10 +4,9 @@
  * from a file, or from the pinned CLI (tools/engine/pulumi-cli.ts). Only the environment's `git.*`,
  * `exec.*` and `ci.*` keys are kept, and never `config` (it may hold secrets, blinded or not).
  */
-import * as fs from "fs";
 import { type EngineWorkspace, runPulumi } from "../engine/pulumi-cli";
 import type { PulumiUpdate } from "./model";
-import { AuditSourceError } from "./source-error";
+import { AuditSourceError, readSourceFile } from "./source-error";
 
 const KEPT_ENVIRONMENT = /^(git|exec|ci|vcs)\./;
 
@@ -48,12 +47,7 @@ export function parsePulumiHistory(text: string, source: string): { updates: Pul
 
 export function readPulumiHistoryFile(file: string): { updates: PulumiUpdate[]; renumbered: boolean } {
     const source = `Pulumi history file ${file}`;
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-        throw new AuditSourceError(source, (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message);
-    }
+    const text = readSourceFile(file, source);
     return parsePulumiHistory(text, source);
 }
 

@@ -8,24 +8,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { freePort } from "../engine/free-port";
-import { Kubectl } from "./kubectl";
+import type { ArgoCdServerOptions } from "./argocd-server";
 import { ManagedProcess, startProcess } from "./managed-process";
 import { localPodPath, mountVolume } from "./pod-volumes";
 
 /** The Secret Argo CD 3.6 reads the commit server's signing key from. */
 export const SIGNING_KEY_SECRET = "argocd-commit-server-gpg-signing-key";
 
-export interface CommitServerOptions {
-    binDir: string;
-    kubectl: Kubectl;
-    namespace: string;
-    dataDir: string;
-    logFile: string;
-    /** What the other components run with (KUBECONFIG, TLS data path, ...). */
-    env: NodeJS.ProcessEnv;
+/** What the API server takes, but Redis and the repo server: the commit server needs neither. */
+export interface CommitServerOptions extends Omit<ArgoCdServerOptions, "redis" | "repoServer"> {
     /** argocd-cmd-params-cm's data. */
     params: Record<string, string>;
-    detached?: boolean;
 }
 
 export interface CommitServer {

@@ -40,8 +40,8 @@ export interface ArgoCdControllersOptions {
      */
     apiServer?: boolean;
     /**
-     * Certificates of HTTPS Git servers to trust, by host name (argocd-tls-certs-cm's keys in a
-     * cluster). Default none.
+     * Certificates of HTTPS servers to trust (Git servers, webhooks), by host name
+     * (argocd-tls-certs-cm's keys in a cluster). Default none.
      */
     trustedCertificates?: { host: string; certificateFile: string }[];
     /**
@@ -76,7 +76,11 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
     await mountVolume(kubectl, "configmap", options.namespace, "argocd-gpg-keys-cm", gpgSource);
     const tlsData = localPodPath(options.dataDir, "/app/config/tls");
     fs.mkdirSync(tlsData, { recursive: true, mode: 0o700 });
-    for (const c of options.trustedCertificates ?? []) fs.copyFileSync(c.certificateFile, path.join(tlsData, c.host));
+    // One file per host, every certificate trusted for it (argocd-tls-certs-cm's layout): the Git
+    // server and the audit webhook are both 127.0.0.1 here.
+    const byHost = new Map<string, string[]>();
+    for (const c of options.trustedCertificates ?? []) byHost.set(c.host, [...(byHost.get(c.host) ?? []), fs.readFileSync(c.certificateFile, "utf8")]);
+    for (const [host, pems] of byHost) fs.writeFileSync(path.join(tlsData, host), pems.join("\n"));
     const env: NodeJS.ProcessEnv = {
         KUBECONFIG: options.kubeconfigPath,
         // The controllers call the cluster they run in `https://kubernetes.default.svc`; the kubeconfig says where it is.

@@ -10,8 +10,10 @@ import { EngineWorkspace, pulumiHome, runPulumi } from "../engine/pulumi-cli";
 import { applicationStatuses } from "./applications";
 import { startArgoCdControllers } from "./argocd-controllers";
 import { startControlPlane } from "./control-plane";
+import { stopGpgAgents } from "./gpg";
 import { Kubectl } from "./kubectl";
 import { onLocalCluster, writeLocalStackFile } from "./local-stack";
+import { startLoopAuditSink } from "./loop-audit-sink";
 import { READ_SECRET, serveLoopGit } from "./loop-git";
 import { sleep, stopPid } from "./managed-process";
 
@@ -47,7 +49,13 @@ async function up(): Promise<number> {
         const git = await serveLoopGit({ projectRoot: PROJECT_ROOT, dir: path.join(DATA, "git"), detached: true });
         state.pids.push({ name: git.server.process.name, pid: git.server.process.pid });
         save();
-        writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, onLocalCluster(git.url, READ_SECRET));
+        const sink = await startLoopAuditSink({ dir: path.join(DATA, "audit-sink"), detached: true });
+        state.pids.push({ name: sink.receiver.process.name, pid: sink.receiver.process.pid });
+        save();
+        writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, (platform) => {
+            onLocalCluster(git.url, READ_SECRET)(platform);
+            sink.stackChange(platform);
+        });
         const init = await runPulumi(ws, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
         if (init.code !== 0 && !/already exists/.test(init.stderr)) throw new Error(init.stderr);
         const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", ...STACK_ARGS], { input: fs.readFileSync(cp.kubeconfigPath, "utf8") });
@@ -56,6 +64,7 @@ async function up(): Promise<number> {
         const pulumiUp = await runPulumi(ws, ["up", "--yes", ...STACK_ARGS, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"], { inherit: true });
         if (pulumiUp.code !== 0) throw new Error("pulumi up failed (above)");
         await git.applySecrets(cp.kubectl, "argocd");
+        await sink.applySecret(cp.kubectl, "argocd");
         const argocd = await startArgoCdControllers({
             binDir: BIN,
             kubeconfigPath: cp.kubeconfigPath,
@@ -64,7 +73,8 @@ async function up(): Promise<number> {
             detached: true,
             log: console.log,
             apiServer: true,
-            trustedCertificates: [{ host: "127.0.0.1", certificateFile: git.server.certificateFile }],
+            trustedCertificates: [git.server.certificateFile, sink.receiver.certificateFile].map((certificateFile) => ({ host: "127.0.0.1", certificateFile })),
+            notifications: { trustedCertificates: [sink.receiver.certificateFile] },
         });
         state.pids.push(...argocd.processes.map((p) => ({ name: p.name, pid: p.pid })));
         save();
@@ -88,6 +98,7 @@ Look around:
   .tools/bin/kubectl get applications hello-service -n argocd -o yaml   # sync and health status
   (\`argocd --core\` would port-forward to the in-cluster Redis pod, which KWOK only pretends to run)
   git clone ${git.url} (its certificate: ${rel(git.server.certificateFile)}; reading needs the credentials of the Secret argocd/${READ_SECRET})
+  the audit webhook's events (every sync, failed verification, ...): ${rel(sink.receiver.eventsFile)}; npm run audit -- --stack local
   logs: ${DATA}/cluster/logs, ${DATA}/argocd/logs, ${DATA}/git/server/lighttpd.log
   npm run down                                  # destroy the stack and stop every process`);
         return 0;
@@ -126,6 +137,7 @@ async function down(): Promise<number> {
         console.log(destroy.code === 0 ? "down: pulumi destroy done" : `down: pulumi destroy failed (the cluster goes anyway):\n${destroy.stderr}`);
     }
     for (const p of [...state.pids].reverse()) await stopPid(p.pid);
+    stopGpgAgents(DATA);
     console.log(`down: stopped ${state.pids.length} processes`);
     fs.rmSync(DATA, { recursive: true, force: true });
     return 0;

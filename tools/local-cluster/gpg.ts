@@ -49,12 +49,23 @@ export function signingEnv(key: GpgKey): NodeJS.ProcessEnv {
     return { GNUPGHOME: key.home };
 }
 
-/** Stops the gpg-agent a keyring started (it outlives gpg otherwise). */
-export function stopGpgAgent(key: GpgKey): void {
-    try {
-        execFileSync("gpgconf", ["--kill", "gpg-agent"], { env: { ...process.env, GNUPGHOME: key.home }, stdio: "ignore" });
-    } catch {
-        // No agent running.
+/**
+ * Stops the gpg-agent of every keyring under `dir` (a `gnupg-*` folder, three levels deep at most):
+ * the loop's keys and Argo CD's repo and commit servers each start one, and it outlives them.
+ */
+export function stopGpgAgents(dir: string, depth = 3): void {
+    if (depth < 0 || !fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+        const full = path.join(dir, entry.name);
+        if (entry.name.startsWith("gnupg-")) {
+            try {
+                execFileSync("gpgconf", ["--kill", "gpg-agent"], { env: { ...process.env, GNUPGHOME: full }, stdio: "ignore" });
+            } catch {
+                // No agent running there.
+            }
+        } else {
+            stopGpgAgents(full, depth - 1);
+        }
     }
 }
 

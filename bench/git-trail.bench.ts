@@ -1,0 +1,243 @@
+/**
+ * The audit trail's cost on the real local loop (control plane, Argo CD 3.6.1 with its commit server
+ * and notifications controller, `pulumi up` with the policy pack), set up as the e2e loop does
+ * (test/e2e/loop-steps.ts): strict source integrity on the developer's and the commit server's keys,
+ * `hello-audited` hydrated to environments/local by the commit server (signed) and synced from there,
+ * `hello-service` synced straight from main; both from the same chart and values file.
+ *
+ * Figures, for GIT_TRAIL_COMMITS (default 5) signed commits to charts/hello-service/values-dev.yaml:
+ * seconds from the commit on the Git server to each Application Synced at it with the new message in
+ * its ConfigMap (both refreshed as a Git webhook would, polled side by side as audit-steps.ts's
+ * `waitBoth` does), median, max and the hydrated/direct ratio; then `npm run audit` for one object
+ * and for the whole stack. Figures only, never asserted: the machines are shared and noisy.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { onExit } from "../tools/engine/processes";
+import { EngineWorkspace, runPulumi } from "../tools/engine/pulumi-cli";
+import { ArgoCdControllers, startArgoCdControllers } from "../tools/local-cluster/argocd-controllers";
+import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
+import { stopGpgAgents } from "../tools/local-cluster/gpg";
+import { onLocalCluster, writeLocalStackFile } from "../tools/local-cluster/local-stack";
+import { LoopAuditSink, startLoopAuditSink } from "../tools/local-cluster/loop-audit-sink";
+import { LoopGit, READ_SECRET, serveLoopGit } from "../tools/local-cluster/loop-git";
+import { AUDITED_APP, AUDITED_NAMESPACE, auditedStack, LoopKeys, makeLoopKeys } from "../tools/local-cluster/loop-keys";
+import { isAlive, ManagedProcess, pollUntil } from "../tools/local-cluster/managed-process";
+import { printTable, recordResults, ROOT } from "./results";
+
+const BIN = path.join(ROOT, ".tools", "bin");
+const NAMESPACE = "argocd";
+const DIRECT_APP = "hello-service";
+const DIRECT_NAMESPACE = "hello";
+const BRANCH = "environments/local";
+const VALUES = "charts/hello-service/values-dev.yaml";
+const COMMITS = Number(process.env.GIT_TRAIL_COMMITS ?? 5);
+
+interface ApplicationItem {
+    metadata: { name: string };
+    status?: {
+        sync?: { status?: string; revision?: string };
+        health?: { status?: string };
+        sourceHydrator?: { lastSuccessfulOperation?: { drySHA?: string; hydratedSHA?: string } };
+    };
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main(): Promise<void> {
+    if (!fs.existsSync(path.join(BIN, "kube-apiserver")) || !fs.existsSync(path.join(BIN, "argocd"))) {
+        throw new Error(`the local control plane and Argo CD are not installed in ${BIN}: run bash tools/install.sh`);
+    }
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-git-trail-"));
+    // Removed on every exit path, Ctrl-C included (the processes are stopped by tools/engine/processes.ts).
+    const removeWork = onExit(() => fs.rmSync(work, { recursive: true, force: true }));
+    const log = (line: string) => process.stdout.write(`    ${line}\n`);
+    const configFile = path.join(work, "Pulumi.local.yaml");
+    const stack = ["--stack", "local", "--config-file", configFile];
+    const ws: EngineWorkspace = { projectRoot: ROOT, backendDir: path.join(work, "backend"), passphrase: "local-stack-only" };
+    const must = async (args: string[], input?: string) => {
+        const r = await runPulumi(ws, args, { input });
+        if (r.code !== 0) throw new Error(`pulumi ${args[0]} failed:\n${r.stdout.split("\n").slice(-30).join("\n")}\n${r.stderr}`);
+        return r;
+    };
+    const processes: ManagedProcess[] = [];
+    let cp: ControlPlane | undefined;
+    let keys: LoopKeys | undefined;
+    let loopGit: LoopGit | undefined;
+    let sink: LoopAuditSink | undefined;
+    let argocd: ArgoCdControllers | undefined;
+    let stackMade = false;
+    let failure: Error | undefined;
+    try {
+        cp = await startControlPlane({ binDir: BIN, dataDir: path.join(work, "cluster") });
+        processes.push(...cp.processes);
+        keys = makeLoopKeys(ROOT, path.join(work, "gpg"));
+        loopGit = await serveLoopGit({ projectRoot: ROOT, dir: path.join(work, "git"), signer: keys.developer });
+        processes.push(loopGit.server.process);
+        // Argo CD 3.6.1's commit server would open the branch with an unsigned commit strict verification refuses.
+        loopGit.repo.openBranch(BRANCH, `Open ${BRANCH} for Argo CD's source hydrator (signed)`);
+        sink = await startLoopAuditSink({ dir: path.join(work, "audit-sink") });
+        processes.push(sink.receiver.process);
+        const git = loopGit.repo;
+        writeLocalStackFile(ROOT, configFile, (platform) => {
+            onLocalCluster(loopGit!.url, READ_SECRET)(platform);
+            auditedStack(keys!)(platform);
+            sink!.stackChange(platform);
+        });
+
+        await must(["stack", "init", "local", "--secrets-provider", "passphrase"]);
+        stackMade = true;
+        await must(["config", "set", "--secret", "kubeconfig", ...stack], fs.readFileSync(cp.kubeconfigPath, "utf8"));
+        const up = await must(["up", "--yes", ...stack, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"]);
+        log(`pulumi up ${up.seconds.toFixed(1)} s`);
+
+        // Made outside Pulumi, as a platform team would: repository credentials, the commit server's key, the webhook's token.
+        await loopGit.applySecrets(cp.kubectl, NAMESPACE);
+        await keys.applySigningKeySecret(cp.kubectl, NAMESPACE);
+        await sink.applySecret(cp.kubectl, NAMESPACE);
+        argocd = await startArgoCdControllers({
+            binDir: BIN,
+            kubeconfigPath: cp.kubeconfigPath,
+            namespace: NAMESPACE,
+            dataDir: path.join(work, "argocd"),
+            trustedCertificates: [{ host: "127.0.0.1", certificateFile: loopGit.server.certificateFile }],
+            notifications: { trustedCertificates: [sink.receiver.certificateFile] },
+        });
+        processes.push(...argocd.processes);
+        if (!argocd.commitServer?.signing) throw new Error("the commit server does not sign: argocd-cmd-params-cm names no signing key");
+        const controllersStarted = Date.now();
+
+        const kubectl = cp.kubectl;
+        const apps = async () => {
+            const list = await kubectl.get<{ items: ApplicationItem[] }>(["applications.argoproj.io", "-n", NAMESPACE]);
+            return new Map((list?.items ?? []).map((a) => [a.metadata.name, a]));
+        };
+        const directAt = (a: ApplicationItem | undefined, dry: string) => a?.status?.sync?.status === "Synced" && a.status.sync.revision === dry;
+        const hydratedAt = (a: ApplicationItem | undefined, dry: string) => {
+            const done = a?.status?.sourceHydrator?.lastSuccessfulOperation;
+            return done?.drySHA === dry && a?.status?.sync?.status === "Synced" && a.status.sync.revision === done.hydratedSHA;
+        };
+        const message = async (configMap: string[]) => (await kubectl.get<{ data: Record<string, string> }>(configMap))?.data.PODINFO_UI_MESSAGE;
+        // What a Git webhook does: the dry source is looked at (and hydrated) now, not at the next resync.
+        const refreshBoth = () =>
+            Promise.all(
+                [AUDITED_APP, DIRECT_APP].map((name) =>
+                    kubectl.run(["annotate", "applications.argoproj.io", name, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard", "argocd.argoproj.io/hydrate=normal"]),
+                ),
+            );
+        /** Seconds from `started` to each Application Synced at `dry` (with `text` live, when given), polled side by side. */
+        const waitBoth = async (dry: string, text: string | undefined, started: number, timeoutMs: number) => {
+            const seconds = { hydrated: null as number | null, direct: null as number | null };
+            let last = "";
+            await pollUntil(
+                async () => {
+                    const all = await apps();
+                    const [audited, direct] = [all.get(AUDITED_APP), all.get(DIRECT_APP)];
+                    last = JSON.stringify({ seconds, audited: audited?.status, direct: direct?.status?.sync }).slice(0, 3000);
+                    if (seconds.direct === null && directAt(direct, dry) && (text === undefined || (await message(["configmap", DIRECT_APP, "-n", DIRECT_NAMESPACE])) === text)) {
+                        seconds.direct = round((Date.now() - started) / 1000);
+                    }
+                    if (seconds.hydrated === null && hydratedAt(audited, dry) && (text === undefined || (await message(["configmap", `${AUDITED_APP}-hello-service`, "-n", AUDITED_NAMESPACE])) === text)) {
+                        seconds.hydrated = round((Date.now() - started) / 1000);
+                    }
+                    return seconds.direct !== null && seconds.hydrated !== null;
+                },
+                timeoutMs,
+                `${dry.slice(0, 12)} hydrated and synced in ${AUDITED_APP}, synced in ${DIRECT_APP}`,
+                () => last,
+            );
+            return seconds as { hydrated: number; direct: number };
+        };
+
+        await refreshBoth();
+        const first = await waitBoth(git.head(), undefined, controllersStarted, 300_000);
+        log(`controllers started -> main's first commit Synced: ${first.hydrated} s hydrated, ${first.direct} s direct`);
+
+        const rounds: { dry: string; hydratedCommit: string; signedByCommitServer: boolean; hydrated: number; direct: number }[] = [];
+        for (let i = 1; i <= COMMITS; i++) {
+            const text = `git-trail ${i} ${Date.now()}`;
+            const dry = git.commitChange(VALUES, (t) => t.replace(/PODINFO_UI_MESSAGE: .*/, `PODINFO_UI_MESSAGE: "${text}"`), `bench: change the dev message (${i})`);
+            const started = Date.now();
+            await refreshBoth();
+            const seconds = await waitBoth(dry, text, started, 300_000);
+            const hydratedCommit = git.head(BRANCH);
+            const signature = git.signature(hydratedCommit, keys.verifier);
+            const signedByCommitServer = signature.status === "G" && signature.fingerprint === keys.commitServer.fingerprint;
+            rounds.push({ dry, hydratedCommit, signedByCommitServer, ...seconds });
+            log(`commit ${i}/${COMMITS} ${dry.slice(0, 12)} -> ${hydratedCommit.slice(0, 12)}${signedByCommitServer ? " (signed by the commit server)" : ` (signature ${signature.status} ${signature.fingerprint})`}: ${seconds.hydrated} s hydrated, ${seconds.direct} s direct`);
+        }
+
+        // `npm run audit` (its CLI through ts-node, as npm runs it) with every source named, as the e2e does.
+        const historyStarted = Date.now();
+        const history = await must(["stack", "history", "--json", ...stack]);
+        const historySeconds = round((Date.now() - historyStarted) / 1000);
+        const historyFile = path.join(work, "pulumi-history.json");
+        fs.writeFileSync(historyFile, history.stdout);
+        const out = path.join(work, "audit");
+        const sources = [
+            "--stack", "local", "--git-dir", git.bare, "--gnupghome", keys.verifier, "--trusted-keys", `${keys.developer.fingerprint},${keys.commitServer.fingerprint}`,
+            "--kubeconfig", cp.kubeconfigPath, "--namespace", NAMESPACE, "--notifications", sink.receiver.eventsFile, "--pulumi-history", historyFile, "--config-file", configFile, "--out", out,
+        ];
+        const audit = (args: string[]) => {
+            const started = Date.now();
+            execFileSync(path.join(ROOT, "node_modules", ".bin", "ts-node"), ["--transpile-only", path.join(ROOT, "tools", "audit", "cli.ts"), ...sources, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+            return round((Date.now() - started) / 1000);
+        };
+        const auditObject = audit(["--object", `deployment/${AUDITED_NAMESPACE}/${AUDITED_APP}-hello-service`]);
+        const auditStack = audit([]);
+        const stackReport = JSON.parse(fs.readFileSync(path.join(out, "audit", "local", "stack.json"), "utf8")) as { timeline: unknown[] };
+
+        const hydrated = rounds.map((r) => r.hydrated);
+        const direct = rounds.map((r) => r.direct);
+        const figures = {
+            commits: COMMITS,
+            pulumiUpSeconds: round(up.seconds),
+            controllersToFirstSyncedSeconds: first,
+            hydrated: { medianSeconds: round(median(hydrated)), maxSeconds: Math.max(...hydrated), seconds: hydrated },
+            direct: { medianSeconds: round(median(direct)), maxSeconds: Math.max(...direct), seconds: direct },
+            hydratedOverDirect: { ofMedians: round(median(hydrated) / median(direct), 2), medianPerCommit: round(median(rounds.map((r) => r.hydrated / r.direct)), 2), ofMax: round(Math.max(...hydrated) / Math.max(...direct), 2) },
+            hydratedCommitsSignedByCommitServer: rounds.filter((r) => r.signedByCommitServer).length,
+            auditSeconds: { object: auditObject, stack: auditStack, pulumiStackHistory: historySeconds },
+            auditTimelineEvents: stackReport.timeline.length,
+            notificationsReceived: sink.receiver.events().length,
+        };
+        printTable([
+            ["commit -> Synced", "median s", "max s", "each s"],
+            [`hydrated, signed (${AUDITED_APP})`, String(figures.hydrated.medianSeconds), String(figures.hydrated.maxSeconds), hydrated.join(", ")],
+            [`direct (${DIRECT_APP})`, String(figures.direct.medianSeconds), String(figures.direct.maxSeconds), direct.join(", ")],
+        ]);
+        const r = figures.hydratedOverDirect;
+        process.stdout.write(`  hydrated / direct: ${r.ofMedians} (medians), ${r.medianPerCommit} (median of each commit's), ${r.ofMax} (max); ${figures.hydratedCommitsSignedByCommitServer}/${COMMITS} hydrated commits signed by the commit server\n`);
+        process.stdout.write(`  npm run audit: ${auditObject} s for deployment/${AUDITED_NAMESPACE}/${AUDITED_APP}-hello-service, ${auditStack} s for the stack (${figures.auditTimelineEvents} events, ${figures.notificationsReceived} notifications received); pulumi stack history --json before them: ${historySeconds} s\n`);
+        recordResults({ gitTrail: figures });
+    } catch (e) {
+        failure = e as Error;
+    } finally {
+        if (stackMade) {
+            // While Argo CD still runs: it removes the Applications' finalizers and resources. Once more if
+            // the API server answers a DELETE with a 504 while Argo CD prunes (seen in the e2e run).
+            let destroy = await runPulumi(ws, ["destroy", "--yes", ...stack]);
+            if (destroy.code !== 0) destroy = await runPulumi(ws, ["destroy", "--yes", ...stack]);
+            if (destroy.code !== 0) failure ??= new Error(`pulumi destroy failed:\n${destroy.stdout.split("\n").slice(-30).join("\n")}\n${destroy.stderr}`);
+        }
+        for (const p of [...processes].reverse()) await p.stop();
+        stopGpgAgents(work);
+        const alive = processes.filter((p) => isAlive(p.pid)).map((p) => `${p.name} (${p.pid})`);
+        if (alive.length > 0) failure ??= new Error(`still running: ${alive.join(", ")}`);
+        else log(`${processes.length} processes stopped by pid`);
+        fs.rmSync(work, { recursive: true, force: true });
+        removeWork();
+    }
+    if (failure) throw failure;
+}
+
+main().catch((e) => {
+    process.stderr.write(`git-trail bench: ${(e as Error).message}\n`);
+    process.exit(1);
+});
