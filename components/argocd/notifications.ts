@@ -106,8 +106,9 @@ const EVENTS = {
     "on-audit-comparison-error": {
         description: "A ComparisonError condition (manifests could not be generated or verified, e.g. a failed signature verification)",
         when: "any(app.status?.conditions ?? [], {#.type == 'ComparisonError'})",
-        // Argo CD renews a condition's lastTransitionTime when it appears again or its message changes.
-        oncePer: "map(filter(app.status?.conditions ?? [], {#.type == 'ComparisonError'}), {#.lastTransitionTime})",
+        // A condition that comes back gets a new lastTransitionTime; one whose message changes (another
+        // revision refused, say) keeps it (Argo CD 3.6.1), so the message names the occurrence too.
+        oncePer: "map(filter(app.status?.conditions ?? [], {#.type == 'ComparisonError'}), {#.lastTransitionTime + ' ' + #.message})",
         prelude: [
             `{{- $messages := list -}}{{- $at := "" -}}`,
             `{{- range ${dig("status.conditions", "(list)")} -}}{{- if eq (get . "type") "ComparisonError" -}}`,
