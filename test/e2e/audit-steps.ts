@@ -176,7 +176,9 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
         assert.strictEqual(await message(ctx.direct.app), before.direct, `${what} reached ${ctx.direct.app}`);
         summary.refusals.push(why);
         // Every failed verification reaches the audit sink too.
-        await notified(`the failed verification of ${what}`, (e) => e.event === "on-audit-comparison-error" && /GPG|sign/i.test(String(e.message)) && String(e.receivedAt) >= since);
+        // (hello-audited's is a failed hydration; hello-service's condition may still name the first bad
+        // commit of the history, an earlier one, so it is not sent again.)
+        await notified(`the failed verification of ${what}`, (e) => ["on-audit-comparison-error", "on-audit-hydration-failed"].includes(String(e.event)) && /GPG|sign|integrity/i.test(String(e.message)) && String(e.receivedAt) >= since);
         summary.notifications = ctx.events().length;
         return why;
     };

@@ -217,6 +217,18 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         head: () => git().head(),
     });
 
+    await run.step("a wrong Git password is a clear Application error at once, not a hang; the right one heals it", async () => {
+        const started = Date.now();
+        await loopGit!.applySecrets(cp!.kubectl, NAMESPACE, "not-the-password");
+        await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
+        const failed = await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => /authentication|401|credentials/i.test(s.message ?? ""), 120_000);
+        const seconds = round((Date.now() - started) / 1000);
+        await loopGit!.applySecrets(cp!.kubectl, NAMESPACE);
+        await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
+        await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => s.sync === "Synced" && !s.message, 120_000);
+        return `${seconds} s to "${failed.message!.slice(0, 160)}"`;
+    });
+
     // Skipped (and recorded so) when a step above failed.
     summary.audit = await auditSteps(run, { kubectl: () => cp!.kubectl, git, keys: () => keys!, events: () => sink!.receiver.events(),
         namespace: NAMESPACE,

@@ -21,8 +21,8 @@ export interface LoopGit {
     server: GitServer;
     /** `https://127.0.0.1:<port>/gitops-platform.git`. */
     url: string;
-    /** Applies the read and write Secrets in Argo CD's namespace (which must exist). */
-    applySecrets(kubectl: Kubectl, namespace: string): Promise<void>;
+    /** Applies the read and write Secrets in Argo CD's namespace (which must exist); `readPassword` replaces the reader's (to try a wrong one). */
+    applySecrets(kubectl: Kubectl, namespace: string, readPassword?: string): Promise<void>;
 }
 
 export async function serveLoopGit(options: { projectRoot: string; dir: string; signer?: GpgKey; detached?: boolean }): Promise<LoopGit> {
@@ -41,8 +41,8 @@ export async function serveLoopGit(options: { projectRoot: string; dir: string; 
         repo,
         server,
         url,
-        applySecrets: async (kubectl, namespace) => {
-            const objects = [secret(READ_SECRET, "repository", reader), secret(WRITE_SECRET, "repository-write", committer)];
+        applySecrets: async (kubectl, namespace, readPassword) => {
+            const objects = [secret(READ_SECRET, "repository", { ...reader, password: readPassword ?? reader.password }), secret(WRITE_SECRET, "repository-write", committer)];
             for (const o of objects) o.metadata.namespace = namespace;
             await kubectl.apply(objects, `the repository Secrets ${READ_SECRET} and ${WRITE_SECRET}`);
         },
