@@ -148,7 +148,7 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
     });
 
     let base = "";
-    const refused = async (what: string, commit: () => string) => {
+    const refused = async (what: string, commit: () => string, reason: RegExp) => {
         base ||= ctx.git().head();
         const before = { hydrated: ctx.git().head(BRANCH), audited: await message(AUDITED_APP), direct: await message(ctx.direct.app) };
         const since = new Date().toISOString();
@@ -161,7 +161,7 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
                     const s = (await app(n))?.status;
                     return [...(s?.conditions ?? []).map((c) => `${c.type}: ${c.message}`), s?.sourceHydrator?.currentOperation?.message ?? "", s?.operationState?.message ?? ""].join(" | ");
                 }));
-                const [audited, direct] = texts.map((t) => (/signature|signed|verif|gpg/i.test(t) ? t : ""));
+                const [audited, direct] = texts.map((t) => (/GPG/.test(t) && reason.test(t) ? t : ""));
                 why = `${AUDITED_APP}: ${audited.slice(0, 300)} / ${ctx.direct.app}: ${direct.slice(0, 300)}`;
                 return audited !== "" && direct !== "";
             },
@@ -185,14 +185,23 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
     const change = (text: string) => (t: string) => t.replace(/PODINFO_UI_MESSAGE: .*/, `PODINFO_UI_MESSAGE: "${text}"`);
 
     await run.step("a commit signed by a key nobody trusts is neither hydrated nor synced: the Applications say why, the cluster is unchanged", () =>
-        refused("a stranger's commit", () => ctx.git().commitChange(VALUES, change(`from a stranger ${Date.now()}`), "a stranger's change", ctx.keys().stranger)),
+        refused("a stranger's commit", () => ctx.git().commitChange(VALUES, change(`from a stranger ${Date.now()}`), "a stranger's change", ctx.keys().stranger), /Sam Stranger.*not in keyring/),
     );
 
-    await run.step("an unsigned commit is neither hydrated nor synced: the Applications say why, the cluster is unchanged", () =>
-        refused("an unsigned commit", () => ctx.git().commitChange(VALUES, change(`unsigned ${Date.now()}`), "an unsigned change", null)),
-    );
+    await run.step("an unsigned commit is neither hydrated nor synced: the Applications say why, the cluster is unchanged", async () => {
+        // The stranger's commit dropped first (force-pushed away), so what is refused is this one alone.
+        ctx.git().resetTo(base);
+        return refused("an unsigned commit", () => ctx.git().commitChange(VALUES, change(`unsigned ${Date.now()}`), "an unsigned change", null), /unsigned/);
+    });
 
-    await run.step("signing them again (a maintainer's reviewed rebase) makes them hydrate and sync", async () => {
+    await run.step("signing it again (a maintainer's reviewed rebase) makes it hydrate and sync", async () => {
+        // A refused auto-sync keeps retrying its old revision (backoff up to 3 min) and holds off a new
+        // one: end it, as `argocd app terminate-op` does, so the new head is synced now.
+        for (const name of [AUDITED_APP, ctx.direct.app]) {
+            if ((await app(name))?.status?.operationState?.phase === "Running") {
+                await kubectl().run(["patch", "applications.argoproj.io", name, "-n", ctx.namespace, "--type=merge", "-p", JSON.stringify({ status: { operationState: { phase: "Terminating" } } })]);
+            }
+        }
         const head = ctx.git().resignSince(base);
         const text = ctx.git().show(head, VALUES).match(/PODINFO_UI_MESSAGE: "(.*)"/)?.[1] ?? "";
         await Promise.all([AUDITED_APP, ctx.direct.app].map(refresh));
@@ -201,7 +210,8 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
     });
 
     await run.step("npm run audit traces the hydrated Deployment to its signed dry commit and signer, the hydrated commit, the sync and its notification, the Pulumi update and the Terraform state", async () => {
-        const history = await run.cli(["stack", "history", "--json", ...ctx.stackArgs]);
+        // `stack history` takes no --config-file: the stack alone.
+        const history = await run.cli(["stack", "history", "--json", "--stack", ctx.stackArgs[ctx.stackArgs.indexOf("--stack") + 1]]);
         assert.strictEqual(history.code, 0, history.stderr);
         const historyFile = path.join(run.work, "pulumi-history.json");
         fs.writeFileSync(historyFile, history.stdout);

@@ -14,11 +14,11 @@
  * the one port) and Prometheus metrics, both on `--address` (the metrics listener binds to it, not to
  * `--metrics-address`). No Dex (SSO is not configured), so nothing else listens.
  */
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
 import { freePort } from "../engine/free-port";
+import { selfSignedCertificate } from "./certificate";
 import { Kubectl } from "./kubectl";
 import { ManagedProcess, startProcess } from "./managed-process";
 
@@ -53,7 +53,7 @@ const SERVER_TLS_SECRET = "argocd-server-tls";
 
 export async function startArgoCdServer(options: ArgoCdServerOptions): Promise<ArgoCdServer> {
     const tlsDir = path.join(options.dataDir, "server-tls");
-    const { certificateFile, keyFile } = selfSignedCertificate(tlsDir);
+    const { certificateFile, keyFile } = selfSignedCertificate(tlsDir, "argocd-server");
     await options.kubectl.apply(
         {
             apiVersion: "v1",
@@ -94,20 +94,6 @@ export async function startArgoCdServer(options: ArgoCdServerOptions): Promise<A
         throw e;
     }
     return { process: server, address: `127.0.0.1:${port}`, certificateFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
-}
-
-/** A self-signed RSA certificate for IP 127.0.0.1 and localhost, made with openssl; the key stays 0600. */
-export function selfSignedCertificate(dir: string): { certificateFile: string; keyFile: string } {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const certificateFile = path.join(dir, "tls.crt");
-    const keyFile = path.join(dir, "tls.key");
-    execFileSync(
-        "openssl",
-        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/O=gitops-platform local loop/CN=argocd-server", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", keyFile, "-out", certificateFile],
-        { stdio: "ignore" },
-    );
-    fs.chmodSync(keyFile, 0o600);
-    return { certificateFile, keyFile };
 }
 
 function httpsOk(url: string, ca: Buffer): Promise<boolean> {

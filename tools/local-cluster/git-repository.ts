@@ -97,6 +97,13 @@ export class GitRepository {
         return commit;
     }
 
+    /** Moves the branch back to `commit` and force-pushes it: a maintainer dropping refused commits. */
+    resetTo(commit: string): string {
+        git(this.checkout, ["reset", "--quiet", "--hard", commit]);
+        git(this.checkout, ["push", "--quiet", "--force", "origin", BRANCH]);
+        return this.head();
+    }
+
     /**
      * Signs again, with the repository's signer, every commit after `base` (a rebase that rewrites
      * them) and force-pushes the branch: what a maintainer does after reviewing unsigned commits.

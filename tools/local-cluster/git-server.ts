@@ -20,7 +20,7 @@ import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
 import { freePort } from "../engine/free-port";
-import { selfSignedCertificate } from "./argocd-server";
+import { selfSignedCertificate } from "./certificate";
 import { ManagedProcess, startProcess } from "./managed-process";
 
 export interface GitUser {
@@ -60,7 +60,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     const lighttpd = path.join(options.binDir ?? DEFAULT_BIN_DIR, "lighttpd");
     if (!fs.existsSync(lighttpd)) throw new Error(`git server: ${lighttpd} is missing: run bash tools/install.sh argocd (Debian's lighttpd)`);
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    const { certificateFile, keyFile } = selfSignedCertificate(path.join(options.dataDir, "tls"));
+    const { certificateFile, keyFile } = selfSignedCertificate(path.join(options.dataDir, "tls"), "git-server");
     const htpasswd = path.join(options.dataDir, "htpasswd");
     fs.writeFileSync(htpasswd, options.users.map(htpasswdLine).join(""), { mode: 0o600 });
     fs.chmodSync(htpasswd, 0o600); // the mode above applies only to a new file

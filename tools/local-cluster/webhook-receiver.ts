@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { freePort } from "../engine/free-port";
-import { selfSignedCertificate } from "./argocd-server";
+import { selfSignedCertificate } from "./certificate";
 import { ManagedProcess, startProcess } from "./managed-process";
 import { LISTENING } from "./webhook-receiver-server";
 
@@ -48,7 +48,7 @@ export interface WebhookReceiver {
 export async function startWebhookReceiver(options: WebhookReceiverOptions): Promise<WebhookReceiver> {
     const dir = path.resolve(options.dataDir);
     fs.mkdirSync(dir, { recursive: true });
-    const { certificateFile, keyFile } = selfSignedCertificate(path.join(dir, "webhook-receiver-tls"));
+    const { certificateFile, keyFile } = selfSignedCertificate(path.join(dir, "webhook-receiver-tls"), "audit-webhook");
     const eventsFile = path.join(dir, "webhook-events.jsonl");
     fs.writeFileSync(eventsFile, "");
     const logFile = path.join(dir, "webhook-receiver.log");
