@@ -39,7 +39,7 @@ export class GitRepository {
         git(checkout, ["init", "--quiet", "--initial-branch", BRANCH]);
         for (const folder of folders) fs.cpSync(path.join(projectRoot, folder), path.join(checkout, folder), { recursive: true });
         const repo = new GitRepository(bare, checkout, signer);
-        repo.commitAll("the working tree's charts");
+        repo.commitAll("the working tree's charts", signer);
         git(checkout, ["remote", "add", "origin", bare]);
         git(checkout, ["push", "--quiet", "origin", BRANCH]);
         return repo;
@@ -116,7 +116,8 @@ export class GitRepository {
         return this.head();
     }
 
-    private commitAll(message: string, signer: GpgKey | undefined = this.signer): void {
+    /** Commits everything, signed by `signer`, or unsigned without one. */
+    private commitAll(message: string, signer: GpgKey | undefined): void {
         git(this.checkout, ["add", "--all"]);
         git(this.checkout, [...this.identity(signer), "commit", "--quiet", "-m", message], signer ? signingEnv(signer) : {});
     }
@@ -129,5 +130,6 @@ export class GitRepository {
 }
 
 function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
-    return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", ...env } });
+    // stderr captured: a failure's error carries it, and a rebase's progress stays out of the output.
+    return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", ...env } });
 }
