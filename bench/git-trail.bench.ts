@@ -33,6 +33,8 @@ const DIRECT_APP = "hello-service";
 const DIRECT_NAMESPACE = "hello";
 const BRANCH = "environments/local";
 const VALUES = "charts/hello-service/values-dev.yaml";
+/** The trusted public keys the stack reads (a path in the repository, git-ignored), removed at the end. */
+const KEYS_DIRECTORY = "out/bench/git-trail-signing-keys";
 const COMMITS = Number(process.env.GIT_TRAIL_COMMITS ?? 5);
 
 interface ApplicationItem {
@@ -77,7 +79,12 @@ async function main(): Promise<void> {
     try {
         cp = await startControlPlane({ binDir: BIN, dataDir: path.join(work, "cluster") });
         processes.push(...cp.processes);
-        keys = makeLoopKeys(ROOT, path.join(work, "gpg"));
+        // makeLoopKeys writes the trusted public keys to <root>/out/e2e/signing-keys, emptying it first:
+        // made under the work folder and copied to a folder of the bench's own, so a running e2e keeps its keys.
+        const made = makeLoopKeys(path.join(work, "keys-root"), path.join(work, "gpg"));
+        keys = { ...made, keysDirectory: KEYS_DIRECTORY };
+        fs.rmSync(path.join(ROOT, keys.keysDirectory), { recursive: true, force: true });
+        fs.cpSync(path.join(work, "keys-root", made.keysDirectory), path.join(ROOT, keys.keysDirectory), { recursive: true });
         loopGit = await serveLoopGit({ projectRoot: ROOT, dir: path.join(work, "git"), signer: keys.developer });
         processes.push(loopGit.server.process);
         // Argo CD 3.6.1's commit server would open the branch with an unsigned commit strict verification refuses.
@@ -232,6 +239,7 @@ async function main(): Promise<void> {
         if (alive.length > 0) failure ??= new Error(`still running: ${alive.join(", ")}`);
         else log(`${processes.length} processes stopped by pid`);
         fs.rmSync(work, { recursive: true, force: true });
+        fs.rmSync(path.join(ROOT, KEYS_DIRECTORY), { recursive: true, force: true });
         removeWork();
     }
     if (failure) throw failure;

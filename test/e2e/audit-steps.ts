@@ -195,13 +195,6 @@ export async function auditSteps(run: E2eRun, ctx: AuditContext): Promise<AuditS
     });
 
     await run.step("signing it again (a maintainer's reviewed rebase) makes it hydrate and sync", async () => {
-        // A refused auto-sync keeps retrying its old revision (backoff up to 3 min) and holds off a new
-        // one: end it, as `argocd app terminate-op` does, so the new head is synced now.
-        for (const name of [AUDITED_APP, ctx.direct.app]) {
-            if ((await app(name))?.status?.operationState?.phase === "Running") {
-                await kubectl().run(["patch", "applications.argoproj.io", name, "-n", ctx.namespace, "--type=merge", "-p", JSON.stringify({ status: { operationState: { phase: "Terminating" } } })]);
-            }
-        }
         const head = ctx.git().resignSince(base);
         const text = ctx.git().show(head, VALUES).match(/PODINFO_UI_MESSAGE: "(.*)"/)?.[1] ?? "";
         await Promise.all([AUDITED_APP, ctx.direct.app].map(refresh));

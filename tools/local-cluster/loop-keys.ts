@@ -74,6 +74,9 @@ export function auditedStack(keys: LoopKeys): (platform: Record<string, unknown>
         const direct = gitops.applications.find((a) => a.name === "hello-service");
         if (!direct) throw new Error("stacks/Pulumi.local.yaml declares no application hello-service");
         direct.hydration = { enabled: false };
+        // A refused sync retries its revision with backoff (up to 3 min by default) and holds off the
+        // sync of a newer one until it gives up: one retry, so a re-signed commit syncs at once.
+        direct.retry = { limit: 1, duration: "5s", maxDuration: "5s" };
         gitops.applications.push({ ...direct, name: AUDITED_APP, destination: { namespace: AUDITED_NAMESPACE }, hydration: { enabled: true } });
         gitops.projects.find((p) => p.name === "team-hello")!.destinations.push({ namespace: AUDITED_NAMESPACE });
     };
