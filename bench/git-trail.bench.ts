@@ -79,12 +79,8 @@ async function main(): Promise<void> {
     try {
         cp = await startControlPlane({ binDir: BIN, dataDir: path.join(work, "cluster") });
         processes.push(...cp.processes);
-        // makeLoopKeys writes the trusted public keys to <root>/out/e2e/signing-keys, emptying it first:
-        // made under the work folder and copied to a folder of the bench's own, so a running e2e keeps its keys.
-        const made = makeLoopKeys(path.join(work, "keys-root"), path.join(work, "gpg"));
-        keys = { ...made, keysDirectory: KEYS_DIRECTORY };
-        fs.rmSync(path.join(ROOT, keys.keysDirectory), { recursive: true, force: true });
-        fs.cpSync(path.join(work, "keys-root", made.keysDirectory), path.join(ROOT, keys.keysDirectory), { recursive: true });
+        // Its own keys folder: a running e2e keeps its keys.
+        keys = makeLoopKeys(ROOT, path.join(work, "gpg"), KEYS_DIRECTORY);
         loopGit = await serveLoopGit({ projectRoot: ROOT, dir: path.join(work, "git"), signer: keys.developer });
         processes.push(loopGit.server.process);
         // Argo CD 3.6.1's commit server would open the branch with an unsigned commit strict verification refuses.
@@ -113,7 +109,8 @@ async function main(): Promise<void> {
             kubeconfigPath: cp.kubeconfigPath,
             namespace: NAMESPACE,
             dataDir: path.join(work, "argocd"),
-            trustedCertificates: [{ host: "127.0.0.1", certificateFile: loopGit.server.certificateFile }],
+            // The Git server and the audit webhook are both 127.0.0.1: one file of that host trusts both.
+            trustedCertificates: [loopGit.server.certificateFile, sink.receiver.certificateFile].map((certificateFile) => ({ host: "127.0.0.1", certificateFile })),
             notifications: { trustedCertificates: [sink.receiver.certificateFile] },
         });
         processes.push(...argocd.processes);
@@ -180,9 +177,23 @@ async function main(): Promise<void> {
             log(`commit ${i}/${COMMITS} ${dry.slice(0, 12)} -> ${hydratedCommit.slice(0, 12)}${signedByCommitServer ? " (signed by the commit server)" : ` (signature ${signature.status} ${signature.fingerprint})`}: ${seconds.hydrated} s hydrated, ${seconds.direct} s direct`);
         }
 
+        // The audit reads the trail whole: the last hydrated sync's notification has reached the audit webhook.
+        const lastHydrated = rounds[rounds.length - 1].hydratedCommit;
+        const notifyWaitStarted = Date.now();
+        const notified = await pollUntil(
+            async () => sink!.receiver.events().some((e) => e.event === "on-audit-sync-succeeded" && e.app === AUDITED_APP && e.revision === lastHydrated),
+            120_000,
+            "the audit webhook to receive the last sync",
+        ).then(
+            () => round((Date.now() - notifyWaitStarted) / 1000),
+            () => null,
+        );
+        if (notified === null) log(`the audit webhook received no on-audit-sync-succeeded of ${lastHydrated.slice(0, 12)} in 120 s (${sink.receiver.events().length} events in all)`);
+
         // `npm run audit` (its CLI through ts-node, as npm runs it) with every source named, as the e2e does.
         const historyStarted = Date.now();
-        const history = await must(["stack", "history", "--json", ...stack]);
+        // `stack history` takes no --config-file.
+        const history = await must(["stack", "history", "--json", "--stack", "local"]);
         const historySeconds = round((Date.now() - historyStarted) / 1000);
         const historyFile = path.join(work, "pulumi-history.json");
         fs.writeFileSync(historyFile, history.stdout);
@@ -213,6 +224,8 @@ async function main(): Promise<void> {
             auditSeconds: { object: auditObject, stack: auditStack, pulumiStackHistory: historySeconds },
             auditTimelineEvents: stackReport.timeline.length,
             notificationsReceived: sink.receiver.events().length,
+            /** Seconds after the last commit was seen Synced until its sync's notification was received (null: never, in 120 s). */
+            lastSyncNotifiedSeconds: notified,
         };
         printTable([
             ["commit -> Synced", "median s", "max s", "each s"],
@@ -221,7 +234,7 @@ async function main(): Promise<void> {
         ]);
         const r = figures.hydratedOverDirect;
         process.stdout.write(`  hydrated / direct: ${r.ofMedians} (medians), ${r.medianPerCommit} (median of each commit's), ${r.ofMax} (max); ${figures.hydratedCommitsSignedByCommitServer}/${COMMITS} hydrated commits signed by the commit server\n`);
-        process.stdout.write(`  npm run audit: ${auditObject} s for deployment/${AUDITED_NAMESPACE}/${AUDITED_APP}-hello-service, ${auditStack} s for the stack (${figures.auditTimelineEvents} events, ${figures.notificationsReceived} notifications received); pulumi stack history --json before them: ${historySeconds} s\n`);
+        process.stdout.write(`  npm run audit: ${auditObject} s for deployment/${AUDITED_NAMESPACE}/${AUDITED_APP}-hello-service, ${auditStack} s for the stack (${figures.auditTimelineEvents} events, ${figures.notificationsReceived} notifications received, the last sync's ${notified === null ? "never" : `${notified} s after Synced`}); pulumi stack history --json before them: ${historySeconds} s\n`);
         recordResults({ gitTrail: figures });
     } catch (e) {
         failure = e as Error;

@@ -29,12 +29,14 @@ export interface LoopKeys {
     applySigningKeySecret(kubectl: Kubectl, namespace: string): Promise<void>;
 }
 
-export function makeLoopKeys(projectRoot: string, dir: string): LoopKeys {
+/**
+ * Makes the keys in keyrings under `dir`, and writes the trusted public keys to `keysDirectory`
+ * (relative to the project root, git-ignored; emptied first: one folder per run kind).
+ */
+export function makeLoopKeys(projectRoot: string, dir: string, keysDirectory = "out/e2e/signing-keys"): LoopKeys {
     const developer = makeGpgKey(dir, "Dana Developer", "dana@gitops-platform.invalid");
     const commitServer = makeGpgKey(dir, "Argo CD commit server", "commit-server@gitops-platform.invalid");
     const stranger = makeGpgKey(dir, "Sam Stranger", "sam@stranger.invalid");
-    // Under out/ (git-ignored): a stack's keysDirectory is a path in the repository.
-    const keysDirectory = "out/e2e/signing-keys";
     const keysDir = path.join(projectRoot, keysDirectory);
     fs.rmSync(keysDir, { recursive: true, force: true });
     fs.mkdirSync(keysDir, { recursive: true });
