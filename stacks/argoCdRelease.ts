@@ -20,10 +20,13 @@ export interface ArgoCdFeatures {
     signedHydration: boolean;
 }
 
+/** The catalogue's chart-to-release pairing, read once: the rules and the program ask per application. */
+let pairingRead: ReturnType<typeof loadAddonCatalogue>["argocd"] | undefined;
+
 /** The release of the stack's Argo CD: as configured, else the catalogue's pairing for its chart. */
 export function argoCdRelease(argocd: Pick<ArgoCdConfig, "release" | "chart">): string | undefined {
     if (argocd.release) return strip(argocd.release);
-    const pairing = loadAddonCatalogue().argocd;
+    const pairing = (pairingRead ??= loadAddonCatalogue().argocd);
     if (argocd.chart.path) return strip(pairing.loop.argocd);
     const version = argocd.chart.version ?? pairing.stacks.chart;
     return version === pairing.stacks.chart ? strip(pairing.stacks.argocd) : undefined;

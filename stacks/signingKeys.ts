@@ -6,7 +6,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as openpgp from "openpgp";
 import { ConfigProblem, StackConfigError } from "../lib/stackConfigError";
 import type { PlatformConfig } from "./schema";
 
@@ -29,6 +28,8 @@ export function signingKeyFile(keysDirectory: string, fingerprint: string): stri
 export async function readSigningKeys(stack: string, platform: PlatformConfig, projectRoot = process.cwd()): Promise<SigningKey[]> {
     const integrity = platform.gitops.sourceIntegrity;
     if (!integrity) return [];
+    // Loaded only here: most stacks trust no key, and the program's start-up should not pay for it.
+    const openpgp = await import("openpgp");
     const problems: ConfigProblem[] = [];
     const keys: SigningKey[] = [];
     await Promise.all(
@@ -44,7 +45,7 @@ export async function readSigningKeys(stack: string, platform: PlatformConfig, p
             if (/-----BEGIN PGP PRIVATE KEY BLOCK-----/.test(armored)) {
                 return problem("holds a private key: only the public key belongs in Git (gpg --armor --export, not --export-secret-keys)");
             }
-            let key: openpgp.Key;
+            let key: Awaited<ReturnType<typeof openpgp.readKey>>;
             try {
                 key = await openpgp.readKey({ armoredKey: armored });
             } catch (e) {

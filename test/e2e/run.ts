@@ -35,12 +35,14 @@ async function main(): Promise<number> {
     log(`e2e: pulumi ${engine.pulumi}, kubernetes provider ${engine.kubernetes}, Node.js language host ${engine.languageHost}; work dir ${work}`);
     log("e2e: the engine and Argo CD are real; the cluster's nodes are KWOK's (no container runtime here)");
     log("e2e: the argo-cd chart cannot be pulled offline: the local stack installs Argo CD's own manifests from .tools/charts/argo-cd");
-    let result = { resources: 0, findings: [] as { policy: string; resource: string }[], policyPackUnderCli: false };
+    // Undefined until the engine phase runs: a loop-only run says nothing of the policy pack.
+    let result: Awaited<ReturnType<typeof engineSteps>> | undefined;
     let loop: LoopSummary | undefined;
     const committedStacks = stackFilesDigest();
+    let phase = "all";
     try {
         // `npm run e2e -- --phase engine|loop` runs one phase (while working on it); CI runs both.
-        const phase = process.argv.includes("--phase") ? process.argv[process.argv.indexOf("--phase") + 1] : "all";
+        phase = process.argv.includes("--phase") ? process.argv[process.argv.indexOf("--phase") + 1] : "all";
         if (phase !== "loop") {
             log("e2e: the local stack under the real engine, rendering to a directory");
             result = await engineSteps(run);
@@ -60,9 +62,11 @@ async function main(): Promise<number> {
         await stopAll();
         const summary = {
             engine,
-            policyPackUnderCli: result.policyPackUnderCli,
-            resources: result.resources,
-            findings: result.findings.map((f) => ({ policy: f.policy, resource: f.resource })),
+            phases: phase === "all" ? ["engine", "loop"] : [phase],
+            // null: the engine phase did not run (`--phase loop`), so nothing was measured.
+            policyPackUnderCli: result?.policyPackUnderCli ?? null,
+            resources: result?.resources ?? null,
+            findings: result?.findings.map((f) => ({ policy: f.policy, resource: f.resource })) ?? null,
             ...(loop ?? {}),
             steps: run.steps,
         };

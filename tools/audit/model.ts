@@ -327,17 +327,8 @@ export interface SyncView {
     objectResult?: string;
 }
 
-/** A notification in the report. */
-export interface NotificationView {
-    event: string;
-    app: string;
-    revision?: string;
-    drySha?: string;
-    hydratedSha?: string;
-    phase?: string;
-    message?: string;
-    at?: string;
-    receivedAt?: string;
+/** A notification in the report: the event as received, who started the sync said in words. */
+export interface NotificationView extends Omit<NotificationEvent, "project" | "initiatedBy" | "line"> {
     initiatedBy?: string;
 }
 

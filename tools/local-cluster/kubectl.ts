@@ -37,6 +37,15 @@ export class Kubectl {
         });
     }
 
+    /**
+     * Applies a Secret Argo CD reads (labelled part of Argo CD, plus `labels`) from its string data:
+     * what the loop makes outside Pulumi, as a platform team would. The data goes on stdin only.
+     */
+    applySecret(namespace: string, name: string, stringData: Record<string, string>, labels: Record<string, string> = {}): Promise<void> {
+        const metadata = { name, namespace, labels: { "app.kubernetes.io/part-of": "argocd", ...labels } };
+        return this.apply({ apiVersion: "v1", kind: "Secret", metadata, stringData }, `Secret ${namespace}/${name}`);
+    }
+
     /** `kubectl get -o json`, parsed; undefined if not found. */
     async get<T = Record<string, unknown>>(args: string[]): Promise<T | undefined> {
         const r = await this.run(["get", ...args, "-o", "json"], { allowFail: true });

@@ -30,10 +30,6 @@ export async function startLoopAuditSink(options: { dir: string; detached?: bool
             const argocd = (platform.argocd ?? (platform.argocd = {})) as Record<string, unknown>;
             argocd.notifications = { enabled: true, webhooks: [{ name: WEBHOOK, url: receiver.url, tokenKey: TOKEN_KEY, audit: true }] };
         },
-        applySecret: (kubectl, namespace) =>
-            kubectl.apply(
-                { apiVersion: "v1", kind: "Secret", metadata: { name: "argocd-notifications-secret", namespace, labels: { "app.kubernetes.io/part-of": "argocd" } }, stringData: { [TOKEN_KEY]: token } },
-                `Secret ${namespace}/argocd-notifications-secret`,
-            ),
+        applySecret: (kubectl, namespace) => kubectl.applySecret(namespace, "argocd-notifications-secret", { [TOKEN_KEY]: token }),
     };
 }

@@ -31,20 +31,15 @@ export async function serveLoopGit(options: { projectRoot: string; dir: string; 
     const committer = { username: "argocd-commit-server", password: crypto.randomBytes(24).toString("base64url") };
     const server = await startGitServer({ root: path.dirname(repo.bare), dataDir: path.join(options.dir, "server"), users: [reader, committer], writers: [committer.username], detached: options.detached });
     const url = server.url(repo.name);
-    const secret = (name: string, type: string, user: { username: string; password: string }) => ({
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name, namespace: "", labels: { "argocd.argoproj.io/secret-type": type, "app.kubernetes.io/part-of": "argocd" } },
-        stringData: { type: "git", url, username: user.username, password: user.password },
-    });
+    const secret = (kubectl: Kubectl, namespace: string, name: string, type: string, user: { username: string; password: string }) =>
+        kubectl.applySecret(namespace, name, { type: "git", url, username: user.username, password: user.password }, { "argocd.argoproj.io/secret-type": type });
     return {
         repo,
         server,
         url,
         applySecrets: async (kubectl, namespace, readPassword) => {
-            const objects = [secret(READ_SECRET, "repository", { ...reader, password: readPassword ?? reader.password }), secret(WRITE_SECRET, "repository-write", committer)];
-            for (const o of objects) o.metadata.namespace = namespace;
-            await kubectl.apply(objects, `the repository Secrets ${READ_SECRET} and ${WRITE_SECRET}`);
+            await secret(kubectl, namespace, READ_SECRET, "repository", { ...reader, password: readPassword ?? reader.password });
+            await secret(kubectl, namespace, WRITE_SECRET, "repository-write", committer);
         },
     };
 }

@@ -55,11 +55,7 @@ export function makeLoopKeys(projectRoot: string, dir: string, keysDirectory = "
         stranger,
         keysDirectory,
         verifier,
-        applySigningKeySecret: (kubectl, namespace) =>
-            kubectl.apply(
-                { apiVersion: "v1", kind: "Secret", metadata: { name: SIGNING_KEY_SECRET, namespace, labels: { "app.kubernetes.io/part-of": "argocd" } }, stringData: { signingKey: secretKey(commitServer) } },
-                `Secret ${namespace}/${SIGNING_KEY_SECRET}`,
-            ),
+        applySigningKeySecret: (kubectl, namespace) => kubectl.applySecret(namespace, SIGNING_KEY_SECRET, { signingKey: secretKey(commitServer) }),
     };
 }
 
