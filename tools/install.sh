@@ -213,9 +213,10 @@ check_version() {
   for f in ${FACT[$c.files]:-}; do [[ -f "$(dirname "$bin")/$f" ]] || return 1; done
 }
 
-# built_from BIN MODULE VERSION: Go's build info says BIN was built from MODULE at VERSION.
+# built_from BIN MODULE VERSION: Go's build info says BIN was built from MODULE at VERSION (as the
+# main module: a wrapper that replaces it with a copy still says so; VERSION with or without its v).
 built_from() {
-  go version -m "$1" 2>/dev/null | awk -v m="$2" -v v="$3" '$1=="mod" && $2==m && $3==v {ok=1} END {exit !ok}'
+  go version -m "$1" 2>/dev/null | awk -v m="$2" -v v="$3" '$1=="mod" && $2==m && ($3==v || $3=="v" v) {ok=1} END {exit !ok}'
 }
 
 # --- step 3: official release downloads ----------------------------------------
@@ -429,6 +430,29 @@ build_kwok() {
            "$src"/kustomize/stage/pod/fast/pod-delete.yaml; do
     { echo "---"; cat "$f"; } >>"$dest/stages.yaml"
   done
+}
+
+# External Secrets Operator: a wrapper module (its replace line copied) that requires it at its
+# release and replaces it with a writable copy in which the two register packages, which upstream
+# fills with every provider and generator and their cloud SDKs, list only the providers
+# toolchain.json names (and no generator): a small build, and Go's build info still names the release.
+build_external-secrets-operator() {
+  local dest="$1" v="${FACT[external-secrets-operator.version]}" mod="${FACT[external-secrets-operator.module]}"
+  local w="$WORK_ROOT/external-secrets-operator-$v" src p
+  src="$(go_mod_download "$mod@v$v")" || return 1
+  make_wrapper "$w" "$mod@v$v" "$mod@v$v" || return 1
+  (
+    cd "$w"
+    cp -r "$src" upstream && chmod -R u+w upstream || exit 1
+    { printf 'package register\n\nimport (\n'
+      for p in ${FACT[external-secrets-operator.providers]}; do printf '\t_ "%s/pkg/provider/%s"\n' "$mod" "$p"; done
+      printf ')\n'; } >upstream/pkg/provider/register/register.go
+    printf 'package register\n' >upstream/pkg/generator/register/register.go
+    go mod edit -replace "$mod=./upstream" || exit 1
+    GOFLAGS="$GOFLAGS -mod=mod" go build -trimpath -ldflags "-s -w" -o "$dest/external-secrets" "$mod"
+  ) || return 1
+  mkdir -p "$dest/crds"; cp "$src"/config/crds/bases/*.yaml "$dest/crds/"; rm -f "$dest/crds/kustomization.yaml"
+  chmod -R u+w "$dest"
 }
 
 # Argo CD: a wrapper module holding argo-cd's own replace block (minus its one local line, the

@@ -60,6 +60,7 @@ const tool = z
         modVersion: word.optional(),
         go: z.strictObject(pinFields).refine(oneSource, ONE_SOURCE).optional(),
         env: z.strictObject({ version: z.string().optional(), modVersion: z.string().optional() }).optional(),
+        providers: z.array(word).min(1).optional(),
         bins: z.array(word).min(1),
         check: versionCheck,
         download: download.optional(),

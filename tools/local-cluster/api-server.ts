@@ -42,6 +42,11 @@ export interface ApiServer {
     /** Service-account signing key, for the controller-manager. */
     serviceAccountKey: string;
     caFile: string;
+    /**
+     * Starts it again after its process stopped (a store that was unreachable for a while): the same
+     * port, certificates, tokens and etcd data, so its clients need nothing new. `process` is the new one.
+     */
+    restart(): Promise<void>;
 }
 
 /** Starts the API server and waits until `/readyz` answers. */
@@ -59,7 +64,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
     const port = await freePort();
     const server = `https://127.0.0.1:${port}`;
-    const apiserver = startProcess({
+    const launch = () => startProcess({
         name: `kube-apiserver${name === "local" ? "" : `-${name}`}`,
         command: path.join(options.binDir, "kube-apiserver"),
         logFile: options.logFile ?? path.join(dir, "kube-apiserver.log"),
@@ -84,6 +89,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
             "--v=0",
         ],
     });
+    const apiserver = launch();
     try {
         // The API server writes a self-signed certificate (its own CA) into --cert-dir.
         const caFile = path.join(certs, "apiserver.crt");
@@ -92,8 +98,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         const kubeconfigPath = path.join(dir, "kubeconfig");
         fs.writeFileSync(kubeconfigPath, JSON.stringify(kubeconfig([{ name, server, caData, token }]), null, 2), { mode: 0o600 });
         const kubectl = new Kubectl(path.join(options.binDir, "kubectl"), kubeconfigPath);
-        await apiserver.waitFor(async () => (await kubectl.run(["get", "--raw", "/readyz"], { allowFail: true })).code === 0, 180_000, "/readyz");
-        return { name, server, caData, token, kubeconfigPath, kubectl, process: apiserver, serviceAccountKey, caFile };
+        const ready = (p: ManagedProcess) => p.waitFor(async () => (await kubectl.run(["get", "--raw", "/readyz"], { allowFail: true })).code === 0, 180_000, "/readyz");
+        await ready(apiserver);
+        const api: ApiServer = {
+            name, server, caData, token, kubeconfigPath, kubectl, process: apiserver, serviceAccountKey, caFile,
+            restart: async () => {
+                if (api.process.running()) throw new Error(`${api.process.name} is still running (pid ${api.process.pid})`);
+                api.process = launch();
+                await ready(api.process);
+            },
+        };
+        return api;
     } catch (e) {
         await apiserver.stop();
         throw e;
