@@ -35,7 +35,7 @@ async function main(): Promise<Record<string, unknown>> {
     if (clusterProblems.length > 0) throw new StackConfigError(config.stack, clusterProblems);
 
     const install = installArgoCd(ctx, cluster, clusters.hub, aws);
-    repositoryAccess(ctx, foundation, install, aws);
+    repositoryAccess(ctx, foundation, install);
     const registrations = registerClusters(ctx, clusters, install.after);
 
     const projects = teamProjects(ctx, install.after);

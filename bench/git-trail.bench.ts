@@ -9,7 +9,11 @@
  * seconds from the commit on the Git server to each Application Synced at it with the new message in
  * its ConfigMap (both refreshed as a Git webhook would, polled side by side as audit-steps.ts's
  * `waitBoth` does), median, max and the hydrated/direct ratio; then `npm run audit` for one object
- * and for the whole stack. Figures only, never asserted: the machines are shared and noisy.
+ * and for the whole stack. Then, on the same loop, GIT_TRAIL_ROTATIONS (default 3) rotations of the
+ * reader's Git credential in the secrets store only (loop-secrets.ts): seconds from the store write to
+ * the new credential in Argo CD's repository Secret (External Secrets Operator's refresh, the stack's
+ * refreshInterval) and to the first sync of a new commit with it, the old credential revoked.
+ * Figures only, never asserted: the machines are shared and noisy.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -22,7 +26,8 @@ import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-
 import { stopGpgAgents } from "../tools/local-cluster/gpg";
 import { onLocalCluster, writeLocalStackFile } from "../tools/local-cluster/local-stack";
 import { LoopAuditSink, startLoopAuditSink } from "../tools/local-cluster/loop-audit-sink";
-import { LoopGit, READ_SECRET, serveLoopGit } from "../tools/local-cluster/loop-git";
+import { LoopGit, serveLoopGit } from "../tools/local-cluster/loop-git";
+import { loopStoreKeys, startLoopSecrets } from "../tools/local-cluster/loop-secrets";
 import { AUDITED_APP, AUDITED_NAMESPACE, auditedStack, LoopKeys, makeLoopKeys } from "../tools/local-cluster/loop-keys";
 import { isAlive, ManagedProcess, pollUntil } from "../tools/local-cluster/managed-process";
 import { printTable, recordResults, ROOT } from "./results";
@@ -36,6 +41,7 @@ const VALUES = "charts/hello-service/values-dev.yaml";
 /** The trusted public keys the stack reads (a path in the repository, git-ignored), removed at the end. */
 const KEYS_DIRECTORY = "out/bench/git-trail-signing-keys";
 const COMMITS = Number(process.env.GIT_TRAIL_COMMITS ?? 5);
+const ROTATIONS = Number(process.env.GIT_TRAIL_ROTATIONS ?? 3);
 
 interface ApplicationItem {
     metadata: { name: string };
@@ -79,6 +85,8 @@ async function main(): Promise<void> {
     try {
         cp = await startControlPlane({ binDir: BIN, dataDir: path.join(work, "cluster") });
         processes.push(...cp.processes);
+        const secrets = await startLoopSecrets({ binDir: BIN, etcdUrl: cp.etcdUrl, hub: cp, dataDir: path.join(work, "secrets") });
+        processes.push(secrets.operator, secrets.store.process);
         // Its own keys folder: a running e2e keeps its keys.
         keys = makeLoopKeys(ROOT, path.join(work, "gpg"), KEYS_DIRECTORY);
         loopGit = await serveLoopGit({ projectRoot: ROOT, dir: path.join(work, "git"), signer: keys.developer });
@@ -89,10 +97,14 @@ async function main(): Promise<void> {
         processes.push(sink.receiver.process);
         const git = loopGit.repo;
         writeLocalStackFile(ROOT, configFile, (platform) => {
-            onLocalCluster(loopGit!.url, READ_SECRET)(platform);
+            onLocalCluster(loopGit!.url)(platform);
             auditedStack(keys!)(platform);
             sink!.stackChange(platform);
+            secrets.stackChange(platform);
         });
+        const storeKeys = loopStoreKeys(configFile);
+        await loopGit.putCredentials(secrets, storeKeys);
+        await sink.putToken(secrets, storeKeys.notifications!);
 
         await must(["stack", "init", "local", "--secrets-provider", "passphrase"]);
         stackMade = true;
@@ -100,10 +112,9 @@ async function main(): Promise<void> {
         const up = await must(["up", "--yes", ...stack, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"]);
         log(`pulumi up ${up.seconds.toFixed(1)} s`);
 
-        // Made outside Pulumi, as a platform team would: repository credentials, the commit server's key, the webhook's token.
-        await loopGit.applySecrets(cp.kubectl, NAMESPACE);
+        // Repository credentials and the webhook's token from the store (External Secrets Operator); the commit server's key made outside Pulumi.
+        await cp.kubectl.waitFor(["wait", "--for=condition=Ready", "externalsecrets", "--all", "-n", NAMESPACE, "--timeout=5s"], 120_000, "every ExternalSecret to be Ready");
         await keys.applySigningKeySecret(cp.kubectl, NAMESPACE);
-        await sink.applySecret(cp.kubectl, NAMESPACE);
         argocd = await startArgoCdControllers({
             binDir: BIN,
             kubeconfigPath: cp.kubeconfigPath,
@@ -177,6 +188,23 @@ async function main(): Promise<void> {
             log(`commit ${i}/${COMMITS} ${dry.slice(0, 12)} -> ${hydratedCommit.slice(0, 12)}${signedByCommitServer ? " (signed by the commit server)" : ` (signature ${signature.status} ${signature.fingerprint})`}: ${seconds.hydrated} s hydrated, ${seconds.direct} s direct`);
         }
 
+        // A credential rotated in the store only: the operator's refresh, then Argo CD's first sync with it.
+        const readerInSecret = async () => Buffer.from((await kubectl.get<{ data?: Record<string, string> }>(["secret", "repo-gitops-platform", "-n", NAMESPACE]))?.data?.username ?? "", "base64").toString();
+        const rotations: { toSecret: number; toSynced: number }[] = [];
+        for (let i = 1; i <= ROTATIONS; i++) {
+            const started = Date.now();
+            const rotation = await loopGit.rotateReader(secrets, storeKeys);
+            await pollUntil(async () => (await readerInSecret()) === rotation.current.username, 120_000, "the rotated credential in Argo CD's repository Secret");
+            const toSecret = round((Date.now() - started) / 1000);
+            rotation.revoke();
+            const text = `rotation ${i} ${Date.now()}`;
+            const dry = git.commitChange(VALUES, (t) => t.replace(/PODINFO_UI_MESSAGE: .*/, `PODINFO_UI_MESSAGE: "${text}"`), `bench: synced with rotated credential ${i}`);
+            await refreshBoth();
+            await waitBoth(dry, text, Date.now(), 300_000);
+            rotations.push({ toSecret, toSynced: round((Date.now() - started) / 1000) });
+            log(`rotation ${i}/${ROTATIONS}: in the Secret after ${toSecret} s, a new commit Synced with it ${rotations[i - 1].toSynced} s after the store write`);
+        }
+
         // The audit reads the trail whole: the last hydrated sync's notification has reached the audit webhook.
         const lastHydrated = rounds[rounds.length - 1].hydratedCommit;
         const notifyWaitStarted = Date.now();
@@ -226,6 +254,12 @@ async function main(): Promise<void> {
             notificationsReceived: sink.receiver.events().length,
             /** Seconds after the last commit was seen Synced until its sync's notification was received (null: never, in 120 s). */
             lastSyncNotifiedSeconds: notified,
+            secretRotation: {
+                rotations: ROTATIONS,
+                refreshInterval: (await kubectl.get<{ spec: { refreshInterval: string } }>(["externalsecret", "repo-gitops-platform", "-n", NAMESPACE]))?.spec.refreshInterval,
+                toSecret: { medianSeconds: round(median(rotations.map((r) => r.toSecret))), seconds: rotations.map((r) => r.toSecret) },
+                toSynced: { medianSeconds: round(median(rotations.map((r) => r.toSynced))), seconds: rotations.map((r) => r.toSynced) },
+            },
         };
         printTable([
             ["commit -> Synced", "median s", "max s", "each s"],
@@ -235,6 +269,8 @@ async function main(): Promise<void> {
         const r = figures.hydratedOverDirect;
         process.stdout.write(`  hydrated / direct: ${r.ofMedians} (medians), ${r.medianPerCommit} (median of each commit's), ${r.ofMax} (max); ${figures.hydratedCommitsSignedByCommitServer}/${COMMITS} hydrated commits signed by the commit server\n`);
         process.stdout.write(`  npm run audit: ${auditObject} s for deployment/${AUDITED_NAMESPACE}/${AUDITED_APP}-hello-service, ${auditStack} s for the stack (${figures.auditTimelineEvents} events, ${figures.notificationsReceived} notifications received, the last sync's ${notified === null ? "never" : `${notified} s after Synced`}); pulumi stack history --json before them: ${historySeconds} s\n`);
+        const rot = figures.secretRotation;
+        process.stdout.write(`  a Git credential rotated in the store (refreshInterval ${rot.refreshInterval}): median ${rot.toSecret.medianSeconds} s to Argo CD's Secret, ${rot.toSynced.medianSeconds} s to a new commit Synced with it (each: ${rot.toSynced.seconds.join(", ")})\n`);
         recordResults({ gitTrail: figures });
     } catch (e) {
         failure = e as Error;

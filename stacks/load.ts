@@ -10,7 +10,7 @@ import { CONFIG_NAMESPACE, FLEET_KUBECONFIG_KEY, PLATFORM_KEY, SECRET_KEYS, type
 import { PlatformConfig, PlatformConfigSchema } from "./schema";
 import { CommitShaSchema } from "./schema/versions";
 import { shown } from "./schema/common";
-import { secretContainerProblems, secretContainers } from "./secretContainers";
+import { storeKeyProblems } from "./secretStore";
 import { isSecretConfigKey } from "./secretness";
 
 /** Key names that look like credentials; inside `platform` they are always a mistake. */
@@ -65,7 +65,7 @@ export function loadStackConfig(options: LoadStackConfigOptions = {}): StackConf
         }
         secrets[key] = config.requireSecret(key);
     }
-    if (platform) problems.push(...secretRequirements(platform, secrets), ...secretContainerProblems(secretContainers(platform, stack)));
+    if (platform) problems.push(...secretRequirements(platform, secrets), ...storeKeyProblems(platform, stack));
 
     const gitCommit = platform ? resolveGitCommit(platform, env, problems) : "unknown";
     if (problems.length > 0 || !platform) throw new StackConfigError(stack, problems);

@@ -8,6 +8,9 @@
 import type { ConfigProblem } from "../lib/stackConfigError";
 import type { PlatformConfig } from "./schema";
 
+/** What a secret's values are for: a repository's read or push credentials, or the notification tokens. */
+export type SecretUse = { kind: "repository"; repository: string; access: "read" | "write" } | { kind: "notifications" };
+
 /** One empty secret, with the config key it comes from. */
 export interface SecretContainer {
     /** Secrets Manager name. */
@@ -16,6 +19,8 @@ export interface SecretContainer {
     description: string;
     /** Config key path that decides the name (`platform.gitops.repositories[1]`). */
     path: string;
+    /** What its values are for. */
+    use: SecretUse;
 }
 
 /** The Secrets Manager name of a repository's credentials: as configured, else under the stack's prefix. */
@@ -28,7 +33,7 @@ export function secretContainerResourceName(secretName: string): string {
     return secretName.replace(/[^\w-]/g, "-");
 }
 
-/** The empty containers a stack needs (on a stack with AWS resources). */
+/** The secrets a stack's ExternalSecrets read, by their Secrets Manager names (the containers of a stack reading AWS Secrets Manager). */
 export function secretContainers(platform: PlatformConfig, stack: string): SecretContainer[] {
     const containers: SecretContainer[] = [];
     platform.gitops.repositories.forEach((r, i) => {
@@ -41,12 +46,13 @@ export function secretContainers(platform: PlatformConfig, stack: string): Secre
                 name: repositorySecretName(platform, stack, write ? `${r.name}-write` : r.name, explicit),
                 description: `Argo CD ${write ? "push credentials (the commit server's)" : "credentials"} (JSON username/password) for repository ${r.name}`,
                 path: `platform.gitops.repositories[${i}]${explicit === undefined ? (write ? ".writeCredentials" : "") : `.${access}.externalSecret.secretsManagerName`}`,
+                use: { kind: "repository", repository: r.name, access: write ? "write" : "read" },
             });
         }
     });
     const notifications = platform.argocd.notifications.secretsManagerName;
     if (notifications) {
-        containers.push({ name: notifications, description: "Argo CD notification tokens (JSON, keys as in argocd-notifications-secret)", path: "platform.argocd.notifications.secretsManagerName" });
+        containers.push({ name: notifications, description: "Argo CD notification tokens (JSON, keys as in argocd-notifications-secret)", path: "platform.argocd.notifications.secretsManagerName", use: { kind: "notifications" } });
     }
     return containers;
 }

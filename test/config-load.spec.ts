@@ -160,12 +160,10 @@ describe("stack config loading", function () {
         assert.strictEqual(local.outputs.gitCommit, "unknown");
     });
 
-    it("rejects ExternalSecret credentials on the local stack (no AWS there)", async () => {
-        const err = await configError({
-            stack: "local",
-            platform: { gitops: { repositories: [{ name: "gitops-platform", type: "git", url: "https://github.com/acme-platform/gitops-platform.git", credentials: { externalSecret: {} }, writeCredentials: { existingSecret: "gitops-platform-write" } }, { name: "jetstack", type: "helm", url: "https://charts.jetstack.io" }, { name: "envoyproxy", type: "oci", url: "oci://registry-1.docker.io/envoyproxy" }] } },
-        });
-        assert.deepStrictEqual(paths(err), ["platform.gitops.repositories[0].credentials.externalSecret"]);
+    it("rejects ExternalSecret credentials on the local stack without its Kubernetes store (no AWS there)", async () => {
+        const err = await configError({ stack: "local", platform: { secrets: undefined } });
+        assert.deepStrictEqual(paths(err), ["platform.gitops.repositories[0].credentials.externalSecret", "platform.gitops.repositories[0].writeCredentials.externalSecret"]);
+        assert.match(err.message, /credentials\.externalSecret: comes through an ExternalSecret, which reads a secret store: set secrets\.store\.kubernetes \(the loop's secrets cluster\)/);
     });
 });
 

@@ -142,6 +142,23 @@ describe("the loop's Git server (git-http-backend behind lighttpd, HTTPS, basic 
         assert.match(stranger.stderr, /Authentication failed/);
     });
 
+    it("rotates a credential while it serves: the new one works once added, the old one is refused once revoked", async () => {
+        const rotated = { username: `${READER}-2`, password: `${readerPassword}-rotated` };
+        const old = { username: READER, password: readerPassword };
+        const users = [{ username: USER, password }];
+        server.setUsers([...users, old, rotated]);
+        for (const [name, credentials] of Object.entries({ old, rotated })) {
+            const r = await clone(path.join(dir, `during-${name}`), { credentials });
+            assert.ok(r.ok, `the ${name} credential during the rotation:\n${r.stderr}`);
+        }
+        server.setUsers([...users, rotated]);
+        const refused = await clone(path.join(dir, "after-old"), { credentials: old });
+        assert.ok(!refused.ok, "the revoked credential still clones");
+        assert.match(refused.stderr, /Authentication failed/);
+        assert.ok((await clone(path.join(dir, "after-rotated"), { credentials: rotated })).ok, "the new credential after the rotation");
+        server.setUsers([...users, old]);
+    });
+
     it("refuses a client without credentials: 401 asking for basic auth", async () => {
         const r = await clone(path.join(dir, "anonymous"));
         assert.ok(!r.ok, "cloned without credentials");

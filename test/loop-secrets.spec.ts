@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
-import { LoopSecrets, OPERATOR_NAMESPACE, startLoopSecrets, STORE_CA_CONFIG_MAP, STORE_NAMESPACE, STORE_TOKEN_SECRET } from "../tools/local-cluster/loop-secrets";
+import { LoopSecrets, OPERATOR_NAMESPACE, startLoopSecrets, STORE_NAMESPACE, STORE_TOKEN_SECRET } from "../tools/local-cluster/loop-secrets";
 import { isAlive, pollUntil } from "../tools/local-cluster/managed-process";
 import { PROJECT_ROOT } from "./support/program";
 
@@ -27,7 +27,7 @@ interface Condition {
     message?: string;
 }
 
-function clusterSecretStore(server: string): Record<string, unknown> {
+function clusterSecretStore(server: string, caBundle: string): Record<string, unknown> {
     return {
         apiVersion: "external-secrets.io/v1",
         kind: "ClusterSecretStore",
@@ -37,7 +37,7 @@ function clusterSecretStore(server: string): Record<string, unknown> {
             provider: {
                 kubernetes: {
                     remoteNamespace: STORE_NAMESPACE,
-                    server: { url: server, caProvider: { type: "ConfigMap", name: STORE_CA_CONFIG_MAP, namespace: OPERATOR_NAMESPACE, key: "ca.crt" } },
+                    server: { url: server, caBundle },
                     auth: { token: { bearerToken: { name: STORE_TOKEN_SECRET, namespace: OPERATOR_NAMESPACE, key: "token" } } },
                 },
             },
@@ -81,7 +81,7 @@ describe("External Secrets Operator in the loop, reading the secrets cluster", f
         secrets = await startLoopSecrets({ binDir: BIN_DIR, etcdUrl: cp.etcdUrl, hub: cp, dataDir: path.join(work, "secrets") });
         await cp.kubectl.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } }, "namespace");
         await secrets.put("repo.read", { username: "reader", password: values.first });
-        await cp.kubectl.apply(clusterSecretStore(secrets.store.server), "the store");
+        await cp.kubectl.apply(clusterSecretStore(secrets.store.server, secrets.store.caData), "the store");
     });
 
     after(async () => {

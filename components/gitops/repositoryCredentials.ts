@@ -1,8 +1,9 @@
 /**
  * Credentials for private chart repositories without a secret ever passing through Pulumi: an
- * ExternalSecret that External Secrets Operator fills from AWS Secrets Manager (or from an ECR
- * authorization token it mints), producing a labelled Argo CD repository Secret in the cluster.
- * A repository whose Secret already exists needs nothing here.
+ * ExternalSecret that External Secrets Operator fills from a secret store (AWS Secrets Manager, or a
+ * Kubernetes secrets cluster: `kubernetesSecretStore.ts`) or from an ECR authorization token it
+ * mints, producing a labelled Argo CD repository Secret in the cluster. A repository whose Secret
+ * already exists needs nothing here.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -63,8 +64,8 @@ export class SecretsManagerStore extends pulumi.ComponentResource {
 
 /** Where a repository's credentials come from. */
 export type CredentialSource =
-    /** A Secrets Manager secret (JSON with `username` and `password`). */
-    | { kind: "secretsManager"; secretName: pulumi.Input<string> }
+    /** A key of the secret store with the fields `username` and `password`. */
+    | { kind: "storeKey"; key: pulumi.Input<string> }
     /** An ECR authorization token minted with the given service account's IAM role. */
     | { kind: "ecrToken"; region: pulumi.Input<string>; serviceAccount: string };
 
@@ -74,6 +75,8 @@ export interface RepositoryCredentialArgs {
     repository: ChartRepository;
     /** Credential source. Required. */
     source: CredentialSource;
+    /** Name of the ClusterSecretStore the ExternalSecret reads (`storeName` of the stack's store). Required. */
+    store: string;
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;
     /**
@@ -116,7 +119,7 @@ export class RepositoryCredential extends pulumi.ComponentResource {
             );
             dataFrom = [{ sourceRef: { generatorRef: { apiVersion: ESO_GENERATORS_API, kind: "ECRAuthorizationToken", name: generatorName } } }];
         } else {
-            dataFrom = [{ extract: { key: args.source.secretName } }];
+            dataFrom = [{ extract: { key: args.source.key } }];
         }
         new k8s.apiextensions.CustomResource(
             name,
@@ -126,7 +129,7 @@ export class RepositoryCredential extends pulumi.ComponentResource {
                 metadata: { name: this.secretName, namespace: args.argocdNamespace, labels },
                 spec: {
                     refreshInterval: args.refreshInterval ?? (args.source.kind === "ecrToken" ? "6h" : "1h"),
-                    secretStoreRef: { kind: "ClusterSecretStore", name: AWS_SECRET_STORE },
+                    secretStoreRef: { kind: "ClusterSecretStore", name: args.store },
                     dataFrom,
                     target: {
                         name: this.secretName,
@@ -154,10 +157,17 @@ export class RepositoryCredential extends pulumi.ComponentResource {
 
 /** Arguments of {@link NotificationsSecret}. */
 export interface NotificationsSecretArgs {
-    /** Secrets Manager secret whose JSON keys become the tokens. Required. */
-    secretName: pulumi.Input<string>;
+    /** Key of the secret store whose fields become the tokens. Required. */
+    key: pulumi.Input<string>;
+    /** Name of the ClusterSecretStore the ExternalSecret reads. Required. */
+    store: string;
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;
+    /**
+     * How often ESO refreshes the Secret.
+     * @default "1h"
+     */
+    refreshInterval?: string;
     /** Audit metadata. Required. */
     audit: AuditMetadata;
 }
@@ -174,9 +184,9 @@ export class NotificationsSecret extends pulumi.ComponentResource {
                 kind: "ExternalSecret",
                 metadata: { name: "argocd-notifications-secret", namespace: args.argocdNamespace, labels },
                 spec: {
-                    refreshInterval: "1h",
-                    secretStoreRef: { kind: "ClusterSecretStore", name: AWS_SECRET_STORE },
-                    dataFrom: [{ extract: { key: args.secretName } }],
+                    refreshInterval: args.refreshInterval ?? "1h",
+                    secretStoreRef: { kind: "ClusterSecretStore", name: args.store },
+                    dataFrom: [{ extract: { key: args.key } }],
                     target: {
                         name: "argocd-notifications-secret",
                         creationPolicy: "Owner",

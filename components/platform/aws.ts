@@ -6,6 +6,7 @@
 import type { PlatformAwsResources } from "../aws/platformAwsResources";
 import type { PlatformConfig } from "../../stacks/schema";
 import { secretContainers } from "../../stacks/secretContainers";
+import { secretStoreKind } from "../../stacks/secretStore";
 import type { PlatformContext } from "./context";
 import type { Foundation } from "./foundation";
 
@@ -18,7 +19,8 @@ export async function platformAws(ctx: PlatformContext, foundation: Foundation):
         region: platform.aws.region ?? foundation.region,
         oidcProviderArn: foundation.outputs.oidc_provider_arn.value,
         ecr: platform.aws.ecr,
-        secrets: secretContainers(platform, ctx.config.stack),
+        // Empty containers only where ExternalSecrets read Secrets Manager; a Kubernetes store is filled out of band.
+        secrets: secretStoreKind(platform) === "secretsManager" ? secretContainers(platform, ctx.config.stack) : [],
         externalSecretsServiceAccount: externalSecretsServiceAccount(platform),
         repoServerServiceAccount: { namespace: ctx.argocdNamespace, name: platform.aws.repoServerServiceAccount },
         audit: ctx.audit,

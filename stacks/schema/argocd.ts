@@ -90,7 +90,8 @@ export const NotificationsSchema = z.strictObject({
     webhooks: z.array(WebhookNotifierSchema).default([]),
     /**
      * AWS Secrets Manager secret whose JSON keys become `argocd-notifications-secret` (through an
-     * ExternalSecret). Default: none, the Secret is expected to exist already.
+     * ExternalSecret); with `secrets.store.kubernetes` the Secret of this name with each `/` as `.`,
+     * its data keys. Default: none, the Secret is expected to exist already.
      */
     secretsManagerName: z.string().min(1).optional(),
 });

@@ -13,11 +13,13 @@ import { ExactVersionSchema, GitRevisionSchema } from "./versions";
 export const RepositoryCredentialsSchema = z
     .strictObject({
         /**
-         * Made by an ExternalSecret from this AWS Secrets Manager secret (JSON with `username` and
-         * `password`); Pulumi creates the empty secret container. Default: none.
+         * Made by an ExternalSecret from the stack's secret store: this AWS Secrets Manager secret (JSON
+         * with `username` and `password`; Pulumi creates the empty container), or with
+         * `secrets.store.kubernetes` the Secret of the same name with each `/` as `.` (data keys
+         * `username` and `password`, put there out of band). Default: none.
          */
         externalSecret: z.strictObject({
-            /** Secrets Manager secret name. Default `gitops-platform/<stack>/repositories/<repository name>`. */
+            /** Secrets Manager secret name (the store key). Default `gitops-platform/<stack>/repositories/<repository name>` (`-write` appended for writeCredentials). */
             secretsManagerName: z.string().min(1).optional(),
         }).optional(),
         /** Name of an existing, labelled Argo CD repository Secret in the Argo CD namespace. Default: none. */

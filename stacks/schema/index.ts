@@ -12,6 +12,7 @@ import { AwsConfigSchema } from "./aws";
 import { ClusterConfigSchema, FleetConfigSchema, fleetRules } from "./cluster";
 import { GitOpsConfigSchema } from "./gitops";
 import { crossCheckPlatform } from "./rules";
+import { SecretsConfigSchema } from "./secrets";
 
 /** The stack environments this program knows. */
 export const EnvironmentSchema = z.enum(["local", "dev", "staging", "prod"]);
@@ -38,6 +39,8 @@ export const PlatformShapeSchema = z.strictObject({
     gitops: GitOpsConfigSchema.prefault({}),
     /** AWS resources (cloud stacks). Default: none. */
     aws: AwsConfigSchema.prefault({}),
+    /** The store ExternalSecrets read and who runs External Secrets Operator. Default: AWS Secrets Manager, the add-on. */
+    secrets: SecretsConfigSchema.prefault({}),
     /** Audit metadata. Required (`owner`). */
     audit: AuditConfigSchema,
 });
@@ -60,5 +63,6 @@ export * from "./gitops";
 export * from "./integrity";
 export { isHydrated } from "./rules";
 export * from "./labels";
+export * from "./secrets";
 export * from "./tenancy";
 export * from "./versions";

@@ -10,6 +10,7 @@ import { type ClusterConfig, clusterNameMatches } from "./cluster";
 import type { GitOpsConfig, RepositoryConfig } from "./gitops";
 import { isPinnedRevision } from "./versions";
 import { shown } from "./common";
+import type { SecretsConfig } from "./secrets";
 import { grantsClusterAccess, SYSTEM_NAMESPACES } from "./tenancy";
 import { reservedAuditLabelProblem } from "./labels";
 import { argoCdFeatures } from "../argoCdRelease";
@@ -30,6 +31,7 @@ export interface PlatformSections {
     addons: AddonConfig[];
     gitops: GitOpsConfig;
     aws: AwsConfig;
+    secrets: SecretsConfig;
     audit: Pick<AuditConfig, "owner">;
 }
 
@@ -170,6 +172,9 @@ function environmentRules(p: PlatformSections): PathProblem[] {
             problems.push({ path: ["aws", "enabled"], message: "the local stack creates no AWS resources: expected false" });
         }
     } else {
+        if (p.secrets.operator === "outsideCluster") {
+            problems.push({ path: ["secrets", "operator"], message: `only the local loop runs External Secrets Operator as a process; on ${p.environment} it is the add-on: expected "addon"` });
+        }
         if (p.cluster.mode === "render") {
             problems.push({ path: ["cluster", "mode"], message: `${p.environment} targets a real cluster: expected "eks" or "kubeconfig", got "render"` });
         }
@@ -347,24 +352,54 @@ function addonRules(p: PlatformSections): PathProblem[] {
     return problems;
 }
 
-/** ExternalSecrets need AWS (Secrets Manager, IRSA) and the External Secrets Operator installed at bootstrap. */
+/**
+ * An ExternalSecret needs a store to read (a Kubernetes secrets cluster, or AWS Secrets Manager) and
+ * External Secrets Operator to run it (the add-on installed by Pulumi at bootstrap, or on the local
+ * stack the loop's process); an ECR token is minted with an IAM role, so it needs AWS whatever the store.
+ */
 function credentialRules(p: PlatformSections): PathProblem[] {
     const problems: PathProblem[] = [];
     const externalSecretUsers: (string | number)[][] = [];
     p.gitops.repositories.forEach((repo, i) => {
         const at = ["gitops", "repositories", i];
         if (repo.credentials?.externalSecret) externalSecretUsers.push([...at, "credentials", "externalSecret"]);
-        if (repo.credentials?.ecrAuthorizationToken) externalSecretUsers.push([...at, "credentials", "ecrAuthorizationToken"]);
+        if (repo.writeCredentials?.externalSecret) externalSecretUsers.push([...at, "writeCredentials", "externalSecret"]);
+        if (repo.credentials?.ecrAuthorizationToken) {
+            externalSecretUsers.push([...at, "credentials", "ecrAuthorizationToken"]);
+            if (!p.aws.enabled) problems.push({ path: [...at, "credentials", "ecrAuthorizationToken"], message: "an ECR token is minted with the repo server's IAM role, which needs aws.enabled: true; use externalSecret or existingSecret" });
+        }
         if (repo.ecr && !p.aws.enabled) problems.push({ path: [...at, "ecr"], message: "an ECR repository needs aws.enabled: true" });
     });
     if (p.argocd.notifications.secretsManagerName) externalSecretUsers.push(["argocd", "notifications", "secretsManagerName"]);
+    const kubernetesStore = p.secrets.store?.kubernetes;
+    const hasStore = kubernetesStore !== undefined || p.aws.enabled;
     const eso = p.addons.find((a) => a.name === EXTERNAL_SECRETS_ADDON);
+    const addonInstalled = eso !== undefined && eso.enabled && eso.installedBy === "pulumi";
+    const hasOperator = p.secrets.operator === "outsideCluster" || addonInstalled;
+    const storeHint = p.environment === "local"
+        ? "set secrets.store.kubernetes (the loop's secrets cluster)"
+        : "set aws.enabled: true (AWS Secrets Manager) or secrets.store.kubernetes (a Kubernetes secrets cluster)";
+    const operatorHint = `enable the add-on ${JSON.stringify(EXTERNAL_SECRETS_ADDON)} with installedBy: pulumi${p.environment === "local" ? ", or set secrets.operator: outsideCluster where the loop runs its controller as a process" : ""}`;
     for (const path of externalSecretUsers) {
-        if (!p.aws.enabled) {
-            problems.push({ path, message: "comes through an ExternalSecret from AWS Secrets Manager, which needs aws.enabled: true; on the local stack use existingSecret" });
-        } else if (!eso || eso.installedBy !== "pulumi" || !eso.enabled) {
-            problems.push({ path, message: `comes through an ExternalSecret, which needs the add-on ${JSON.stringify(EXTERNAL_SECRETS_ADDON)} enabled with installedBy: pulumi` });
+        // The ECR token's own problem is said above: it needs AWS whatever the store.
+        if (!hasStore && path[path.length - 1] !== "ecrAuthorizationToken") {
+            problems.push({ path, message: `comes through an ExternalSecret, which reads a secret store: ${storeHint}` });
+        } else if (hasStore && !hasOperator) {
+            problems.push({ path, message: `comes through an ExternalSecret, which needs External Secrets Operator: ${operatorHint}` });
         }
+    }
+    if (kubernetesStore) {
+        if (!hasOperator) {
+            problems.push({ path: ["secrets", "store", "kubernetes"], message: `a ClusterSecretStore needs External Secrets Operator (its CRDs and controller): ${operatorHint}` });
+        }
+        // ESO refuses a kubernetes store with no CA. The local stack's is set by the loop (`npm run up`) or only rendered.
+        if (!kubernetesStore.caBundle && p.environment !== "local") {
+            problems.push({ path: ["secrets", "store", "kubernetes", "caBundle"], message: "External Secrets Operator refuses a kubernetes store without the API server's CA: set it (base64 -w0 ca.crt)" });
+        }
+    }
+    // Elsewhere outsideCluster is refused by the environment rules already.
+    if (p.environment === "local" && p.secrets.operator === "outsideCluster" && addonInstalled) {
+        problems.push({ path: ["secrets", "operator"], message: `the add-on ${JSON.stringify(EXTERNAL_SECRETS_ADDON)} runs External Secrets Operator too: two controllers would write the same Secrets; use operator: addon, or disable the add-on` });
     }
     return problems;
 }

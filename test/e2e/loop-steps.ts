@@ -11,13 +11,15 @@ import { ArgoCdServer } from "../../tools/local-cluster/argocd-server";
 import { ControlPlane, startControlPlane } from "../../tools/local-cluster/control-plane";
 import { stopGpgAgents } from "../../tools/local-cluster/gpg";
 import { LoopAuditSink, startLoopAuditSink } from "../../tools/local-cluster/loop-audit-sink";
-import { LoopGit, READ_SECRET, serveLoopGit } from "../../tools/local-cluster/loop-git";
+import { CredentialKeys, LoopGit, serveLoopGit } from "../../tools/local-cluster/loop-git";
+import { LoopSecrets, loopStoreKeys, startLoopSecrets } from "../../tools/local-cluster/loop-secrets";
 import { isAlive, ManagedProcess, pollUntil, sleep } from "../../tools/local-cluster/managed-process";
 import { applicationStatuses, waitForApplication } from "../../tools/local-cluster/applications";
 import { E2eRun, roundSeconds as round } from "./e2e-run";
 import { onLocalCluster, writeLocalStackFile } from "../../tools/local-cluster/local-stack";
 import { ArgoCdApiSummary, argoCdApiSteps } from "./argocd-api-steps";
 import { AuditSummary, auditSteps } from "./audit-steps";
+import { SecretsSummary, secretsSteps } from "./secrets-steps";
 import { auditedStack, LoopKeys, makeLoopKeys } from "../../tools/local-cluster/loop-keys";
 
 const STACK = "local";
@@ -33,6 +35,8 @@ export interface LoopSummary {
     argocdApi?: ArgoCdApiSummary;
     /** Hydrated manifests, signed commits, the audit trail. */
     audit?: AuditSummary;
+    /** The Git credentials through External Secrets Operator: rotation, an unreachable store, a missing key. */
+    secrets?: SecretsSummary & { externalSecretsReadySeconds: number | null };
 }
 
 export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
@@ -50,12 +54,20 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
     let loopGit: LoopGit | undefined;
     let keys: LoopKeys | undefined;
     let sink: LoopAuditSink | undefined;
+    let secrets: LoopSecrets | undefined;
+    let storeKeys: (CredentialKeys & { notifications?: string }) | undefined;
     let apiServer: ArgoCdServer | undefined;
 
     await run.step("local control plane: etcd, kube-apiserver, controller-manager, scheduler, KWOK node", async () => {
         cp = await startControlPlane({ binDir, dataDir: path.join(work, "cluster"), log: (l) => console.log(`        ${l}`) });
         summary.cluster.kubernetes = cp.version;
         return cp.version;
+    });
+
+    await run.step("the secrets store (a kube-apiserver of its own, standing in for AWS Secrets Manager) and External Secrets Operator's controller, built from its module with the kubernetes provider", async () => {
+        secrets = await startLoopSecrets({ binDir, etcdUrl: cp!.etcdUrl, hub: cp!, dataDir: path.join(work, "secrets"), log: (l) => console.log(`        ${l}`) });
+        controllers.push(secrets.operator, secrets.store.process);
+        return `store ${secrets.store.server}`;
     });
 
     await run.step("GnuPG keys: the developer's and the commit server's (trusted, public keys written for the stack config), a stranger's", async () => {
@@ -85,10 +97,15 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
     const upStarted = Date.now();
     await run.step("pulumi up to the local control plane (kubeconfig mode, policy pack)", async () => {
         writeLocalStackFile(projectRoot, configFile, (platform) => {
-            onLocalCluster(loopGit!.url, READ_SECRET)(platform);
+            onLocalCluster(loopGit!.url)(platform);
             auditedStack(keys!)(platform);
             sink!.stackChange(platform);
+            secrets!.stackChange(platform);
         });
+        // Put in the store before the ExternalSecrets exist, as a platform team would: outside Pulumi.
+        storeKeys = loopStoreKeys(configFile);
+        await loopGit!.putCredentials(secrets!, storeKeys);
+        await sink!.putToken(secrets!, storeKeys.notifications!);
         const init = await run.cli(["stack", "init", STACK, "--secrets-provider", "passphrase"]);
         assert.ok(init.code === 0 || /already exists/.test(init.stderr), init.stderr);
         for (const [key, value] of [
@@ -126,10 +143,20 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         return JSON.stringify(counts);
     });
 
-    await run.step("the repository Secrets (read, write), the commit server's signing key and the webhook's token are made outside Pulumi", async () => {
-        await loopGit!.applySecrets(cp!.kubectl, NAMESPACE);
+    await run.step("External Secrets Operator makes Argo CD's repository Secrets (read, write) and the notifications Secret from the store: every ExternalSecret Ready", async () => {
+        const started = Date.now();
+        const list = await cp!.kubectl.get<{ items: { metadata: { name: string } }[] }>(["externalsecrets", "-n", NAMESPACE]);
+        const names = (list?.items ?? []).map((e) => e.metadata.name).sort();
+        assert.deepStrictEqual(names, ["argocd-notifications-secret", "repo-gitops-platform", "repo-write-gitops-platform"]);
+        await cp!.kubectl.waitFor(["wait", "--for=condition=Ready", "externalsecrets", "--all", "-n", NAMESPACE, "--timeout=5s"], 120_000, "every ExternalSecret to be Ready");
+        for (const [name, type] of [["repo-gitops-platform", "repository"], ["repo-write-gitops-platform", "repository-write"]]) {
+            const secret = await cp!.kubectl.get<{ metadata: { labels?: Record<string, string> }; data?: Record<string, string> }>(["secret", name, "-n", NAMESPACE]);
+            assert.strictEqual(secret?.metadata.labels?.["argocd.argoproj.io/secret-type"], type, `${name} is no Argo CD ${type} Secret`);
+            assert.deepStrictEqual(Object.keys(secret?.data ?? {}).sort(), ["name", "password", "type", "url", "username"]);
+        }
+        summary.secrets = { externalSecretsReadySeconds: round((Date.now() - started) / 1000), rotationToSecretSeconds: null, rotationToSyncSeconds: null, refreshInterval: null, unreachableStore: null, missingKey: null };
         await keys!.applySigningKeySecret(cp!.kubectl, NAMESPACE);
-        await sink!.applySecret(cp!.kubectl, NAMESPACE);
+        return `${names.join(", ")} Ready ${summary.secrets.externalSecretsReadySeconds} s after pulumi up; the commit server's signing key made outside Pulumi`;
     });
 
     await run.step("Argo CD's controllers start (Redis, repo server, commit server, application, ApplicationSet and notifications controllers) and its API server (TLS on loopback)", async () => {
@@ -217,13 +244,17 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         head: () => git().head(),
     });
 
-    await run.step("a wrong Git password is a clear Application error at once, not a hang; the right one heals it", async () => {
+    await run.step("a wrong Git password put in the store is a clear Application error once the operator refreshes, not a hang; the right one heals it", async () => {
         const started = Date.now();
-        await loopGit!.applySecrets(cp!.kubectl, NAMESPACE, "not-the-password");
+        const password = async () => Buffer.from((await cp!.kubectl.get<{ data?: Record<string, string> }>(["secret", "repo-gitops-platform", "-n", NAMESPACE]))?.data?.password ?? "", "base64").toString();
+        await loopGit!.putCredentials(secrets!, storeKeys!, "not-the-password");
+        await pollUntil(async () => (await password()) === "not-the-password", 120_000, "the operator to write the wrong password");
+        const refreshed = round((Date.now() - started) / 1000);
         await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
         const failed = await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => /authentication|401|credentials/i.test(s.message ?? ""), 120_000);
         const seconds = round((Date.now() - started) / 1000);
-        await loopGit!.applySecrets(cp!.kubectl, NAMESPACE);
+        await loopGit!.putCredentials(secrets!, storeKeys!);
+        await pollUntil(async () => (await password()) !== "not-the-password", 120_000, "the operator to write the right password");
         // The controller reads the Secret from its informer: a refresh that comes first still fails,
         // so refresh again until it heals, as a user would.
         await pollUntil(
@@ -236,8 +267,21 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
             120_000,
             `${APP} to heal with the right password`,
         );
-        return `${seconds} s to "${failed.message!.slice(0, 160)}"`;
+        return `in the Secret after ${refreshed} s, an Application error ${seconds} s after the store write: "${failed.message!.slice(0, 160)}"`;
     });
+
+    // Skipped (and recorded so) when a step above failed.
+    const secretsSummary = await secretsSteps(run, {
+        kubectl: () => cp!.kubectl,
+        secrets: () => secrets!,
+        git: () => loopGit!,
+        keys: () => storeKeys!,
+        namespace: NAMESPACE,
+        app: APP,
+        appNamespace: APP_NAMESPACE,
+        places: () => ({ logs: work, stackFile: configFile, backend: run.ws.backendDir, reports: path.join(projectRoot, "out"), projectRoot }),
+    });
+    if (summary.secrets) Object.assign(summary.secrets, secretsSummary);
 
     // Skipped (and recorded so) when a step above failed.
     summary.audit = await auditSteps(run, { kubectl: () => cp!.kubectl, git, keys: () => keys!, events: () => sink!.receiver.events(),

@@ -14,7 +14,8 @@ import { stopGpgAgents } from "./gpg";
 import { Kubectl } from "./kubectl";
 import { onLocalCluster, writeLocalStackFile } from "./local-stack";
 import { startLoopAuditSink } from "./loop-audit-sink";
-import { READ_SECRET, serveLoopGit } from "./loop-git";
+import { serveLoopGit } from "./loop-git";
+import { loopStoreKeys, startLoopSecrets } from "./loop-secrets";
 import { sleep, stopPid } from "./managed-process";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -46,6 +47,9 @@ async function up(): Promise<number> {
         const cp = await startControlPlane({ binDir: BIN, dataDir: path.join(DATA, "cluster"), detached: true, log: console.log });
         state.pids.push(...cp.processes.map((p) => ({ name: p.name, pid: p.pid })));
         save();
+        const secrets = await startLoopSecrets({ binDir: BIN, etcdUrl: cp.etcdUrl, hub: cp, dataDir: path.join(DATA, "secrets"), detached: true, log: console.log });
+        state.pids.push({ name: secrets.operator.name, pid: secrets.operator.pid }, { name: secrets.store.process.name, pid: secrets.store.process.pid });
+        save();
         const git = await serveLoopGit({ projectRoot: PROJECT_ROOT, dir: path.join(DATA, "git"), detached: true });
         state.pids.push({ name: git.server.process.name, pid: git.server.process.pid });
         save();
@@ -53,9 +57,14 @@ async function up(): Promise<number> {
         state.pids.push({ name: sink.receiver.process.name, pid: sink.receiver.process.pid });
         save();
         writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, (platform) => {
-            onLocalCluster(git.url, READ_SECRET)(platform);
+            onLocalCluster(git.url)(platform);
             sink.stackChange(platform);
+            secrets.stackChange(platform);
         });
+        // In the store before the ExternalSecrets exist, as a platform team would: outside Pulumi.
+        const keys = loopStoreKeys(CONFIG_FILE);
+        await git.putCredentials(secrets, keys);
+        await sink.putToken(secrets, keys.notifications!);
         const init = await runPulumi(ws, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
         if (init.code !== 0 && !/already exists/.test(init.stderr)) throw new Error(init.stderr);
         const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", ...STACK_ARGS], { input: fs.readFileSync(cp.kubeconfigPath, "utf8") });
@@ -63,8 +72,7 @@ async function up(): Promise<number> {
         console.log("up: pulumi up --stack local --policy-pack policies/launch");
         const pulumiUp = await runPulumi(ws, ["up", "--yes", ...STACK_ARGS, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"], { inherit: true });
         if (pulumiUp.code !== 0) throw new Error("pulumi up failed (above)");
-        await git.applySecrets(cp.kubectl, "argocd");
-        await sink.applySecret(cp.kubectl, "argocd");
+        await cp.kubectl.waitFor(["wait", "--for=condition=Ready", "externalsecrets", "--all", "-n", "argocd", "--timeout=5s"], 120_000, "External Secrets Operator to make the repository and notifications Secrets");
         const argocd = await startArgoCdControllers({
             binDir: BIN,
             kubeconfigPath: cp.kubeconfigPath,
@@ -97,9 +105,10 @@ Look around:
   .tools/bin/kubectl get applications -n argocd
   .tools/bin/kubectl get applications hello-service -n argocd -o yaml   # sync and health status
   (\`argocd --core\` would port-forward to the in-cluster Redis pod, which KWOK only pretends to run)
-  git clone ${git.url} (its certificate: ${rel(git.server.certificateFile)}; reading needs the credentials of the Secret argocd/${READ_SECRET})
+  git clone ${git.url} (its certificate: ${rel(git.server.certificateFile)}; reading needs the credentials of the Secret argocd/repo-gitops-platform)
+  the secrets store: KUBECONFIG=${secrets.store.kubeconfigPath} .tools/bin/kubectl get secrets -n gitops-secrets   # rotate a value there: External Secrets Operator refreshes it within the stack's refreshInterval
   the audit webhook's events (every sync, failed verification, ...): ${rel(sink.receiver.eventsFile)}; npm run audit -- --stack local
-  logs: ${DATA}/cluster/logs, ${DATA}/argocd/logs, ${DATA}/git/server/lighttpd.log
+  logs: ${DATA}/cluster/logs, ${DATA}/argocd/logs, ${DATA}/git/server/lighttpd.log, ${secrets.operator.logFile}
   npm run down                                  # destroy the stack and stop every process`);
         return 0;
     } catch (e) {

@@ -51,6 +51,13 @@ export interface GitServer {
     certificateFile: string;
     /** `https://127.0.0.1:<port>/<repo>`, `repo` being a path under the root (`platform.git`). */
     url(repo: string): string;
+    /**
+     * Replaces the users (a credential rotated: the new one added, later the old one revoked), at
+     * once: lighttpd reads the password file at each request.
+     */
+    setUsers(users: GitUser[]): void;
+    /** Whether `user` may read `repo`: a fetch's first request, answered 200 (or 401). */
+    reads(repo: string, user: GitUser): Promise<boolean>;
 }
 
 const DEFAULT_BIN_DIR = path.resolve(__dirname, "..", "..", ".tools", "bin");
@@ -62,8 +69,14 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const { certificateFile, keyFile } = selfSignedCertificate(path.join(options.dataDir, "tls"), "git-server");
     const htpasswd = path.join(options.dataDir, "htpasswd");
-    fs.writeFileSync(htpasswd, options.users.map(htpasswdLine).join(""), { mode: 0o600 });
-    fs.chmodSync(htpasswd, 0o600); // the mode above applies only to a new file
+    const setUsers = (users: GitUser[]) => {
+        if (users.length === 0) throw new Error("git server: no users (every request needs credentials)");
+        // Whole or not at all: a request never meets a half-written file.
+        fs.writeFileSync(`${htpasswd}.tmp`, users.map(htpasswdLine).join(""), { mode: 0o600 });
+        fs.chmodSync(`${htpasswd}.tmp`, 0o600); // the mode above applies only to a new file
+        fs.renameSync(`${htpasswd}.tmp`, htpasswd);
+    };
+    setUsers(options.users);
     // An empty document root: every path is the CGI's, so nothing under the root is served as a file.
     const documentRoot = path.join(options.dataDir, "www");
     const uploads = path.join(options.dataDir, "uploads"); // request bodies (pushes) lighttpd buffers
@@ -82,6 +95,18 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
         const hint = /mod_openssl/.test(check.stderr + check.stdout) ? " (TLS is Debian's lighttpd-mod-openssl: apt-get install lighttpd-mod-openssl)" : "";
         throw new Error(`git server: lighttpd refuses ${configFile}${hint}:\n${check.stderr}${check.stdout}`);
     }
+    const url = (repo: string) => `https://127.0.0.1:${port}/${repo.replace(/^\/+/, "")}`;
+    const reads = (repo: string, user: GitUser) =>
+        new Promise<boolean>((resolve, reject) => {
+            const auth = `${user.username}:${user.password}`;
+            https
+                .get(`${url(repo)}/info/refs?service=git-upload-pack`, { ca: fs.readFileSync(certificateFile), auth, timeout: 10_000 }, (res) => {
+                    res.resume();
+                    if (res.statusCode === 200 || res.statusCode === 401) resolve(res.statusCode === 200);
+                    else reject(new Error(`git server: ${url(repo)} answered ${res.statusCode} to ${user.username}`));
+                })
+                .on("error", reject);
+        });
     // -D: in the foreground, so the pid is the server's and its stderr (the error log) goes to the log file.
     const server = startProcess({ name: "git-server", command: lighttpd, args: ["-D", "-f", configFile], logFile, cwd: options.dataDir, detached: options.detached });
     const ca = fs.readFileSync(certificateFile);
@@ -92,7 +117,7 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
         await server.stop();
         throw e;
     }
-    return { process: server, port, certificateFile, url: (repo) => `https://127.0.0.1:${port}/${repo.replace(/^\/+/, "")}` };
+    return { process: server, port, certificateFile, url, setUsers, reads };
 }
 
 /** `user:$6$salt$hash\n`; the password reaches openssl on stdin only. */

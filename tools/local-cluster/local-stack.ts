@@ -18,17 +18,23 @@ export function renderingTo(dir: string): (platform: Platform) => void {
 
 /**
  * Deploy to the local control plane through the `kubeconfig` secret, with this repository's charts
- * read by Argo CD from the loop's Git server at `gitUrl`, with the credentials of the Secret
- * `readSecret` (loop-git.ts makes it, outside Pulumi), or from a `file://` repository without any.
+ * read by Argo CD from the loop's Git server at `gitUrl`, with the credentials the stack's
+ * ExternalSecrets make from the loop's secrets store (loop-secrets.ts points the stack at it); or from
+ * a `file://` repository, read without credentials: then no ExternalSecret and no store, and the
+ * push credentials an existing Secret nobody makes (nothing is hydrated in such a loop).
  */
-export function onLocalCluster(gitUrl: string, readSecret?: string): (platform: Platform) => void {
+export function onLocalCluster(gitUrl: string): (platform: Platform) => void {
     return (platform) => {
         platform.cluster = { mode: "kubeconfig" };
-        const repos = (platform.gitops as { repositories: { name: string; url?: string; credentials?: unknown }[] }).repositories;
+        const repos = (platform.gitops as { repositories: { name: string; url?: string; credentials?: unknown; writeCredentials?: unknown }[] }).repositories;
         const own = repos.find((r) => r.name === "gitops-platform");
         if (!own) throw new Error("stacks/Pulumi.local.yaml declares no repository gitops-platform");
         own.url = gitUrl;
-        if (readSecret) own.credentials = { existingSecret: readSecret };
+        if (gitUrl.startsWith("file://")) {
+            delete own.credentials;
+            own.writeCredentials = { existingSecret: "gitops-platform-write" };
+            delete platform.secrets;
+        }
     };
 }
 

@@ -4,23 +4,27 @@
  * cluster: a kube-apiserver of its own on the control plane's etcd (its own prefix) that stands in for
  * AWS Secrets Manager. The stack declares the ClusterSecretStore and the ExternalSecrets as on a cloud
  * stack (`secrets.store.kubernetes`); what the loop makes outside Pulumi is what a platform team
- * would: the values in the store, and in the hub a read-only token for the store with the store's CA.
+ * would: the values in the store, and in the hub a read-only token for the store (its CA, public, goes
+ * in the stack config).
  * The values go to kubectl on stdin only, never to a file, a stack config or a log.
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
+import { parsePlatform } from "../../stacks/load";
+import { storeKeys } from "../../stacks/secretStore";
 import { freePort } from "../engine/free-port";
+import { readToolchain } from "../toolchain-pins";
 import { ApiServer, startApiServer } from "./api-server";
 import { Kubectl } from "./kubectl";
 import { ManagedProcess, startProcess } from "./managed-process";
 
 /** Where the store keeps the values (the stack's `secrets.store.kubernetes.remoteNamespace`). */
 export const STORE_NAMESPACE = "gitops-secrets";
-/** The operator's namespace in the hub, where the store's token and CA are. */
+/** The operator's namespace in the hub, where the store's token is. */
 export const OPERATOR_NAMESPACE = "external-secrets";
-/** The hub Secret with the store's read-only bearer token, and the ConfigMap with its CA. */
+/** The hub Secret with the store's read-only bearer token. */
 export const STORE_TOKEN_SECRET = "secrets-store-token";
-export const STORE_CA_CONFIG_MAP = "secrets-store-ca";
 /** The store's service account: it may read Secrets in STORE_NAMESPACE, nothing else. */
 const READER = "external-secrets-reader";
 
@@ -67,10 +71,6 @@ export async function startLoopSecrets(options: LoopSecretsOptions): Promise<Loo
         await hub.waitFor(["wait", "--for=condition=Established", "crd/externalsecrets.external-secrets.io", "crd/clustersecretstores.external-secrets.io", "--timeout=5s"], 60_000, "the operator's CRDs");
         await hub.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: OPERATOR_NAMESPACE } }, `namespace ${OPERATOR_NAMESPACE}`);
         await hub.apply({ apiVersion: "v1", kind: "Secret", metadata: { name: STORE_TOKEN_SECRET, namespace: OPERATOR_NAMESPACE }, stringData: { token } }, "the store's token");
-        await hub.apply(
-            { apiVersion: "v1", kind: "ConfigMap", metadata: { name: STORE_CA_CONFIG_MAP, namespace: OPERATOR_NAMESPACE }, data: { "ca.crt": fs.readFileSync(store.caFile, "utf8") } },
-            "the store's CA",
-        );
         const metricsPort = await freePort();
         operator = startProcess({
             name: "external-secrets",
@@ -83,7 +83,10 @@ export async function startLoopSecrets(options: LoopSecretsOptions): Promise<Loo
         });
         const log = operator.logFile;
         await operator.waitFor(() => /Starting workers.*ExternalSecret/i.test(fs.readFileSync(log, "utf8")), 120_000, "its ExternalSecret workers");
-        options.log?.(`secrets: External Secrets Operator running (metrics 127.0.0.1:${metricsPort}, log ${log})`);
+        const toolchain = readToolchain();
+        options.log?.(
+            `secrets: External Secrets Operator ${toolchain.tools["external-secrets-operator"].version} running (log ${log}); the cloud stacks' chart pins ${toolchain.crds["external-secrets"].version}, whose module the proxy does not serve whole (docs/adr-0007-secrets-store.md)`,
+        );
     } catch (e) {
         await operator?.stop();
         await store.process.stop();
@@ -102,7 +105,7 @@ export async function startLoopSecrets(options: LoopSecretsOptions): Promise<Loo
                 kubernetes: {
                     server: store.server,
                     remoteNamespace: STORE_NAMESPACE,
-                    caConfigMap: { name: STORE_CA_CONFIG_MAP, namespace: OPERATOR_NAMESPACE, key: "ca.crt" },
+                    caBundle: store.caData,
                     auth: { tokenSecret: { name: STORE_TOKEN_SECRET, namespace: OPERATOR_NAMESPACE, key: "token" } },
                 },
             };
@@ -110,6 +113,20 @@ export async function startLoopSecrets(options: LoopSecretsOptions): Promise<Loo
         put: (key, data) => store.kubectl.apply({ apiVersion: "v1", kind: "Secret", metadata: { name: secretName(key), namespace: STORE_NAMESPACE }, stringData: data }, `store key ${key}`),
         remove: async (key) => void (await store.kubectl.run(["delete", "secret", secretName(key), "-n", STORE_NAMESPACE, "--ignore-not-found"])),
     };
+}
+
+/** The keys the stack file's ExternalSecrets read: the repository's read and push credentials, and the notification tokens. */
+export function loopStoreKeys(stackFile: string, repository = "gitops-platform"): { read: string; write: string; notifications?: string } {
+    const raw = (YAML.parse(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> }).config["gitops-platform:platform"];
+    const { platform, problems } = parsePlatform(JSON.stringify(raw));
+    if (!platform) throw new Error(`${stackFile}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+    const keys = storeKeys(platform, "local");
+    const credential = (access: "read" | "write") => {
+        const found = keys.find((k) => k.use.kind === "repository" && k.use.repository === repository && k.use.access === access);
+        if (!found) throw new Error(`${stackFile}: repository ${repository} has no ${access === "write" ? "writeCredentials" : "credentials"}.externalSecret`);
+        return found.key;
+    };
+    return { read: credential("read"), write: credential("write"), notifications: keys.find((k) => k.use.kind === "notifications")?.key };
 }
 
 /** A namespace for the values and a service account that may only read Secrets there. */
