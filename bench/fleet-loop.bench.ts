@@ -24,6 +24,7 @@ import { GitRepository } from "../tools/local-cluster/git-repository";
 import { onLocalCluster, writeLocalStackFile } from "../tools/local-cluster/local-stack";
 import { sleep } from "../tools/local-cluster/managed-process";
 import { printTable, recordResults, ROOT } from "./results";
+import { type DriftTiming, driftTiming } from "./drift-timing";
 
 const BIN = path.join(ROOT, ".tools", "bin");
 const NAMESPACE = "argocd";
@@ -53,6 +54,8 @@ interface LoopRun {
     memoryMiB: { fleetApiServerMean: number; fleetApiServerMax: number; etcd: number; hubApiServer: number; applicationControllers: number[]; repoServer: number };
     /** (fleet API servers + the controllers' share) / clusters: what one more simulated cluster costs. */
     perClusterMiB: number;
+    /** `npm run drift`'s layers on the synced fleet. */
+    drift: DriftTiming;
 }
 
 function rssMiB(pid: number): number {
@@ -174,6 +177,7 @@ async function runOnce(shards: number): Promise<LoopRun> {
             repoServer: rssMiB(argocd.processes.find((p) => p.name === "argocd-repo-server")!.pid),
         };
         const seconds = (from: number, to: number) => round((to - from) / 1000);
+        const drift = await driftTiming({ projectRoot: ROOT, stack: "local", configFile, pulumi: { workspace: ws, description: "the bench's backend" }, kubectl: cp.kubectl, argocdNamespace: NAMESPACE });
         return {
             shards,
             clusters: names.length,
@@ -188,6 +192,7 @@ async function runOnce(shards: number): Promise<LoopRun> {
             applicationsPerShard: shardLoads.map((l) => l.applications),
             memoryMiB: memory,
             perClusterMiB: round((fleetRss.reduce((a, b) => a + b, 0) + controllers.reduce((a, b) => a + b, 0)) / names.length),
+            drift,
         };
     } finally {
         for (const p of [...(argocd?.processes ?? [])].reverse()) await p.stop();
@@ -224,6 +229,10 @@ async function main(): Promise<void> {
             String(r.perClusterMiB),
         ]),
     ]);
+    for (const r of runs) {
+        const d = r.drift;
+        process.stdout.write(`  npm run drift on the fleet (${r.shards} shard${r.shards > 1 ? "s" : ""}): ${d.seconds.total} s (terraform ${d.seconds.terraform}, pulumi ${d.seconds.pulumi}, argocd ${d.seconds.argocd} for ${d.applications} Applications: ${d.argocdMsPerApplication} ms each); items ${JSON.stringify(d.items)}\n`);
+    }
     process.stdout.write(`  Healthy: ${runs.map((r) => `${r.healthy}/${r.generatedApplications}`).join(", ")} (the fleet's API servers have no nodes: Deployments there never roll out)\n`);
     recordResults({ fleetLoop: runs });
 }

@@ -12,7 +12,8 @@
  * and for the whole stack. Then, on the same loop, GIT_TRAIL_ROTATIONS (default 3) rotations of the
  * reader's Git credential in the secrets store only (loop-secrets.ts): seconds from the store write to
  * the new credential in Argo CD's repository Secret (External Secrets Operator's refresh, the stack's
- * refreshInterval) and to the first sync of a new commit with it, the old credential revoked.
+ * refreshInterval) and to the first sync of a new commit with it, the old credential revoked; and
+ * `npm run drift`'s three layers on the synced loop (bench/drift-timing.ts).
  * Figures only, never asserted: the machines are shared and noisy.
  */
 import { execFileSync } from "node:child_process";
@@ -31,6 +32,7 @@ import { loopStoreKeys, startLoopSecrets } from "../tools/local-cluster/loop-sec
 import { AUDITED_APP, AUDITED_NAMESPACE, auditedStack, LoopKeys, makeLoopKeys } from "../tools/local-cluster/loop-keys";
 import { isAlive, ManagedProcess, pollUntil } from "../tools/local-cluster/managed-process";
 import { printTable, recordResults, ROOT } from "./results";
+import { driftTiming } from "./drift-timing";
 
 const BIN = path.join(ROOT, ".tools", "bin");
 const NAMESPACE = "argocd";
@@ -205,6 +207,10 @@ async function main(): Promise<void> {
             log(`rotation ${i}/${ROTATIONS}: in the Secret after ${toSecret} s, a new commit Synced with it ${rotations[i - 1].toSynced} s after the store write`);
         }
 
+        // `npm run drift`'s layers on the loop, with nothing drifted: what a nightly run costs here.
+        const drift = await driftTiming({ projectRoot: ROOT, stack: "local", configFile, pulumi: { workspace: ws, description: "the bench's backend" }, kubectl, argocdNamespace: NAMESPACE });
+        log(`npm run drift: ${drift.seconds.total} s (terraform ${drift.seconds.terraform}, pulumi ${drift.seconds.pulumi}, argocd ${drift.seconds.argocd} for ${drift.applications} Applications); items ${JSON.stringify(drift.items)}`);
+
         // The audit reads the trail whole: the last hydrated sync's notification has reached the audit webhook.
         const lastHydrated = rounds[rounds.length - 1].hydratedCommit;
         const notifyWaitStarted = Date.now();
@@ -254,6 +260,7 @@ async function main(): Promise<void> {
             notificationsReceived: sink.receiver.events().length,
             /** Seconds after the last commit was seen Synced until its sync's notification was received (null: never, in 120 s). */
             lastSyncNotifiedSeconds: notified,
+            drift,
             secretRotation: {
                 rotations: ROTATIONS,
                 refreshInterval: (await kubectl.get<{ spec: { refreshInterval: string } }>(["externalsecret", "repo-gitops-platform", "-n", NAMESPACE]))?.spec.refreshInterval,

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { resolveSecret } from "../lib/terraform/credentials";
 import { TerraformSourceError } from "../lib/terraform/errors";
-import { readTerraformOutputs } from "../lib/terraform/readTerraformOutputs";
+import { readTerraformOutputs, readTerraformState } from "../lib/terraform/readTerraformOutputs";
 import { describeSource } from "../lib/terraform/source";
 import { TERRAFORM_OUTPUTS_TYPE, TerraformOutputs } from "../components/terraform/terraformOutputs";
 
@@ -49,6 +49,15 @@ describe("Terraform outputs: the TerraformOutputs component", () => {
         assert.equal(subnets.value.length, 3);
         assert.ok(registered.some((r) => r.type === TERRAFORM_OUTPUTS_TYPE && r.name === "foundation"));
         assert.deepEqual([...foundation.names].sort(), Object.keys(outputs).sort());
+    });
+
+    it("records the state's lineage and serial beside the outputs, when the source has them", async () => {
+        const state = await readTerraformState(source);
+        assert.ok(state.lineage && state.serial !== undefined);
+        assert.deepEqual(state.outputs, await readTerraformOutputs(source));
+        const recorded = new TerraformOutputs("foundation-state", { source: describeSource(source), outputs: state.outputs, state: { lineage: state.lineage, serial: state.serial } });
+        assert.deepEqual(recorded.state, { lineage: state.lineage, serial: state.serial });
+        assert.equal(new TerraformOutputs("foundation-json", { source: "json", outputs: state.outputs, state: {} }).state, undefined);
     });
 
     it("names the source and the outputs present when asked for an unknown output", async () => {

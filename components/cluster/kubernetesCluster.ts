@@ -67,7 +67,11 @@ export class KubernetesCluster extends pulumi.ComponentResource {
         super("gitops:platform:KubernetesCluster", name, {}, opts);
         const connection = args.connection;
         this.rendersOnly = connection.kind === "render";
-        const common: k8s.ProviderArgs = { enableServerSideApply: true };
+        // Argo CD reads its ConfigMaps and Secrets live, by name (argocd-cm, argocd-secret, repository
+        // Secrets): a changed value must update them in place. The provider's default replaces a
+        // ConfigMap or Secret whose data changes, and replacing an object of the same name creates the
+        // new one, then deletes "the old" one: the object is gone (seen when drift was corrected).
+        const common: k8s.ProviderArgs = { enableServerSideApply: true, enableConfigMapMutable: true, enableSecretMutable: true };
         let providerArgs: k8s.ProviderArgs;
         switch (connection.kind) {
             case "render":

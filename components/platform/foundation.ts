@@ -1,5 +1,5 @@
 /** Step 1: the Terraform foundation's outputs, read and type-checked before any resource is registered. */
-import { clusterEndpointProblem, describeSource, readTerraformOutputs, requireOutputs, RequiredOutputs } from "../../lib/terraform";
+import { clusterEndpointProblem, describeSource, readTerraformState, requireOutputs, RequiredOutputs } from "../../lib/terraform";
 import { StackConfigError } from "../../lib/stackConfigError";
 import { TerraformOutputs } from "../terraform/terraformOutputs";
 import { REQUIRED_TERRAFORM_OUTPUTS } from "../../stacks/foundationOutputs";
@@ -20,7 +20,8 @@ export interface Foundation {
 /** Reads the foundation's state; a missing or mistyped output fails here, naming the source. */
 export async function readFoundation(config: StackConfig): Promise<Foundation> {
     const source = config.platform.terraform.source;
-    const all = await readTerraformOutputs(source, { credentials: terraformCredentials(config) });
+    const state = await readTerraformState(source, { credentials: terraformCredentials(config) });
+    const all = state.outputs;
     const outputs = requireOutputs(all, REQUIRED_TERRAFORM_OUTPUTS, describeSource(source));
     // The hub's provider sends its token to this URL: plain http or user info would put a credential in clear.
     const endpointProblem = clusterEndpointProblem(outputs.cluster_endpoint.value);
@@ -29,7 +30,8 @@ export async function readFoundation(config: StackConfig): Promise<Foundation> {
             { path: "platform.terraform.source", message: `${describeSource(source)}: output cluster_endpoint ${endpointProblem}` },
         ]);
     }
-    new TerraformOutputs("foundation", { source: describeSource(source), outputs: all, required: REQUIRED_TERRAFORM_OUTPUTS });
+    // Lineage and serial recorded with the outputs: the drift report compares them with the state's now.
+    new TerraformOutputs("foundation", { source: describeSource(source), outputs: all, required: REQUIRED_TERRAFORM_OUTPUTS, state: { lineage: state.lineage, serial: state.serial } });
     const kubernetesVersion = all.cluster_version ? String(all.cluster_version.value) : undefined;
     return { outputs, region: outputs.region.value, accountId: outputs.account_id.value, kubernetesVersion };
 }

@@ -4,7 +4,10 @@
  * component itself does no I/O and a bad state has already failed before any resource exists.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type OutputSpec, requireOutputs, TerraformSourceError, type TerraformOutputSet } from "../../lib/terraform";
+import { type OutputSpec, requireOutputs, type StateSummary, TerraformSourceError, type TerraformOutputSet } from "../../lib/terraform";
+
+/** Which snapshot of the Terraform state the outputs came from. */
+export type TerraformStateIdentity = Pick<StateSummary, "lineage" | "serial">;
 
 /** Arguments of `TerraformOutputs`. */
 export interface TerraformOutputsArgs {
@@ -18,10 +21,22 @@ export interface TerraformOutputsArgs {
      * @default - none
      */
     required?: OutputSpec;
+    /**
+     * The state's lineage and serial, as `readTerraformState` returns them; recorded as the output
+     * `TERRAFORM_STATE_OUTPUT` so that the drift report can say which snapshot the last `pulumi up` read.
+     * @default - not recorded (a `terraform output -json` file has neither)
+     */
+    state?: TerraformStateIdentity;
 }
 
 /** Component type token. */
 export const TERRAFORM_OUTPUTS_TYPE = "gitops:terraform:TerraformOutputs";
+
+/**
+ * The registered output holding `{lineage, serial}` of the state read. A Terraform output name is an
+ * identifier, so a name with a colon never collides with one.
+ */
+export const TERRAFORM_STATE_OUTPUT = "terraform:state";
 
 /** Root-module outputs of a Terraform state, with `sensitive` outputs kept secret. */
 export class TerraformOutputs extends pulumi.ComponentResource {
@@ -29,6 +44,8 @@ export class TerraformOutputs extends pulumi.ComponentResource {
     readonly source: string;
     /** Names of all outputs, in source order. */
     readonly names: readonly string[];
+    /** The state snapshot the outputs came from, when the source says. */
+    readonly state?: TerraformStateIdentity;
     private readonly values: ReadonlyMap<string, pulumi.Output<unknown>>;
 
     constructor(name: string, args: TerraformOutputsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -42,7 +59,9 @@ export class TerraformOutputs extends pulumi.ComponentResource {
         }
         this.values = values;
         // One registered output per Terraform output, so a secret one does not make the others secret.
-        this.registerOutputs(Object.fromEntries(values));
+        const known = args.state && (args.state.lineage !== undefined || args.state.serial !== undefined);
+        this.state = known ? { lineage: args.state!.lineage, serial: args.state!.serial } : undefined;
+        this.registerOutputs({ ...Object.fromEntries(values), ...(this.state ? { [TERRAFORM_STATE_OUTPUT]: this.state } : {}) });
     }
 
     /** The output `name`: a secret when Terraform marks it sensitive. Throws naming the source if absent. */

@@ -8,7 +8,7 @@ export { type CtyType, CtyTypeSchema, formatCtyType } from "./ctyType";
 export { type SecretInput, type SourceCredentials, tokenEnvVar } from "./credentials";
 export { TerraformSourceError, type TerraformSourceErrorKind } from "./errors";
 export { type TerraformOutput, type TerraformOutputSet, outputValues } from "./outputSet";
-export { type ReadTerraformOutputsOptions, readTerraformOutputs } from "./readTerraformOutputs";
+export { type ReadTerraformOutputsOptions, readTerraformOutputs, readTerraformState } from "./readTerraformOutputs";
 export { type OutputSpec, type RequiredOutputs, requireOutputs } from "./requireOutputs";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 export {

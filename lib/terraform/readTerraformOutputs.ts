@@ -6,6 +6,7 @@
 import type { SourceCredentials } from "./credentials";
 import { TerraformSourceError, scrubError } from "./errors";
 import type { TerraformOutputSet } from "./outputSet";
+import type { StateSummary } from "./state";
 import { type OutputSpec, requireOutputs } from "./requireOutputs";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 import { type TerraformSource, TerraformSourceSchema, describeSource } from "./source";
@@ -41,6 +42,15 @@ export interface ReadTerraformOutputsOptions {
  * never appear in it.
  */
 export async function readTerraformOutputs(source: TerraformSource, options: ReadTerraformOutputsOptions = {}): Promise<TerraformOutputSet> {
+    return (await readTerraformState(source, options)).outputs;
+}
+
+/**
+ * As `readTerraformOutputs`, with the state's lineage, serial and Terraform version next to the
+ * outputs (unset for a `terraform output -json` file, which has none): what the program records so a
+ * later drift check can tell that the state moved on.
+ */
+export async function readTerraformState(source: TerraformSource, options: ReadTerraformOutputsOptions = {}): Promise<StateSummary> {
     const parsed = TerraformSourceSchema.safeParse(source);
     if (!parsed.success) {
         throw new TerraformSourceError(
@@ -64,33 +74,33 @@ export async function readTerraformOutputs(source: TerraformSource, options: Rea
     };
     let secrets: string[] = [];
     try {
-        let outputs: TerraformOutputSet;
+        let state: StateSummary;
         switch (valid.backend) {
             case "local": {
-                outputs = (await readLocalState(valid, context)).outputs;
+                state = await readLocalState(valid, context);
                 break;
             }
             case "json": {
-                outputs = await readOutputJson(valid, context);
+                state = { outputs: await readOutputJson(valid, context) };
                 break;
             }
             case "http": {
                 secrets = await httpSecrets(valid, context);
-                outputs = (await readHttpState(valid, context)).outputs;
+                state = await readHttpState(valid, context);
                 break;
             }
             case "s3": {
-                outputs = (await readS3State(valid, context)).outputs;
+                state = await readS3State(valid, context);
                 break;
             }
             case "remote": {
                 secrets = await remoteSecrets(valid, context);
-                outputs = (await readRemoteState(valid, context)).outputs;
+                state = await readRemoteState(valid, context);
                 break;
             }
         }
-        if (options.required) requireOutputs(outputs, options.required, context.description);
-        return outputs;
+        if (options.required) requireOutputs(state.outputs, options.required, context.description);
+        return state;
     } catch (err) {
         // Messages are built without credentials; scrubbing catches a server that echoes one back.
         if (err instanceof Error) throw scrubError(err, secrets);

@@ -13,6 +13,7 @@ import { ClusterConfigSchema, FleetConfigSchema, fleetRules } from "./cluster";
 import { GitOpsConfigSchema } from "./gitops";
 import { crossCheckPlatform } from "./rules";
 import { SecretsConfigSchema } from "./secrets";
+import { DriftConfigSchema } from "./drift";
 
 /** The stack environments this program knows. */
 export const EnvironmentSchema = z.enum(["local", "dev", "staging", "prod"]);
@@ -41,6 +42,8 @@ export const PlatformShapeSchema = z.strictObject({
     aws: AwsConfigSchema.prefault({}),
     /** The store ExternalSecrets read and who runs External Secrets Operator. Default: AWS Secrets Manager, the add-on. */
     secrets: SecretsConfigSchema.prefault({}),
+    /** What `npm run drift -- --remediate` may do. Default: report only. */
+    drift: DriftConfigSchema.prefault({}),
     /** Audit metadata. Required (`owner`). */
     audit: AuditConfigSchema,
 });
@@ -64,5 +67,6 @@ export * from "./integrity";
 export { isHydrated } from "./rules";
 export * from "./labels";
 export * from "./secrets";
+export * from "./drift";
 export * from "./tenancy";
 export * from "./versions";

@@ -11,6 +11,7 @@ import type { GitOpsConfig, RepositoryConfig } from "./gitops";
 import { isPinnedRevision } from "./versions";
 import { shown } from "./common";
 import type { SecretsConfig } from "./secrets";
+import type { DriftConfig } from "./drift";
 import { grantsClusterAccess, SYSTEM_NAMESPACES } from "./tenancy";
 import { reservedAuditLabelProblem } from "./labels";
 import { argoCdFeatures } from "../argoCdRelease";
@@ -32,6 +33,7 @@ export interface PlatformSections {
     gitops: GitOpsConfig;
     aws: AwsConfig;
     secrets: SecretsConfig;
+    drift: DriftConfig;
     audit: Pick<AuditConfig, "owner">;
 }
 
@@ -172,6 +174,9 @@ function environmentRules(p: PlatformSections): PathProblem[] {
             problems.push({ path: ["aws", "enabled"], message: "the local stack creates no AWS resources: expected false" });
         }
     } else {
+        if (p.drift.remediation === "correct" && p.environment !== "dev") {
+            problems.push({ path: ["drift", "remediation"], message: `only a stack nobody depends on corrects its own drift (local, dev); ${p.environment} reports it: expected "report"` });
+        }
         if (p.secrets.operator === "outsideCluster") {
             problems.push({ path: ["secrets", "operator"], message: `only the local loop runs External Secrets Operator as a process; on ${p.environment} it is the add-on: expected "addon"` });
         }

@@ -20,6 +20,7 @@ import { onLocalCluster, writeLocalStackFile } from "../../tools/local-cluster/l
 import { ArgoCdApiSummary, argoCdApiSteps } from "./argocd-api-steps";
 import { AuditSummary, auditSteps } from "./audit-steps";
 import { SecretsSummary, secretsSteps } from "./secrets-steps";
+import { DriftSummary, driftSteps } from "./drift-steps";
 import { auditedStack, LoopKeys, makeLoopKeys } from "../../tools/local-cluster/loop-keys";
 
 const STACK = "local";
@@ -37,6 +38,8 @@ export interface LoopSummary {
     audit?: AuditSummary;
     /** The Git credentials through External Secrets Operator: rotation, an unreachable store, a missing key. */
     secrets?: SecretsSummary & { externalSecretsReadySeconds: number | null };
+    /** Drift made at each layer, reported by npm run drift and remediated. */
+    drift?: DriftSummary;
 }
 
 export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
@@ -94,6 +97,11 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
     });
     const git = () => loopGit!.repo;
 
+    // The foundation the stack reads: a copy of the local one, so the drift steps can re-apply it.
+    const terraformDir = path.join(work, "terraform");
+    fs.mkdirSync(terraformDir, { recursive: true });
+    for (const file of ["main.tf", "terraform.tfstate"]) fs.copyFileSync(path.join(projectRoot, "stacks", "local", "terraform", file), path.join(terraformDir, file));
+
     const upStarted = Date.now();
     await run.step("pulumi up to the local control plane (kubeconfig mode, policy pack)", async () => {
         writeLocalStackFile(projectRoot, configFile, (platform) => {
@@ -101,6 +109,7 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
             auditedStack(keys!)(platform);
             sink!.stackChange(platform);
             secrets!.stackChange(platform);
+            platform.terraform = { source: { backend: "local", path: path.join(terraformDir, "terraform.tfstate") } };
         });
         // Put in the store before the ExternalSecrets exist, as a platform team would: outside Pulumi.
         storeKeys = loopStoreKeys(configFile);
@@ -291,6 +300,17 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         eventsFile: () => sink!.receiver.eventsFile,
         configFile,
         stackArgs,
+    });
+
+    // Skipped (and recorded so) when a step above failed.
+    summary.drift = await driftSteps(run, {
+        kubectl: () => cp!.kubectl,
+        terraformDir,
+        configFile,
+        kubeconfig: () => cp!.kubeconfigPath,
+        namespace: NAMESPACE,
+        app: APP,
+        appNamespace: APP_NAMESPACE,
     });
 
     await run.step(
