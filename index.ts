@@ -18,6 +18,7 @@ import { hubCluster, hubRegistration } from "./components/platform/hubCluster";
 import type { PlatformClusters } from "./components/platform/registeredCluster";
 import { registerClusters } from "./components/platform/registrations";
 import { repositoryAccess } from "./components/platform/repositoryAccess";
+import { rolloutWaves } from "./components/platform/rolloutWaves";
 import { StackConfigError } from "./lib/stackConfigError";
 import { loadStackConfig } from "./stacks/load";
 import { readSigningKeys } from "./stacks/signingKeys";
@@ -31,7 +32,8 @@ async function main(): Promise<Record<string, unknown>> {
     const aws = await platformAws(ctx, foundation);
     const clusters: PlatformClusters = { hub: hubRegistration(ctx, foundation, aws?.roleArns), fleet };
     // What the config says against the clusters it reaches, every problem at once.
-    const clusterProblems = [...fleetDestinationProblems(ctx, clusters), ...applicationNameProblems(ctx, clusters)];
+    const rollouts = rolloutWaves(ctx, clusters);
+    const clusterProblems = [...fleetDestinationProblems(ctx, clusters), ...applicationNameProblems(ctx, clusters), ...rollouts.problems];
     if (clusterProblems.length > 0) throw new StackConfigError(config.stack, clusterProblems);
 
     const install = installArgoCd(ctx, cluster, clusters.hub, aws);
@@ -41,7 +43,7 @@ async function main(): Promise<Record<string, unknown>> {
     const projects = teamProjects(ctx, install.after);
     // Applications after their projects and the registration of the cluster Argo CD runs on.
     const afterProjects = install.alsoAfter(registrations.hub, ...projects);
-    teamApplications(ctx, registrations, afterProjects);
+    teamApplications(ctx, registrations, rollouts.waves, afterProjects);
     addonApplicationSets(ctx, clusters, afterProjects);
 
     return {

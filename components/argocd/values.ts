@@ -140,7 +140,8 @@ export function argoCdValues(args: ArgoCdValuesArgs): Record<string, unknown> {
         secret.argocdServerAdminPasswordMtime = ADMIN_PASSWORD_MTIME;
     }
     const trail = args.gitTrail;
-    const params: Record<string, unknown> = { "server.insecure": false };
+    // Progressive syncs: an ApplicationSet with a rollout (RollingSync) syncs its Applications in waves.
+    const params: Record<string, unknown> = { "server.insecure": false, "applicationsetcontroller.enable.progressive.syncs": true };
     if (trail?.hydrator) params["hydrator.enabled"] = "true";
     // Setting the key's path is what turns signing on; the Secret never passes through Pulumi.
     if (trail?.hydrator && trail.signHydratedCommits) params["commitserver.signing.key.path"] = COMMIT_SIGNING_KEY_PATH;

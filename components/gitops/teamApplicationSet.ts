@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { auditAnnotations, auditLabels } from "../audit/auditMetadata";
 import { applicationSource, applicationSourceSpec, chartAuditValues, mergeValues, type TeamApplicationArgs } from "./application";
+import { ROLLOUT_WAVE_LABEL } from "../../stacks/schema/rollout";
 import { argoCdResource, automatedSyncPolicy, DEFAULT_RETRY, RESOURCES_FINALIZER, SYNC_WAVE_ANNOTATION } from "./argoCdResource";
 
 /**
@@ -20,6 +21,17 @@ export interface TeamApplicationSetArgs extends Omit<TeamApplicationArgs, "desti
     namespace: string;
     /** Labels a cluster Secret must carry to get the application. Required. */
     clusterSelector: Record<string, string>;
+    /** Waves, in order, synced one after the other (`strategy: RollingSync`). Default: all at once. */
+    rollout?: RolloutWave[];
+}
+
+/** A wave of a rollout: the clusters it takes, by name. */
+export interface RolloutWave {
+    name: string;
+    clusters: string[];
+    /** It also takes every cluster no wave names (the last wave, "the rest"). */
+    rest: boolean;
+    maxUpdate?: number | string;
 }
 
 /** Type token of the component. */
@@ -31,6 +43,9 @@ export class TeamApplicationSet extends pulumi.ComponentResource {
         super(TEAM_APPLICATION_SET_TYPE, name, {}, opts);
         const audit = args.auditValues ? chartAuditValues(args.source, args.audit, args.team) : { values: {}, parameters: [] };
         const labels = { ...(args.labels ?? {}), ...auditLabels(args.audit, args.team) };
+        const syncPolicy = automatedSyncPolicy(args.retry ?? DEFAULT_RETRY);
+        // RollingSync syncs the Applications itself, wave by wave, and turns their automated sync off.
+        const { automated: _automated, ...rollingSyncPolicy } = syncPolicy;
         argoCdResource(
             `appset-${args.name}`,
             "ApplicationSet",
@@ -40,10 +55,11 @@ export class TeamApplicationSet extends pulumi.ComponentResource {
                     goTemplate: true,
                     goTemplateOptions: ["missingkey=error"],
                     generators: [{ clusters: { selector: { matchLabels: args.clusterSelector } } }],
+                    ...(args.rollout ? { strategy: rollingSync(args.rollout) } : {}),
                     template: {
                         metadata: {
                             name: `{{.name}}-${args.name}`,
-                            labels,
+                            labels: args.rollout ? { ...labels, [ROLLOUT_WAVE_LABEL]: waveOfCluster(args.rollout) } : labels,
                             annotations: { ...auditAnnotations(args.audit), [SYNC_WAVE_ANNOTATION]: String(args.syncWave ?? 0) },
                             finalizers: [RESOURCES_FINALIZER],
                         },
@@ -51,7 +67,7 @@ export class TeamApplicationSet extends pulumi.ComponentResource {
                             project: args.project,
                             ...applicationSourceSpec(applicationSource(args.source, args.name, mergeValues(audit.values, args.values ?? {}), audit.parameters), args.hydration),
                             destination: { name: "{{.name}}", namespace: args.namespace },
-                            syncPolicy: automatedSyncPolicy(args.retry ?? DEFAULT_RETRY),
+                            syncPolicy: args.rollout ? rollingSyncPolicy : syncPolicy,
                         },
                     },
                 },
@@ -60,4 +76,29 @@ export class TeamApplicationSet extends pulumi.ComponentResource {
         );
         this.registerOutputs({});
     }
+}
+
+/** One RollingSync step per wave, selecting its Applications by their wave label. */
+function rollingSync(waves: RolloutWave[]): Record<string, unknown> {
+    return {
+        type: "RollingSync",
+        rollingSync: {
+            steps: waves.map((w) => ({
+                matchExpressions: [{ key: ROLLOUT_WAVE_LABEL, operator: "In", values: [w.name] }],
+                ...(w.maxUpdate !== undefined ? { maxUpdate: w.maxUpdate } : {}),
+            })),
+        },
+    };
+}
+
+/**
+ * The wave label's value as a Go template over the generated cluster's name: the wave that lists it,
+ * else the wave that takes the rest, else none (an Application no step selects is never synced by
+ * the rollout: a cluster registered since the last `pulumi up` waits for it).
+ */
+function waveOfCluster(waves: RolloutWave[]): string {
+    const quoted = (names: string[]) => names.map((n) => JSON.stringify(n)).join(" ");
+    const branches = waves.filter((w) => !w.rest && w.clusters.length > 0).map((w, i) => `{{- ${i === 0 ? "if" : "else if"} has .name (list ${quoted(w.clusters)}) }}${w.name}`);
+    const rest = waves.find((w) => w.rest)?.name ?? "";
+    return `${branches.join("")}{{- else }}${rest}{{- end }}`;
 }

@@ -6,7 +6,7 @@
 import { AddonApplicationSet } from "../gitops/addonApplicationSet";
 import { GitChartSource, HydrationTarget, PackagedChartSource, TeamApplication } from "../gitops/application";
 import { SignatureVerification, TeamProject } from "../gitops/appProject";
-import { TeamApplicationSet } from "../gitops/teamApplicationSet";
+import { type RolloutWave, TeamApplicationSet } from "../gitops/teamApplicationSet";
 import { argoCdFeatures } from "../../stacks/argoCdRelease";
 import { type ApplicationConfig, isHydrated } from "../../stacks/schema";
 import type { PlatformContext, StepOptions } from "./context";
@@ -39,11 +39,12 @@ export function teamProjects(ctx: PlatformContext, after: StepOptions): TeamProj
 }
 
 /**
- * The team applications, after `afterProjects` (which holds the hub's registration). One on a cluster
+ * The team applications, after `afterProjects` (which holds the hub's registration), an ApplicationSet
+ * with a rollout in the waves `rollouts` resolved. One on a cluster
  * of the fleet also waits for that cluster's registration; a selector's ApplicationSet needs none (its
  * generator picks clusters up as they are registered).
  */
-export function teamApplications(ctx: PlatformContext, registrations: ClusterRegistrations, afterProjects: StepOptions): void {
+export function teamApplications(ctx: PlatformContext, registrations: ClusterRegistrations, rollouts: Map<string, RolloutWave[]>, afterProjects: StepOptions): void {
     const { platform } = ctx;
     const teamOf = new Map(platform.gitops.projects.map((p) => [p.name, p.team]));
     for (const app of platform.gitops.applications) {
@@ -63,7 +64,7 @@ export function teamApplications(ctx: PlatformContext, registrations: ClusterReg
         if (app.clusterSelector) {
             new TeamApplicationSet(
                 `appset-${app.name}`,
-                { ...common, hydration: hydrationTarget(ctx, app, "{{.name}}"), namespace: app.destination.namespace, clusterSelector: { ...app.clusterSelector, environment: platform.environment } },
+                { ...common, hydration: hydrationTarget(ctx, app, "{{.name}}"), namespace: app.destination.namespace, clusterSelector: { ...app.clusterSelector, environment: platform.environment }, rollout: rollouts.get(app.name) },
                 afterProjects,
             );
             continue;

@@ -3,6 +3,7 @@ import { ClusterNamePatternSchema } from "./cluster";
 import { KubernetesNameSchema, RepositoryPathSchema } from "./common";
 import { LabelsSchema } from "./labels";
 import { ApplicationHydrationSchema, HydrationSchema, SourceIntegritySchema } from "./integrity";
+import { RolloutSchema } from "./rollout";
 import { OrphanedResourcesSchema, ProjectRoleSchema, SyncWindowSchema } from "./tenancy";
 import { ExactVersionSchema, GitRevisionSchema } from "./versions";
 
@@ -182,6 +183,11 @@ export const ApplicationSchema = z.strictObject({
      * `environment` is always the stack's. Default: none, the one cluster of `destination`.
      */
     clusterSelector: LabelsSchema.optional(),
+    /**
+     * Waves across the clusters of `clusterSelector`, synced in order by the ApplicationSet controller
+     * (progressive syncs): each starts once the one before is Healthy. Default: every cluster at once.
+     */
+    rollout: RolloutSchema.optional(),
     /** Helm values given inline (`helm.valuesObject`). Default: none. */
     values: z.record(z.string(), z.unknown()).default({}),
     /**

@@ -68,5 +68,6 @@ export { isHydrated } from "./rules";
 export * from "./labels";
 export * from "./secrets";
 export * from "./drift";
+export * from "./rollout";
 export * from "./tenancy";
 export * from "./versions";

@@ -281,6 +281,9 @@ function applicationRules(p: PlatformSections): PathProblem[] {
                 problems.push({ path: at("source", "repository"), message: `repository ${JSON.stringify(repo.name)} is not in the sourceRepos of project ${JSON.stringify(project.name)}` });
             }
         }
+        if (app.rollout && !app.clusterSelector) {
+            problems.push({ path: at("rollout"), message: "a rollout orders the clusters of clusterSelector in waves: set clusterSelector" });
+        }
         // With a clusterSelector the clusters are known once the fleet is read; the program checks them.
         if (project && !app.clusterSelector && !project.destinations.some((d) => d.namespace === app.destination.namespace && clusterNameMatches(d.cluster, app.destination.cluster))) {
             problems.push({

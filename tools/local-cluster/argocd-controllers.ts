@@ -158,6 +158,8 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
             "--repo-server-plaintext",
             `--namespace=${options.namespace}`,
             "--enable-leader-election=false",
+            // As the stacks' Argo CD (argocd.ts' values): ApplicationSets with a rollout sync in waves.
+            "--enable-progressive-syncs",
         ]);
         if (options.notifications) {
             const notifications = await startNotificationsController({

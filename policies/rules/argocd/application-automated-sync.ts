@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { appSpec } from "../lib/argocd";
 import { flag, readConfig } from "../lib/config";
-import { isFalsy, isRecord } from "../lib/types";
+import { argoTypes, getPath, isFalsy, isRecord } from "../lib/types";
 
 /** Knobs of {@link argocdAutomatedSync}. */
 export interface AutomatedSyncConfig {
@@ -13,6 +13,9 @@ const defaults: AutomatedSyncConfig = { requireAutomatedSync: false };
 
 /**
  * Where the stack requires it, Applications sync automatically with prune and selfHeal, so drift from Git is corrected.
+ * An ApplicationSet that rolls out in waves (`strategy.type: RollingSync` with steps) syncs its
+ * Applications itself, OutOfSync ones included, and turns their automated sync off: its template is
+ * not asked for one.
  *
  * Judges: kubernetes:argoproj.io/v1alpha1:Application, kubernetes:argoproj.io/v1alpha1:ApplicationSet (its template's spec).
  * Severity: medium. Topics: argocd, drift.
@@ -33,7 +36,7 @@ export const argocdAutomatedSync: ResourceValidationPolicy = {
     validateResource: (args, reportViolation) => {
         const view = appSpec(args.type, args.props as Record<string, unknown>);
         const config = readConfig(defaults, args.getConfig<Partial<AutomatedSyncConfig>>());
-        if (!view || !config.requireAutomatedSync) {
+        if (!view || !config.requireAutomatedSync || rollsOut(args.type, args.props as Record<string, unknown>)) {
             return;
         }
         const automated = isRecord(view.spec.syncPolicy) ? view.spec.syncPolicy.automated : undefined;
@@ -51,3 +54,11 @@ export const argocdAutomatedSync: ResourceValidationPolicy = {
         }
     },
 };
+
+/** An ApplicationSet whose controller syncs its Applications wave by wave. */
+function rollsOut(type: string, props: Record<string, unknown>): boolean {
+    if (type !== argoTypes.applicationSet) return false;
+    const strategy = getPath(props, ["spec", "strategy"]);
+    const steps = getPath(props, ["spec", "strategy", "rollingSync", "steps"]);
+    return isRecord(strategy) && strategy.type === "RollingSync" && Array.isArray(steps) && steps.length > 0;
+}
