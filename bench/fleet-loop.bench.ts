@@ -5,9 +5,12 @@
  * label (one ApplicationSet), then `pulumi up` with the policy pack and Argo CD syncing every generated
  * Application, with 1 and then 2 application-controller shards. Each run starts from an empty etcd.
  *
- * Figures: seconds from `pulumi up` to every generated Application Synced, and memory (RSS) per
- * simulated cluster. Not real here: the fleet's API servers have no nodes or controllers, so their
- * Deployments are applied (Synced) but never roll out (Healthy is reported as Argo CD sees it).
+ * Each fleet cluster has what makes health real, as the hub has (tools/local-cluster/cluster-nodes.ts):
+ * a controller-manager, a scheduler and a KWOK node, so its Deployment rolls out and Argo CD sees
+ * it Healthy, though no container runs.
+ *
+ * Figures: seconds from `pulumi up` to every generated Application Synced and then Healthy, and
+ * memory (RSS) per simulated cluster: its API server, its nodes' processes, and their sum.
  *
  * FLEET_LOOP_CLUSTERS (default 10) and FLEET_LOOP_SHARDS (default "1,2") change the run.
  */
@@ -32,6 +35,8 @@ const APP = "hello-fleet";
 const APPLICATION_SET = `app-${APP}`;
 const SELECTOR = { tier: "fleet-loop" };
 const SYNC_TIMEOUT_MS = 10 * 60_000;
+/** From every Application Synced; past it the run reports how many were Healthy instead of failing. */
+const HEALTHY_TIMEOUT_MS = 5 * 60_000;
 
 const clusterCount = Number(process.env.FLEET_LOOP_CLUSTERS ?? 10);
 const shardCounts = (process.env.FLEET_LOOP_SHARDS ?? "1,2").split(",").map(Number);
@@ -43,6 +48,8 @@ interface LoopRun {
     pulumiUpSeconds: number;
     /** From `pulumi up` starting to every generated Application Synced (controllers start after up). */
     upToAllSyncedSeconds: number;
+    /** From `pulumi up` starting to every generated Application Healthy (rolled out); null if not within HEALTHY_TIMEOUT_MS. */
+    upToAllHealthySeconds: number | null;
     /** From the controllers starting to the first and to the last generated Application Synced. */
     firstSyncedSeconds: number;
     lastSyncedSeconds: number;
@@ -51,8 +58,23 @@ interface LoopRun {
     /** Clusters each shard watches, the hub included, and the Applications it reconciles. */
     clustersPerShard: number[];
     applicationsPerShard: number[];
-    memoryMiB: { fleetApiServerMean: number; fleetApiServerMax: number; etcd: number; hubApiServer: number; applicationControllers: number[]; repoServer: number };
-    /** (fleet API servers + the controllers' share) / clusters: what one more simulated cluster costs. */
+    memoryMiB: {
+        fleetApiServerMean: number;
+        fleetApiServerMax: number;
+        /** A fleet cluster's controller-manager + scheduler + kwok. */
+        fleetNodesMean: number;
+        fleetNodesMax: number;
+        /** Means over the fleet by process: kube-controller-manager, kube-scheduler, kwok. */
+        fleetNodeProcessesMean: Record<string, number>;
+        /** API server + nodes: one fleet cluster. */
+        fleetClusterMean: number;
+        fleetClusterMax: number;
+        etcd: number;
+        hubApiServer: number;
+        applicationControllers: number[];
+        repoServer: number;
+    };
+    /** (fleet clusters, API servers and nodes, + the controllers' share) / clusters: what one more simulated cluster costs. */
     perClusterMiB: number;
     /** `npm run drift`'s layers on the synced fleet. */
     drift: DriftTiming;
@@ -125,7 +147,7 @@ async function runOnce(shards: number): Promise<LoopRun> {
     try {
         cp = await startControlPlane({ binDir: BIN, dataDir: path.join(work, "hub") });
         fleet = await startFleetClusters({ binDir: BIN, etcdUrl: cp.etcdUrl, dataDir: path.join(work, "fleet"), names });
-        log(`${names.length} fleet API servers on the hub's etcd in ${fleet.startSeconds.toFixed(1)} s`);
+        log(`${names.length} fleet clusters (API server on the hub's etcd, controllers, scheduler, KWOK node) in ${fleet.startSeconds.toFixed(1)} s`);
         const git = GitRepository.fromWorkingTree(ROOT, path.join(work, "git"), ["charts"]);
         const configFile = path.join(work, "Pulumi.local.yaml");
         writeLocalStackFile(ROOT, configFile, fleetStack(git.url, names));
@@ -146,18 +168,30 @@ async function runOnce(shards: number): Promise<LoopRun> {
         argocd = await startArgoCdControllers({ binDir: BIN, kubeconfigPath: cp.kubeconfigPath, namespace: NAMESPACE, dataDir: path.join(work, "argocd"), shards });
         const controllersStarted = Date.now();
 
+        const hub = cp;
+        const generated = async () => {
+            const list = await hub.kubectl.get<{ items: ApplicationItem[] }>(["applications.argoproj.io", "-n", NAMESPACE]);
+            return (list?.items ?? []).filter((a) => a.metadata.ownerReferences?.some((o) => o.kind === "ApplicationSet" && o.name === APPLICATION_SET));
+        };
         const syncedAt = new Map<string, number>();
         let apps: ApplicationItem[] = [];
         while (syncedAt.size < names.length) {
             if (Date.now() - controllersStarted > SYNC_TIMEOUT_MS) {
                 throw new Error(`after ${SYNC_TIMEOUT_MS / 1000} s ${syncedAt.size} of ${names.length} Applications of ${APPLICATION_SET} are Synced: ${apps.map((a) => `${a.metadata.name} ${a.status?.sync?.status ?? "?"}`).join(", ")}`);
             }
-            const list = await cp.kubectl.get<{ items: ApplicationItem[] }>(["applications.argoproj.io", "-n", NAMESPACE]);
-            apps = (list?.items ?? []).filter((a) => a.metadata.ownerReferences?.some((o) => o.kind === "ApplicationSet" && o.name === APPLICATION_SET));
+            apps = await generated();
             for (const a of apps) if (a.status?.sync?.status === "Synced" && !syncedAt.has(a.metadata.name)) syncedAt.set(a.metadata.name, Date.now());
             if (syncedAt.size < names.length) await sleep(500);
         }
         const allSynced = Math.max(...syncedAt.values());
+        // Synced is applied; Healthy is rolled out by the cluster's own controllers and KWOK node.
+        const isHealthy = (a: ApplicationItem) => a.status?.health?.status === "Healthy";
+        let allHealthy: number | undefined;
+        while (allHealthy === undefined && Date.now() - allSynced < HEALTHY_TIMEOUT_MS) {
+            apps = await generated();
+            if (apps.length >= names.length && apps.every(isHealthy)) allHealthy = Date.now();
+            else await sleep(500);
+        }
 
         // Each Application reached its own cluster: the chart's Deployment is in every fleet API server.
         for (const c of fleet.clusters) {
@@ -165,12 +199,23 @@ async function runOnce(shards: number): Promise<LoopRun> {
             if ((deployments?.items.length ?? 0) === 0) throw new Error(`${c.name}: Argo CD says Synced, but its API server has no Deployment in namespace hello`);
         }
         const shardLoads = await Promise.all(argocd.shardMetrics.map(shardLoad));
+        const nodesOf = fleet.nodes;
         const fleetRss = fleet.clusters.map((c) => rssMiB(c.process.pid));
+        const nodeProcesses = fleet.clusters.map((c) => (nodesOf[c.name] ?? []).map((p) => ({ kind: p.name.replace(`-${c.name}`, ""), rss: rssMiB(p.pid) })));
+        const nodesRss = nodeProcesses.map((ps) => round(sum(ps.map((p) => p.rss))));
+        const clusterRss = fleetRss.map((api, i) => round(api + nodesRss[i]));
+        const byKind = new Map<string, number[]>();
+        for (const p of nodeProcesses.flat()) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), p.rss]);
         const byName = (name: string) => cp!.processes.find((p) => p.name === name)!.pid;
         const controllers = argocd.processes.filter((p) => p.name.startsWith("argocd-application-controller")).map((p) => rssMiB(p.pid));
         const memory = {
-            fleetApiServerMean: round(fleetRss.reduce((a, b) => a + b, 0) / fleetRss.length),
+            fleetApiServerMean: mean(fleetRss),
             fleetApiServerMax: Math.max(...fleetRss),
+            fleetNodesMean: mean(nodesRss),
+            fleetNodesMax: Math.max(...nodesRss),
+            fleetNodeProcessesMean: Object.fromEntries([...byKind].map(([kind, values]) => [kind, mean(values)])),
+            fleetClusterMean: mean(clusterRss),
+            fleetClusterMax: Math.max(...clusterRss),
             etcd: rssMiB(byName("etcd")),
             hubApiServer: rssMiB(byName("kube-apiserver")),
             applicationControllers: controllers,
@@ -184,14 +229,15 @@ async function runOnce(shards: number): Promise<LoopRun> {
             fleetStartSeconds: round(fleet.startSeconds),
             pulumiUpSeconds: round(up.seconds),
             upToAllSyncedSeconds: seconds(upStarted, allSynced),
+            upToAllHealthySeconds: allHealthy === undefined ? null : seconds(upStarted, allHealthy),
             firstSyncedSeconds: seconds(controllersStarted, Math.min(...syncedAt.values())),
             lastSyncedSeconds: seconds(controllersStarted, allSynced),
             generatedApplications: apps.length,
-            healthy: apps.filter((a) => a.status?.health?.status === "Healthy").length,
+            healthy: apps.filter(isHealthy).length,
             clustersPerShard: shardLoads.map((l) => l.clusters),
             applicationsPerShard: shardLoads.map((l) => l.applications),
             memoryMiB: memory,
-            perClusterMiB: round((fleetRss.reduce((a, b) => a + b, 0) + controllers.reduce((a, b) => a + b, 0)) / names.length),
+            perClusterMiB: round((sum(clusterRss) + sum(controllers)) / names.length),
             drift,
         };
     } finally {
@@ -204,6 +250,8 @@ async function runOnce(shards: number): Promise<LoopRun> {
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const mean = (values: number[]) => (values.length === 0 ? 0 : round(sum(values) / values.length));
 
 async function main(): Promise<void> {
     if (!fs.existsSync(path.join(BIN, "kube-apiserver")) || !fs.existsSync(path.join(BIN, "argocd"))) {
@@ -215,16 +263,17 @@ async function main(): Promise<void> {
         runs.push(await runOnce(shards));
     }
     printTable([
-        ["shards", "clusters", "fleet start s", "pulumi up s", "up -> all Synced s", "controllers -> first / last Synced s", "clusters / apps per shard", "fleet apiserver MiB (mean)", "controllers MiB", "per cluster MiB"],
+        ["shards", "clusters", "fleet start s", "pulumi up s", "up -> all Synced s", "up -> all Healthy s", "controllers -> first / last Synced s", "clusters / apps per shard", "fleet cluster MiB (mean): apiserver + nodes", "controllers MiB", "per cluster MiB"],
         ...runs.map((r) => [
             String(r.shards),
             String(r.clusters),
             String(r.fleetStartSeconds),
             String(r.pulumiUpSeconds),
             String(r.upToAllSyncedSeconds),
+            r.upToAllHealthySeconds === null ? `> ${HEALTHY_TIMEOUT_MS / 1000} after Synced` : String(r.upToAllHealthySeconds),
             `${r.firstSyncedSeconds} / ${r.lastSyncedSeconds}`,
             r.clustersPerShard.map((c, i) => `${c} / ${r.applicationsPerShard[i]}`).join(" + "),
-            String(r.memoryMiB.fleetApiServerMean),
+            `${r.memoryMiB.fleetClusterMean}: ${r.memoryMiB.fleetApiServerMean} + ${r.memoryMiB.fleetNodesMean}`,
             r.memoryMiB.applicationControllers.join(" + "),
             String(r.perClusterMiB),
         ]),
@@ -233,7 +282,11 @@ async function main(): Promise<void> {
         const d = r.drift;
         process.stdout.write(`  npm run drift on the fleet (${r.shards} shard${r.shards > 1 ? "s" : ""}): ${d.seconds.total} s (terraform ${d.seconds.terraform}, pulumi ${d.seconds.pulumi}, argocd ${d.seconds.argocd} for ${d.applications} Applications: ${d.argocdMsPerApplication} ms each); items ${JSON.stringify(d.items)}\n`);
     }
-    process.stdout.write(`  Healthy: ${runs.map((r) => `${r.healthy}/${r.generatedApplications}`).join(", ")} (the fleet's API servers have no nodes: Deployments there never roll out)\n`);
+    for (const r of runs) {
+        const nodes = Object.entries(r.memoryMiB.fleetNodeProcessesMean).map(([kind, mib]) => `${kind} ${mib}`).join(", ");
+        process.stdout.write(`  a fleet cluster's nodes (${r.shards} shard${r.shards > 1 ? "s" : ""}), mean MiB: ${nodes}; max cluster ${r.memoryMiB.fleetClusterMax} (apiserver max ${r.memoryMiB.fleetApiServerMax}, nodes max ${r.memoryMiB.fleetNodesMax})\n`);
+    }
+    process.stdout.write(`  Healthy: ${runs.map((r) => `${r.healthy}/${r.generatedApplications}`).join(", ")} (each fleet cluster's Deployment rolls out on its own KWOK node; no container runs)\n`);
     recordResults({ fleetLoop: runs });
 }
 

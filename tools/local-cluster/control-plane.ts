@@ -1,7 +1,8 @@
 /**
  * A Kubernetes control plane as local processes on loopback: etcd, kube-apiserver,
- * kube-controller-manager, kube-scheduler, and KWOK playing the nodes (pods are scheduled, become
- * Running and Ready, and Deployments roll out, but no container runs: there is no runtime here).
+ * kube-controller-manager, kube-scheduler, and KWOK playing the nodes (cluster-nodes.ts: pods are
+ * scheduled, become Running and Ready, and Deployments roll out, but no container runs: there is no
+ * runtime here).
  * Ports are chosen free; everything lives in one data directory; every process is stopped by pid.
  */
 import * as fs from "fs";
@@ -10,6 +11,7 @@ import { freePort } from "../engine/free-port";
 import { ManagedProcess, startProcess } from "./managed-process";
 import { Kubectl } from "./kubectl";
 import { startApiServer } from "./api-server";
+import { startClusterNodes } from "./cluster-nodes";
 
 /** Where the control plane's binaries are (tools/install.sh links them). */
 export interface ControlPlaneOptions {
@@ -54,7 +56,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         return p;
     };
     try {
-        const [etcdClient, etcdPeer, cmPort, schedPort, kwokPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+        const [etcdClient, etcdPeer] = await Promise.all([freePort(), freePort()]);
         const etcdUrl = `http://127.0.0.1:${etcdClient}`;
         log(`control plane: etcd :${etcdClient} (data ${dir})`);
         const etcd = start("etcd", [
@@ -71,32 +73,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
         const api = await startApiServer({ binDir: options.binDir, dataDir: dir, etcdUrl, logFile: path.join(logs, "kube-apiserver.log"), detached: options.detached });
         processes.push(api.process);
-        const { server, kubeconfigPath, kubectl, caFile } = api;
+        const { server, kubeconfigPath, kubectl } = api;
         log(`control plane: kube-apiserver ${server}`);
 
-        start("kube-controller-manager", [
-            `--kubeconfig=${kubeconfigPath}`,
-            "--bind-address=127.0.0.1",
-            `--secure-port=${cmPort}`,
-            "--leader-elect=false",
-            `--service-account-private-key-file=${api.serviceAccountKey}`,
-            `--root-ca-file=${caFile}`,
-            "--use-service-account-credentials=false",
-        ]);
-        start("kube-scheduler", [`--kubeconfig=${kubeconfigPath}`, "--bind-address=127.0.0.1", `--secure-port=${schedPort}`, "--leader-elect=false"]);
-        start("kwok", [
-            `--kubeconfig=${kubeconfigPath}`,
-            `--config=${path.join(path.dirname(fs.realpathSync(bin("kwok"))), "stages.yaml")}`,
-            "--manage-all-nodes=false",
-            "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
-            // Without a lease the node-lifecycle controller marks the node NotReady and evicts its pods.
-            "--node-lease-duration-seconds=40",
-            `--server-address=127.0.0.1:${kwokPort}`,
-            "--cidr=10.0.0.0/16",
-            "--node-ip=127.0.0.1",
-        ]);
-        await kubectl.apply(fakeNode(), "the KWOK node");
-        await kubectl.waitFor(["wait", "--for=condition=Ready", `node/${KWOK_NODE}`, "--timeout=5s"], 120_000, "the KWOK node to be Ready");
+        const nodes = await startClusterNodes({ binDir: options.binDir, api, dataDir: dir, logDir: logs, node: KWOK_NODE, detached: options.detached });
+        processes.push(...nodes.processes);
         const stopped = processes.filter((p) => !p.running());
         if (stopped.length > 0) throw new Error(`stopped early: ${stopped.map((p) => `${p.name} (log ${p.logFile})`).join(", ")}`);
         const version = JSON.parse((await kubectl.run(["version", "-o", "json"])).stdout).serverVersion.gitVersion as string;
@@ -106,19 +87,4 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         await Promise.all(processes.map((p) => p.stop()));
         throw new Error(`${(e as Error).message} (logs: ${logs})`);
     }
-}
-
-function fakeNode(): Record<string, unknown> {
-    return {
-        apiVersion: "v1",
-        kind: "Node",
-        metadata: {
-            name: KWOK_NODE,
-            annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
-            labels: { type: "kwok", "kubernetes.io/hostname": KWOK_NODE, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64" },
-        },
-        // No taint: every pod may land here, as on a real single-node cluster.
-        spec: {},
-        status: { allocatable: { cpu: "32", memory: "256Gi", pods: "250" }, capacity: { cpu: "32", memory: "256Gi", pods: "250" } },
-    };
 }
