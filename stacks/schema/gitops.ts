@@ -3,6 +3,7 @@ import { ClusterNamePatternSchema } from "./cluster";
 import { KubernetesNameSchema, RepositoryPathSchema } from "./common";
 import { LabelsSchema } from "./labels";
 import { ApplicationHydrationSchema, HydrationSchema, SourceIntegritySchema } from "./integrity";
+import { PromotionSchema } from "./promotion";
 import { RolloutSchema } from "./rollout";
 import { OrphanedResourcesSchema, ProjectRoleSchema, SyncWindowSchema } from "./tenancy";
 import { ExactVersionSchema, GitRevisionSchema } from "./versions";
@@ -219,5 +220,7 @@ export const GitOpsConfigSchema = z.strictObject({
     sourceIntegrity: SourceIntegritySchema.optional(),
     /** Rendered manifests committed to an environment branch before they are synced. Default: where Argo CD supports it. */
     hydration: HydrationSchema.prefault({}),
+    /** Release lines `npm run promote` moves a release along, environment by environment. Default: none. */
+    promotion: z.array(PromotionSchema).default([]),
 });
 export type GitOpsConfig = z.infer<typeof GitOpsConfigSchema>;

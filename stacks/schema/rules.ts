@@ -54,6 +54,7 @@ export function crossCheckPlatform(platform: PlatformSections): PathProblem[] {
         ...gatewayRules(platform),
         ...labelRules(platform),
         ...integrityRules(platform),
+        ...promotionRules(platform),
     ];
 }
 
@@ -106,6 +107,50 @@ function integrityRules(p: PlatformSections): PathProblem[] {
         if (app.hydration.promoteByPullRequest && !isHydrated(p, app)) {
             problems.push({ path: ["gitops", "applications", i, "hydration", "promoteByPullRequest"], message: "promotion by pull request moves hydrated commits: the application is not hydrated" });
         }
+    });
+    return problems;
+}
+
+/**
+ * A release line's environments are entries of this hub whose release `npm run promote` commits to
+ * a Git values file: each needs a Git source with a chart folder and a values file, and two
+ * environments of a line on one file would be promoted together. (An environment of another stack
+ * is checked when the tool reads that stack.)
+ */
+function promotionRules(p: PlatformSections): PathProblem[] {
+    const problems: PathProblem[] = [];
+    const apps = new Map(p.gitops.applications.map((a) => [a.name, a]));
+    const repos = new Map(p.gitops.repositories.map((r) => [r.name, r]));
+    const lines = new Map<string, number>();
+    p.gitops.promotion.forEach((line, i) => {
+        const first = lines.get(line.application);
+        if (first !== undefined) problems.push({ path: ["gitops", "promotion", i, "application"], message: `release line ${JSON.stringify(line.application)} is named twice (also gitops.promotion[${first}])` });
+        else lines.set(line.application, i);
+        const files = new Map<string, string>();
+        line.environments.forEach((env, j) => {
+            if (env.stack !== undefined) return;
+            const path = ["gitops", "promotion", i, "environments", j, "application"];
+            const app = apps.get(env.application);
+            if (!app) {
+                problems.push({ path, message: `unknown application ${JSON.stringify(env.application)}; known: ${list(apps.keys())}` });
+                return;
+            }
+            const repo = repos.get(app.source.repository);
+            const missing = repo?.type !== "git" ? "Git source" : !app.source.path ? "source.path (its chart folder)" : app.source.valueFiles.length === 0 ? "source.valueFiles" : undefined;
+            if (missing) {
+                problems.push({ path, message: `application ${JSON.stringify(app.name)} has no ${missing}: a promotion commits the release to its last values file in a Git chart folder` });
+                return;
+            }
+            if (!app.source.trackBranch) {
+                // A pinned revision never takes a commit on the branch: the promotion would deploy nothing.
+                problems.push({ path, message: `application ${JSON.stringify(app.name)} syncs pinned revision ${app.source.revision}, so a promotion commit would never deploy: set source.trackBranch (local, dev), or make the environment a stack of its own (stack:) whose revision the promotion moves` });
+                return;
+            }
+            const file = `${app.source.path}/${app.source.valueFiles[app.source.valueFiles.length - 1]}`;
+            const other = files.get(file);
+            if (other !== undefined) problems.push({ path, message: `release file ${file} is environment ${JSON.stringify(other)}'s too: each environment needs its own` });
+            else files.set(file, env.name);
+        });
     });
     return problems;
 }

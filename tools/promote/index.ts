@@ -1,0 +1,13 @@
+/**
+ * The programmatic face of `npm run promote`, for the e2e steps and the bench: each returns what it
+ * did (commit, verification, timings) instead of printing it.
+ */
+export { promote, type PromoteOptions } from "./promote";
+export { rollback, type RollbackOptions } from "./rollback";
+export { watchPromotion, watchRollout, type WatchOptions, type WatchPromotionOptions } from "./watch";
+export { verifyEnvironment, explainVerification } from "./verify";
+export { releaseLine } from "./release-line";
+export { stackPlatform } from "./stack-config";
+export { clusterApplications } from "./applications";
+export { WorkingTree } from "./git";
+export * from "./model";
