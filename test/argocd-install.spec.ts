@@ -96,6 +96,8 @@ describe("Argo CD installation", function () {
         assert.strictEqual(v.configs.cm["exec.enabled"], false);
         assert.strictEqual(v.configs.cm["application.resourceTrackingMethod"], "annotation");
         assert.strictEqual(v.configs.params["server.insecure"], false);
+        // A team application's rollout in waves (RollingSync) needs the ApplicationSet controller's progressive syncs.
+        assert.strictEqual(v.configs.params["applicationsetcontroller.enable.progressive.syncs"], true);
         // A logged-in user no group maps gets nothing; teams get project roles (test/argocd-rbac.spec.ts).
         assert.strictEqual(v.configs.rbac["policy.default"], "");
         assert.strictEqual(v.configs.rbac["policy.csv"], "g, platform-team, role:admin");

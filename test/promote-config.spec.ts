@@ -62,6 +62,13 @@ describe("gitops.promotion in the stack config", function () {
         assert.match(found[0].message, /syncs pinned revision v0\.1\.0, so a promotion commit would never deploy: set source\.trackBranch/);
     });
 
+    it("refuses an environment whose application stamps the synced revision on its objects (auditValues)", () => {
+        const stamped = fleetEntry("hello-fleet-prod", ["release-prod.yaml"], { auditValues: true });
+        const found = problems([HELLO_FLEET], [fleetEntry("hello-fleet-staging", ["release-staging.yaml"]), stamped]);
+        assert.deepStrictEqual(found.map((p) => p.path), [`${AT}.environments[1].application`]);
+        assert.match(found[0].message, /every commit to the branch, another environment's release included, would roll out this environment too/);
+    });
+
     it("refuses a line named twice, an environment named twice, fewer than two environments and unknown keys", () => {
         assert.deepStrictEqual(paths([HELLO_FLEET, HELLO_FLEET]), ["platform.gitops.promotion[1].application"]);
         assert.deepStrictEqual(paths([env(1, { name: "staging" })]), [`${AT}.environments[1].name`]);

@@ -146,6 +146,11 @@ function promotionRules(p: PlatformSections): PathProblem[] {
                 problems.push({ path, message: `application ${JSON.stringify(app.name)} syncs pinned revision ${app.source.revision}, so a promotion commit would never deploy: set source.trackBranch (local, dev), or make the environment a stack of its own (stack:) whose revision the promotion moves` });
                 return;
             }
+            if (app.auditValues) {
+                // audit.gitCommit is the synced revision: any commit on the branch changes every environment's objects.
+                problems.push({ path, message: `application ${JSON.stringify(app.name)} passes auditValues, whose git-commit label is the revision Argo CD syncs: every commit to the branch, another environment's release included, would roll out this environment too. Set auditValues: false, or make the environment a stack of its own (stack:)` });
+                return;
+            }
             const file = `${app.source.path}/${app.source.valueFiles[app.source.valueFiles.length - 1]}`;
             const other = files.get(file);
             if (other !== undefined) problems.push({ path, message: `release file ${file} is environment ${JSON.stringify(other)}'s too: each environment needs its own` });

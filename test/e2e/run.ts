@@ -12,8 +12,10 @@ import { filesUnder, findCanary, newCanary } from "./canary";
 import { E2eRun } from "./e2e-run";
 import { engineSteps } from "./engine-steps";
 import { LoopSummary, loopSteps } from "./loop-steps";
+import { RolloutSummary, rolloutSteps } from "./rollout-steps";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+const PHASES = ["all", "engine", "loop", "rollout"];
 
 async function main(): Promise<number> {
     const log = (line: string) => console.log(line);
@@ -38,18 +40,24 @@ async function main(): Promise<number> {
     // Undefined until the engine phase runs: a loop-only run says nothing of the policy pack.
     let result: Awaited<ReturnType<typeof engineSteps>> | undefined;
     let loop: LoopSummary | undefined;
+    let rollout: RolloutSummary | undefined;
     const committedStacks = stackFilesDigest();
     let phase = "all";
     try {
-        // `npm run e2e -- --phase engine|loop` runs one phase (while working on it); CI runs both.
+        // `npm run e2e -- --phase engine|loop|rollout` runs one phase (while working on it); CI runs all.
         phase = process.argv.includes("--phase") ? process.argv[process.argv.indexOf("--phase") + 1] : "all";
-        if (phase !== "loop") {
+        if (!PHASES.includes(phase)) throw new Error(`--phase ${phase}: expected one of ${PHASES.join(", ")}`);
+        if (phase === "all" || phase === "engine") {
             log("e2e: the local stack under the real engine, rendering to a directory");
             result = await engineSteps(run);
         }
-        if (phase !== "engine") {
+        if (phase === "all" || phase === "loop") {
             log("e2e: the GitOps loop on the local control plane");
             loop = await loopSteps(run);
+        }
+        if (phase === "all" || phase === "rollout") {
+            log("e2e: progressive delivery on a local fleet with nodes: waves, promotion, a failing release rolled back");
+            rollout = await rolloutSteps(run);
         }
         await run.step("the canary is in no output of the loop (CLI, controllers, control plane)", async () => {
             const hits = findCanary(run.canary, { files: filesUnder(run.ws.backendDir), texts: run.outputs() });
@@ -62,12 +70,13 @@ async function main(): Promise<number> {
         await stopAll();
         const summary = {
             engine,
-            phases: phase === "all" ? ["engine", "loop"] : [phase],
+            phases: phase === "all" ? PHASES.filter((p) => p !== "all") : [phase],
             // null: the engine phase did not run (`--phase loop`), so nothing was measured.
             policyPackUnderCli: result?.policyPackUnderCli ?? null,
             resources: result?.resources ?? null,
             findings: result?.findings.map((f) => ({ policy: f.policy, resource: f.resource })) ?? null,
             ...(loop ?? {}),
+            ...(rollout ? { rollout } : {}),
             steps: run.steps,
         };
         const outDir = path.join(PROJECT_ROOT, "out", "e2e");
@@ -80,7 +89,7 @@ async function main(): Promise<number> {
         fs.rmSync(path.join(outDir, "logs"), { recursive: true, force: true });
         if (fs.existsSync(path.join(work, "transcript.log"))) fs.copyFileSync(path.join(work, "transcript.log"), path.join(outDir, "transcript.log"));
         if (run.hasFailed) {
-            for (const part of ["cluster", "argocd"]) {
+            for (const part of ["cluster", "argocd", "rollout/hub", "rollout/argocd"]) {
                 const logs = path.join(work, part, "logs");
                 if (fs.existsSync(logs)) fs.cpSync(logs, path.join(outDir, "logs", part), { recursive: true });
             }

@@ -21,6 +21,11 @@ export class GitRepository {
         private readonly signer?: GpgKey,
     ) {}
 
+    /** The developers' clone the repository's commits are made in (tools such as `npm run promote` commit there too). */
+    get checkoutDir(): string {
+        return this.checkout;
+    }
+
     /** The bare repository's folder name, as a Git server under its parent serves it. */
     get name(): string {
         return path.basename(this.bare);
@@ -72,12 +77,12 @@ export class GitRepository {
     }
 
     /**
-     * Edits one file, commits and pushes; returns the new commit. Signed by the repository's signer,
+     * Edits one file (a new one starts empty), commits and pushes; returns the new commit. Signed by the repository's signer,
      * by `signer`, or not at all (`null`).
      */
     commitChange(file: string, edit: (text: string) => string, message: string, signer: GpgKey | null | undefined = this.signer): string {
         const full = path.join(this.checkout, file);
-        fs.writeFileSync(full, edit(fs.readFileSync(full, "utf8")));
+        fs.writeFileSync(full, edit(fs.existsSync(full) ? fs.readFileSync(full, "utf8") : ""));
         this.commitAll(message, signer ?? undefined);
         git(this.checkout, ["push", "--quiet", "origin", BRANCH]);
         return this.head();

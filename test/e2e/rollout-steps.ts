@@ -1,0 +1,215 @@
+/**
+ * Progressive delivery on the local fleet (issue 27): six fleet clusters with their own nodes beside
+ * the hub, two environments as labelled cluster groups (staging: one cluster; prod: five in three
+ * waves), a release moved through them by `npm run promote`'s functions, and a release that never
+ * becomes Healthy stopped at the canary wave and rolled back. Its own hub and Argo CD: the main loop's
+ * stack stays as users run it.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { startArgoCdControllers } from "../../tools/local-cluster/argocd-controllers";
+import { ControlPlane, startControlPlane } from "../../tools/local-cluster/control-plane";
+import { FleetClusters, startFleetClusters } from "../../tools/local-cluster/fleet-clusters";
+import { GitRepository } from "../../tools/local-cluster/git-repository";
+import { onLocalCluster, writeLocalStackFile } from "../../tools/local-cluster/local-stack";
+import { runPulumi } from "../../tools/engine/pulumi-cli";
+import { NEVER_READY_IMAGE_MARK } from "../../tools/local-cluster/kwok-stages";
+import { clusterApplications, promote, PromotionRefused, releaseLine, rollback, stackPlatform, watchPromotion, WorkingTree } from "../../tools/promote";
+import { environmentNamed } from "../../tools/promote/release-line";
+import { ManagedProcess, sleep } from "../../tools/local-cluster/managed-process";
+import { E2eRun, roundSeconds as round } from "./e2e-run";
+import { applicationOf, rolloutStack, ROLLOUT_FLEET, ROLLOUT_WAVES, releaseFile, SOAK_SECONDS } from "./rollout-stack";
+import { RolloutWatch, waveOrderProblems, waveTimeline, WaveTimeline } from "./rollout-timeline";
+
+const NAMESPACE = "argocd";
+/** Releases (image tags of hello-service's image). */
+const FIRST = "6.7.1";
+const SECOND = "6.7.2";
+/** Applications per environment. */
+const COUNTS = { staging: ROLLOUT_FLEET.filter((c) => c.labels.group === "staging").length, prod: ROLLOUT_FLEET.filter((c) => c.labels.group === "prod").length };
+
+export interface RolloutSummary {
+    clusters: number;
+    /** Seconds from `pulumi up` to every Application of both environments Synced and Healthy. */
+    firstRolloutSeconds: number | null;
+    /** The first rollout (`first`) and the promotion (`promoted`): each wave's first sync completed and last Healthy, seconds from the change. */
+    waves: Record<string, WaveTimeline[]>;
+    /** From the failing release's commit to the canary failing verification, and to the rollback Synced and Healthy. */
+    failingRelease: { failedAfterSeconds: number; rollbackSyncedSeconds: number } | null;
+    /** From `npm run promote` to every prod Application Synced and Healthy on the promoted release. */
+    promotionSeconds: number | null;
+    /** Resident memory per fleet cluster (API server + controller-manager + scheduler + KWOK), MiB. */
+    memoryPerClusterMiB: number | null;
+}
+
+/**
+ * `allAtOnce` (the bench's baseline): prod has no waves; the first rollout and the promotion are
+ * measured, the failing release and the rollback are not run (without waves the failing release
+ * would reach every cluster).
+ */
+export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean } = {}): Promise<RolloutSummary> {
+    const waves = !options.allAtOnce;
+    const { projectRoot, work } = run;
+    const binDir = path.join(projectRoot, ".tools", "bin");
+    const dir = path.join(work, "rollout");
+    const configFile = path.join(dir, "Pulumi.local-rollout.yaml");
+    // A backend of its own: the main loop's stack `local` is another deployment.
+    const ws = { ...run.ws, backendDir: path.join(dir, "backend") };
+    const pulumi = async (args: string[], input?: string) => {
+        const r = await runPulumi(ws, args, { input });
+        run.record(`rollout: pulumi ${args.slice(0, 2).join(" ")} ${Date.now()}`, `${r.stdout}\n${r.stderr}`);
+        if (r.code !== 0) throw new Error(`pulumi ${args[0]} failed:\n${r.stdout.split("\n").slice(-30).join("\n")}\n${r.stderr}`);
+        return r;
+    };
+    const summary: RolloutSummary = { clusters: ROLLOUT_FLEET.length, firstRolloutSeconds: null, waves: {}, failingRelease: null, promotionSeconds: null, memoryPerClusterMiB: null };
+    let cp: ControlPlane | undefined;
+    let fleet: FleetClusters | undefined;
+    const controllers: ManagedProcess[] = [];
+    let git: GitRepository | undefined;
+    let watch: RolloutWatch | undefined;
+    try {
+        await run.step("six fleet clusters start beside the hub, each with its own controllers and KWOK node", async () => {
+            fs.mkdirSync(dir, { recursive: true });
+            cp = await startControlPlane({ binDir, dataDir: path.join(dir, "hub") });
+            fleet = await startFleetClusters({ binDir, etcdUrl: cp.etcdUrl, dataDir: path.join(dir, "fleet"), names: ROLLOUT_FLEET.map((c) => c.name) });
+            const rss = fleet.clusters.map((c) => fleet!.processesOf(c.name).reduce((sum, p) => sum + rssMiB(p.pid), 0));
+            summary.memoryPerClusterMiB = round(rss.reduce((a, b) => a + b, 0) / rss.length);
+            return `${fleet.clusters.length} clusters in ${fleet.startSeconds.toFixed(1)} s, ${summary.memoryPerClusterMiB} MiB each (mean RSS)`;
+        });
+        await run.step(`pulumi up registers the fleet and both environments; staging syncs at once, prod ${waves ? "wave by wave: canary, early, rest" : "all at once"}`, async () => {
+            git = GitRepository.fromWorkingTree(projectRoot, path.join(dir, "git"), ["charts"]);
+            // The clone's own identity: `npm run promote` commits there as the developer would.
+            for (const [key, value] of [["user.name", "gitops-platform e2e"], ["user.email", "e2e@gitops-platform.invalid"], ["commit.gpgsign", "false"]]) {
+                execFileSync("git", ["-C", git.checkoutDir, "config", key, value]);
+            }
+            for (const env of ["staging", "prod"]) git.commitChange(releaseFile(env), () => `image:\n  tag: "${FIRST}"\n`, `Release ${FIRST} to ${env}`, null);
+            writeLocalStackFile(projectRoot, configFile, (platform) => {
+                onLocalCluster(git!.url)(platform);
+                rolloutStack(platform, options);
+            });
+            const stack = ["--stack", "local", "--config-file", configFile];
+            await pulumi(["stack", "init", "local", "--secrets-provider", "passphrase"]);
+            await pulumi(["config", "set", "--secret", "kubeconfig", ...stack], fs.readFileSync(cp!.kubeconfigPath, "utf8"));
+            await pulumi(["config", "set", "--secret", "fleetKubeconfig", ...stack], fleet!.kubeconfig);
+            const started = Date.now();
+            await pulumi(["up", "--yes", ...stack, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"]);
+            const argocd = await startArgoCdControllers({ binDir, kubeconfigPath: cp!.kubeconfigPath, namespace: NAMESPACE, dataDir: path.join(dir, "argocd") });
+            controllers.push(...argocd.processes);
+            watch = new RolloutWatch(cp!.kubectl, NAMESPACE, git);
+            const done = await watch.untilReleased({ staging: FIRST, prod: FIRST }, COUNTS, 8 * 60_000);
+            summary.firstRolloutSeconds = round((Date.now() - started) / 1000);
+            const timeline = await waveTimeline(cp!.kubectl, NAMESPACE, done.prod, waves ? ROLLOUT_WAVES : [], started);
+            summary.waves.first = timeline;
+            const problems = waveOrderProblems(timeline);
+            if (problems.length > 0) throw new Error(problems.join("; "));
+            return `every Application Synced and Healthy ${summary.firstRolloutSeconds} s after pulumi up${waves ? `; prod ${describe(timeline)}` : ""}`;
+        });
+        const reader = () => clusterApplications({ binary: path.join(binDir, "kubectl"), kubeconfig: cp!.kubeconfigPath, namespace: NAMESPACE });
+        // The developer's clone the release commits and `npm run promote` work in (pushing to the repository Argo CD reads).
+        const tree = () => new WorkingTree(git!.checkoutDir);
+        const line = () => releaseLine(stackPlatform(projectRoot, "local", configFile), "local", "hello-fleet", (file) => fs.readFileSync(path.join(git!.checkoutDir, file), "utf8"));
+        const imagesOn = async (clusters: string[]) => {
+            const out: Record<string, string> = {};
+            for (const name of clusters) {
+                const list = await fleet!.clusters.find((c) => c.name === name)!.kubectl.get<{ items: { spec: { template: { spec: { containers: { image: string }[] } } } }[] }>(["deployments", "-n", "hello"]);
+                out[name] = (list?.items ?? []).map((d) => d.spec.template.spec.containers[0].image.split(":").pop()).join(",");
+            }
+            return out;
+        };
+        // What a Git webhook does on a push: every Application of the repository refreshes (no 3-minute poll).
+        const pushed = async () => {
+            for (const env of ["staging", "prod"]) {
+                for (const app of await watch!.applications(env)) await cp!.kubectl.run(["annotate", "applications.argoproj.io", app.metadata.name, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
+            }
+        };
+        let stagingSyncedAt = Date.now();
+        const prodClusters = ROLLOUT_FLEET.filter((c) => c.labels.group === "prod").map((c) => c.name);
+
+        await run.step("a commit moves staging to release 6.7.2; npm run promote refuses to take it on before staging runs it, saying why; prod stays on 6.7.1", async () => {
+            const committed = Date.now();
+            git!.commitChange(releaseFile("staging"), () => `image:\n  tag: "${SECOND}"\n`, `Release ${SECOND} to staging`, null);
+            // Before Argo CD hears of the commit: staging runs the release before, so there is nothing verified to promote.
+            const refused = await promote({ line: line(), from: "staging", to: "prod", tree: tree(), readApplications: reader() }).then(
+                () => undefined,
+                (e: Error) => e,
+            );
+            if (!(refused instanceof PromotionRefused)) throw new Error(`expected a refusal, got ${refused ? refused.message : "a promotion"}`);
+            if (!new RegExp(`not "${SECOND.replace(/\./g, "\\.")}"`).test(refused.message)) throw new Error(`the refusal does not say staging runs another release: ${refused.message}`);
+            await pushed();
+            const done = await watch!.untilReleased({ staging: SECOND, prod: FIRST }, COUNTS, 3 * 60_000);
+            const images = await imagesOn(prodClusters);
+            const moved = Object.entries(images).filter(([, tag]) => tag !== FIRST);
+            if (moved.length > 0) throw new Error(`prod clusters run another release: ${JSON.stringify(images)}`);
+            stagingSyncedAt = Math.max(...done.staging.map((a) => Date.parse(a.status?.operationState?.finishedAt ?? "")));
+            const synced = done.staging.map((a) => Date.parse(a.status?.operationState?.finishedAt ?? "") - committed).map((ms) => round(ms / 1000));
+            return `refused: ${refused.message.split("\n").slice(1, 2).join("").trim()}; staging synced ${synced.join(", ")} s after the commit; prod clusters run ${FIRST}`;
+        });
+        await run.step(`promoted from staging, release 6.7.2 reaches prod ${waves ? "wave by wave: canary, then early, then the rest" : "everywhere at once"}`, async () => {
+            // Staging's soak: Synced and Healthy on the release for SOAK_SECONDS since its sync.
+            await sleep(Math.max(0, stagingSyncedAt + SOAK_SECONDS * 1000 + 1000 - Date.now()));
+            const started = Date.now();
+            const promoted = await promote({ line: line(), from: "staging", to: "prod", tree: tree(), readApplications: reader(), push: true });
+            await pushed();
+            const prod = environmentNamed(line(), "prod", "--to");
+            const watched = await watchPromotion({ line: line(), environment: prod, release: SECOND, promotionSha: promoted.sha!, tree: tree(), readApplications: reader(), push: true });
+            if (watched.rollout.outcome !== "healthy") throw new Error(`the rollout ended ${watched.rollout.outcome}: ${watched.rollout.reason}`);
+            const done = await watch!.untilReleased({ staging: SECOND, prod: SECOND }, COUNTS, 60_000);
+            const timeline = await waveTimeline(cp!.kubectl, NAMESPACE, done.prod, waves ? ROLLOUT_WAVES : [], started);
+            summary.waves.promoted = timeline;
+            summary.promotionSeconds = round((Date.now() - started) / 1000);
+            const problems = waveOrderProblems(timeline);
+            if (problems.length > 0) throw new Error(problems.join("; "));
+            const trailers = git!.log(["-1", "--format=%(trailers:only,unfold)", promoted.sha!]);
+            if (!/Promoted-From: staging/.test(trailers) || !new RegExp(`Release: image.tag=${SECOND.replace(/\./g, "\\.")}`).test(trailers)) throw new Error(`the promotion commit's trailers: ${trailers}`);
+            return `commit ${promoted.sha!.slice(0, 12)}; ${waves ? `${describe(timeline)}; ` : ""}${summary.promotionSeconds} s in all`;
+        });
+        if (!waves) return summary;
+        await run.step("a release that never becomes Healthy stops at the canary wave, the rest untouched, and is rolled back by a new commit", async () => {
+            const bad = `${SECOND}-${NEVER_READY_IMAGE_MARK}`;
+            const started = Date.now();
+            const sha = git!.commitChange(releaseFile("prod"), () => `image:\n  tag: "${bad}"\n`, `Hotfix ${bad} straight to prod`, null);
+            await pushed();
+            const prod = environmentNamed(line(), "prod", "--to");
+            const watched = await watchPromotion({ line: line(), environment: prod, release: bad, promotionSha: sha, tree: tree(), readApplications: reader(), push: true });
+            if (watched.rollout.outcome !== "failed" || !watched.rollback) throw new Error(`expected the canary to fail its wave and a rollback, got ${watched.rollout.outcome}: ${watched.rollout.reason ?? ""}`);
+            const failedAt = Date.now();
+            await pushed();
+            const canary = ROLLOUT_FLEET.find((c) => c.labels.wave === "canary")!.name;
+            if (watched.rollout.failedApplication !== `${canary}-${applicationOf("prod")}`) throw new Error(`the failed Application is ${watched.rollout.failedApplication}, not the canary's`);
+            // Nothing after the canary synced the failing release: their pods still run the release before.
+            const images = await imagesOn(prodClusters.filter((c) => c !== canary));
+            const touched = Object.entries(images).filter(([, tag]) => tag !== SECOND);
+            if (touched.length > 0) throw new Error(`clusters after the canary took the failing release: ${JSON.stringify(images)}`);
+            await watch!.untilReleased({ prod: SECOND }, COUNTS, 3 * 60_000);
+            const healed = await imagesOn([canary]);
+            if (healed[canary] !== SECOND) throw new Error(`the canary runs ${healed[canary]} after the rollback`);
+            summary.failingRelease = { failedAfterSeconds: round((failedAt - started) / 1000), rollbackSyncedSeconds: round((Date.now() - failedAt) / 1000) };
+            return `${watched.rollout.reason}; rollback ${watched.rollback.sha!.slice(0, 12)} (Rolled-Back: ${watched.rollback.undone.slice(0, 12)}) Synced and Healthy on every prod cluster ${summary.failingRelease.rollbackSyncedSeconds} s after the failure (failure found ${summary.failingRelease.failedAfterSeconds} s after the commit)`;
+        });
+        await run.step("npm run promote --rollback returns prod to the verified release before, as a new commit", async () => {
+            const before = git!.log(["--format=%H", "main"]).trim().split("\n").length;
+            const undone = rollback({ line: line(), environment: "prod", tree: tree(), reason: "e2e: back to the release before", push: true });
+            await pushed();
+            if (undone.release !== FIRST) throw new Error(`rolled back to ${undone.release}, expected ${FIRST} (the failing release and its rollback are passed over)`);
+            await watch!.untilReleased({ prod: FIRST }, COUNTS, 3 * 60_000);
+            const after = git!.log(["--format=%H", "main"]).trim().split("\n").length;
+            if (after !== before + 1) throw new Error(`history went from ${before} to ${after} commits: a rollback adds one`);
+            return `prod back on ${FIRST} by ${undone.sha!.slice(0, 12)}, history kept`;
+        });
+    } finally {
+        for (const p of [...controllers].reverse()) await p.stop();
+        await fleet?.stop();
+        for (const p of [...(cp?.processes ?? [])].reverse()) await p.stop();
+    }
+    return summary;
+}
+
+function describe(timeline: WaveTimeline[]): string {
+    return timeline.map((w) => `${w.wave} (${w.applications}) synced ${w.firstSynced} s, Healthy ${w.lastHealthy} s`).join("; ");
+}
+
+function rssMiB(pid: number): number {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+    return kb / 1024;
+}
