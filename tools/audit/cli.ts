@@ -4,10 +4,10 @@
 // update and the Terraform state). Exit codes: 0 reported, 2 bad input (a flag, an object that does
 // not exist, a source that cannot be read: the message names it), 1 an unexpected failure.
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { cliFlags } from "../cli-flags";
 import type { EngineWorkspace } from "../engine/pulumi-cli";
+import { stackBackend } from "../engine/stack-backend";
 import { listStacks } from "../plan/stack-file";
 import { Redactor } from "../plan/redaction";
 import { type ClusterReader, fileCluster, kubectlCluster } from "./cluster";
@@ -49,15 +49,8 @@ function kubectlBinary(): string {
 
 function pulumiSource(stack: string, file: string | undefined, loopWorkspace: EngineWorkspace | undefined, cleanups: (() => void)[]): PulumiHistorySource | undefined {
     if (file) return { file };
-    if (!fs.existsSync(path.join(PROJECT_ROOT, ".tools", "bin", "pulumi"))) return undefined;
-    if (stack === "local" && loopWorkspace) return { workspace: loopWorkspace, description: `pulumi stack history (the local loop's backend ${loopWorkspace.backendDir})` };
-    const backend = process.env.PULUMI_BACKEND_URL ?? (process.env.PULUMI_ACCESS_TOKEN ? "https://api.pulumi.com" : undefined);
-    if (!backend) return undefined;
-    // The engine's runner wants a file backend directory; the backend asked is PULUMI_BACKEND_URL's.
-    const unused = fs.mkdtempSync(path.join(os.tmpdir(), "audit-pulumi-"));
-    cleanups.push(() => fs.rmSync(unused, { recursive: true, force: true }));
-    const ws: EngineWorkspace = { projectRoot: PROJECT_ROOT, backendDir: unused, passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? "" };
-    return { workspace: ws, env: { PULUMI_BACKEND_URL: backend }, description: `pulumi stack history (backend ${backend.replace(/\/\/[^/@]*@/, "//")})` };
+    const found = stackBackend(PROJECT_ROOT, stack, loopWorkspace, cleanups);
+    return found && { workspace: found.workspace, ...(found.env ? { env: found.env } : {}), description: `pulumi stack history (${found.where})` };
 }
 
 function trustedKeys(raw: string | undefined): string[] | undefined {

@@ -4,11 +4,11 @@
 // drift, 2 could not tell (a layer could not be read, or bad input). `--remediate` does what the
 // stack's `drift.remediation` says (default: report only), never in a layer whose read failed.
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { localLoop } from "../audit/local-loop";
 import { cliFlags } from "../cli-flags";
 import type { EngineWorkspace } from "../engine/pulumi-cli";
+import { stackBackend } from "../engine/stack-backend";
 import { Kubectl } from "../local-cluster/kubectl";
 import { listStacks } from "../plan/stack-file";
 import { argoCdDrift } from "./argocd";
@@ -35,15 +35,8 @@ class UsageError extends Error {}
 
 /** How to reach the stack's Pulumi backend: the loop's file backend for local, else the environment's. */
 function pulumiBackend(stack: string, loopWorkspace: EngineWorkspace | undefined, cleanups: (() => void)[]): DriftContext["pulumi"] {
-    if (!fs.existsSync(path.join(PROJECT_ROOT, ".tools", "bin", "pulumi"))) return undefined;
-    if (stack === "local" && loopWorkspace) return { workspace: loopWorkspace, description: `the local loop's backend ${loopWorkspace.backendDir}` };
-    const backend = process.env.PULUMI_BACKEND_URL ?? (process.env.PULUMI_ACCESS_TOKEN ? "https://api.pulumi.com" : undefined);
-    if (!backend) return undefined;
-    // The engine's runner wants a file backend directory; the backend used is PULUMI_BACKEND_URL's.
-    const unused = fs.mkdtempSync(path.join(os.tmpdir(), "drift-pulumi-"));
-    cleanups.push(() => fs.rmSync(unused, { recursive: true, force: true }));
-    const workspace: EngineWorkspace = { projectRoot: PROJECT_ROOT, backendDir: unused, passphrase: process.env.PULUMI_CONFIG_PASSPHRASE ?? "" };
-    return { workspace, env: { PULUMI_BACKEND_URL: backend }, description: `backend ${backend.replace(/\/\/[^/@]*@/, "//")}` };
+    const found = stackBackend(PROJECT_ROOT, stack, loopWorkspace, cleanups);
+    return found && { workspace: found.workspace, ...(found.env ? { env: found.env } : {}), description: found.where };
 }
 
 async function main(argv: string[]): Promise<number> {
