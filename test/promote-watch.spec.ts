@@ -83,6 +83,26 @@ describe("promote --watch", function () {
         assert.strictEqual(lines.length, 2, "the two Healthy Applications were reported");
     });
 
+    it("follows the rollback: an Application that took the failed release after it is synced to the rollback commit, once", async () => {
+        const before: Record<string, (s: number) => AppState> = { "in-cluster": wave(2, 6), "eu-1": wave(6, 10), "eu-2": wave(6, Infinity) };
+        const synced: string[] = [];
+        const states = (c: string, s: number): AppState => {
+            if (s < 186) return before[c](s);
+            const rollbackSha = repo.head();
+            // eu-2 synced the failed commit (RollingSync's recorded target) and stays on it until synced again.
+            if (c === "eu-2" && synced.length === 0) return { sync: "OutOfSync", revision: rollbackSha, health: "Progressing", startedAt: at(6), finishedAt: at(7), syncing: promotion };
+            return { revision: rollbackSha, healthySince: at(200), startedAt: at(190), finishedAt: at(192), syncing: rollbackSha };
+        };
+        const { rollback, recovery } = await watchPromotion({
+            line, environment: line.environments[1], release: "6.7.2", promotionSha: promotion, tree: repo.tree, readApplications: scripted(states), clock,
+            syncApplication: async (app, revision) => void synced.push(`${app.metadata.name}@${revision}`),
+        });
+        assert.ok(rollback?.sha);
+        assert.deepStrictEqual(synced, [`eu-2-hello-fleet-prod@${rollback.sha}`], "only the Application on the failed release, to the rollback commit, once");
+        assert.strictEqual(recovery?.outcome, "healthy");
+        assert.deepStrictEqual(recovery?.resynced, ["eu-2-hello-fleet-prod"]);
+    });
+
     it("does not count a later wave's wait (OutOfSync against the new commit) as its sync", async () => {
         // eu-2 waits its turn for 5 minutes, then syncs and is Healthy within the window.
         const waves: Record<string, (s: number) => AppState> = { "in-cluster": wave(2, 6), "eu-1": wave(6, 10), "eu-2": wave(170, 300) };

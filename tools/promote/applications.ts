@@ -4,7 +4,7 @@
  * kubeconfig, else the hub's.
  */
 import { execFile } from "child_process";
-import { PromotionRefused, type ApplicationReader, type ArgoApplication } from "./model";
+import { PromotionRefused, type ApplicationReader, type ApplicationSyncer, type ArgoApplication } from "./model";
 
 export interface ClusterOptions {
     /** The kubectl binary (the pinned `.tools/bin/kubectl` where it is installed). */
@@ -50,4 +50,19 @@ function kubectlError(stderr: string, stdout: string): string | undefined {
     const lines = `${stderr}\n${stdout}`.split("\n").map((l) => l.trim()).filter((l) => l !== "");
     const own = lines.filter((l) => !/^[IWEF]\d{4} /.test(l));
     return own[own.length - 1] ?? lines[lines.length - 1];
+}
+
+/**
+ * Syncs an Application to a revision by setting its `operation`, as `argocd app sync --revision`
+ * does, with the Application's own sync options.
+ */
+export function clusterSyncer(options: ClusterOptions): ApplicationSyncer {
+    const namespace = options.namespace ?? "argocd";
+    return (app, revision) => {
+        const operation = { initiatedBy: { username: "npm run promote" }, info: [{ name: "Reason", value: "rollback: the Application had synced the failed release" }], sync: { revision, syncOptions: app.spec?.syncPolicy?.syncOptions ?? [] } };
+        const args = ["--kubeconfig", options.kubeconfig, "--request-timeout=20s", "patch", "applications.argoproj.io", app.metadata.name, "-n", app.metadata.namespace ?? namespace, "--type", "merge", "-p", JSON.stringify({ operation })];
+        return new Promise((resolve, reject) => {
+            execFile(options.binary, args, { timeout: 60_000 }, (err, _stdout, stderr) => (err ? reject(new PromotionRefused(`cannot sync ${app.metadata.name}: ${String(stderr).trim().split("\n")[0] || err.message}`)) : resolve()));
+        });
+    };
 }

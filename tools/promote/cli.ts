@@ -7,7 +7,7 @@ import * as path from "path";
 import { localLoop } from "../audit/local-loop";
 import { cliFlags } from "../cli-flags";
 import { listStacks, StackFileError } from "../plan/stack-file";
-import { clusterApplications } from "./applications";
+import { clusterApplications, clusterSyncer } from "./applications";
 import { PushFailed } from "./commit";
 import { GitError, WorkingTree } from "./git";
 import { type CommitOutcome, PromotionRefused } from "./model";
@@ -33,7 +33,8 @@ const USAGE = `usage: npm run promote -- --app <line> --from <env> --to <env> [o
              --kubeconfig FILE (the hub; default for local: the loop's) [--env-kubeconfig ENV=FILE ...] [--namespace argocd]
              --push (push the commit to the branch's remote, never forced)
              --pull-request (commit on a new branch promote/<line>/<to>-<release>; the current branch is left as it is)
-             --watch (after the commit: follow the rollout; a wave not Healthy within verifyWindow is rolled back)
+             --watch (after the commit: follow the rollout; a wave not Healthy within verifyWindow is rolled back,
+             and the rollback followed until Synced and Healthy, an Application that took the failed release synced to it)
              --dry-run (print the diff and the commit message; write nothing)
   output:    stdout: the commit's sha (the rollback's on a second line), or with --dry-run the diff and message
 exit codes: 0 done, 1 refused or failed (the message says why), 2 bad flags`;
@@ -111,7 +112,8 @@ async function main(argv: string[]): Promise<number> {
         const kubeconfig = args.kubeconfig ?? loop?.kubeconfig;
         if (!kubeconfig) throw new UsageError("--kubeconfig is required (no running local loop: npm run up)");
         for (const file of [kubeconfig, ...Object.values(envKubeconfigs)]) if (!fs.existsSync(file)) throw new UsageError(`kubeconfig ${file}: no such file`);
-        const readApplications = clusterApplications({ binary: kubectlBinary(), kubeconfig, environmentKubeconfigs: envKubeconfigs, namespace: args.namespace });
+        const cluster = { binary: kubectlBinary(), kubeconfig, environmentKubeconfigs: envKubeconfigs, namespace: args.namespace };
+        const readApplications = clusterApplications(cluster);
         const result = await promote({ line, from: args.from!, to: args.to!, tree, readApplications, push: args.push, pullRequest: args["pull-request"], dryRun: args["dry-run"] });
         console.error(`promote: ${result.from}: ${explainVerification(result.verification)}`);
         report(result, `promoted ${line.application} ${result.release} from ${result.from} to ${result.to} (was ${result.previous})`);
@@ -120,12 +122,16 @@ async function main(argv: string[]): Promise<number> {
 
         const target = environmentNamed(line, result.to, "--to");
         console.error(`promote: watching ${target.name} (each wave gets ${target.verifyWindow} to become Healthy)${result.pushed ? "" : "; not pushed: Argo CD sees the commit only if it reads this repository"}`);
-        const watched = await watchPromotion({ line, environment: target, release: result.release, promotionSha: result.sha, tree, readApplications, push: args.push, log: (l) => console.error(l) });
+        const watched = await watchPromotion({ line, environment: target, release: result.release, promotionSha: result.sha, tree, readApplications, push: args.push, log: (l) => console.error(l), syncApplication: clusterSyncer({ ...cluster, kubeconfig: envKubeconfigs[target.name] ?? kubeconfig }) });
         if (watched.rollout.outcome === "healthy") {
             console.error(`promote: ${target.name} runs ${result.release}, Synced and Healthy, after ${watched.rollout.elapsedSeconds}s`);
             return 0;
         }
-        if (watched.rollback) report(watched.rollback, `wave verification failed (${watched.rollout.reason}): rolled back ${target.name} to ${watched.rollback.release}`);
+        if (watched.rollback) {
+            report(watched.rollback, `wave verification failed (${watched.rollout.reason}): rolled back ${target.name} to ${watched.rollback.release}`);
+            const r = watched.recovery;
+            if (r) console.error(r.outcome === "healthy" ? `promote: ${target.name} Synced and Healthy at the rollback after ${r.elapsedSeconds}s${r.resynced.length ? ` (synced to it: ${r.resynced.join(", ")})` : ""}` : `promote: ${r.reason}`);
+        }
         else console.error(`promote: gave up watching: ${watched.rollout.reason}; the promotion ${result.sha.slice(0, 7)} stands (roll back with --rollback --app ${line.application} --env ${target.name})`);
         return 1;
     } catch (e) {

@@ -4,10 +4,11 @@
  */
 export { promote, type PromoteOptions } from "./promote";
 export { rollback, type RollbackOptions } from "./rollback";
-export { watchPromotion, watchRollout, type WatchOptions, type WatchPromotionOptions } from "./watch";
+export { followRollback, watchPromotion, watchRollout, type WatchOptions, type WatchPromotionOptions } from "./watch";
+export { releaseCheck } from "./release-check";
 export { verifyEnvironment, explainVerification } from "./verify";
 export { releaseLine } from "./release-line";
 export { stackPlatform } from "./stack-config";
-export { clusterApplications } from "./applications";
+export { clusterApplications, clusterSyncer } from "./applications";
 export { WorkingTree } from "./git";
 export * from "./model";

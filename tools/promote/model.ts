@@ -61,7 +61,9 @@ export interface ArgoApplication {
         namespace?: string;
         ownerReferences?: { kind?: string; name?: string }[];
     };
-    spec?: { sourceHydrator?: unknown };
+    spec?: { sourceHydrator?: unknown; syncPolicy?: { syncOptions?: string[] } };
+    /** An operation asked for and not yet taken up by the application controller. */
+    operation?: unknown;
     status?: {
         sync?: { status?: string; revision?: string; revisions?: string[] };
         health?: { status?: string; message?: string; lastTransitionTime?: string };
@@ -74,6 +76,9 @@ export interface ArgoApplication {
         sourceHydrator?: { lastSuccessfulOperation?: { drySHA?: string } };
     };
 }
+
+/** Asks Argo CD to sync an Application to a revision (as `argocd app sync --revision` does). */
+export type ApplicationSyncer = (app: ArgoApplication, revision: string) => Promise<void>;
 
 /** Reads the Applications of an environment's cluster (all of them; membership is decided here). */
 export type ApplicationReader = (environment: Environment) => Promise<ArgoApplication[]>;

@@ -7,7 +7,7 @@
  */
 import type { WorkingTree } from "./git";
 import { applicationsOf, describeOrigin } from "./membership";
-import { type ApplicationReader, type ArgoApplication, type Clock, type Environment, type ReleaseCheck, type ReleaseLine, type RollbackResult, type RolloutApplication, type RolloutResult, SYSTEM_CLOCK } from "./model";
+import { type ApplicationReader, type ApplicationSyncer, type ArgoApplication, type Clock, type Environment, type ReleaseCheck, type ReleaseLine, type RollbackResult, type RolloutApplication, type RolloutResult, SYSTEM_CLOCK } from "./model";
 import { releaseCheck } from "./release-check";
 import { rollback } from "./rollback";
 import { deployedRevision, shortRevision } from "./verify";
@@ -122,11 +122,18 @@ export interface WatchPromotionOptions {
     pollMs?: number;
     push?: boolean;
     log?: (line: string) => void;
+    /**
+     * With it, the watch follows the rollback too until every Application is Synced and Healthy at it,
+     * and syncs to the rollback commit any Application that took the failed release after it.
+     * Default: the watch ends with the rollback commit.
+     */
+    syncApplication?: ApplicationSyncer;
 }
 
 /** What `--watch` does after a promotion: watch, and roll back when a wave fails its verification. */
-export async function watchPromotion(o: WatchPromotionOptions): Promise<{ rollout: RolloutResult; rollback?: RollbackResult }> {
-    const rollout = await watchRollout({ ...o, holdsRelease: releaseCheck(o.tree, o.environment) });
+export async function watchPromotion(o: WatchPromotionOptions): Promise<{ rollout: RolloutResult; rollback?: RollbackResult; recovery?: RolloutResult & { resynced: string[] } }> {
+    const holdsRelease = releaseCheck(o.tree, o.environment);
+    const rollout = await watchRollout({ ...o, holdsRelease });
     if (rollout.outcome !== "failed") return { rollout };
     const undo = rollback({
         line: o.line,
@@ -136,5 +143,43 @@ export async function watchPromotion(o: WatchPromotionOptions): Promise<{ rollou
         expectUndo: o.promotionSha,
         push: o.push,
     });
-    return { rollout, rollback: undo };
+    if (!o.syncApplication || !undo.sha) return { rollout, rollback: undo };
+    const recovery = await followRollback({ ...o, release: undo.release, holdsRelease }, o.release, undo.sha, o.syncApplication);
+    return { rollout, rollback: undo, recovery };
+}
+
+/**
+ * After a rollback. RollingSync syncs a waiting wave to the revision it recorded for it, so a wave
+ * still waiting on the failed release can take it once the wave before heals, if its own refresh
+ * has not yet recorded the rollback (seen on the loop: the rest wave synced the failed commit after
+ * the rollback healed the canary). Such an Application is synced to the rollback commit, once; the
+ * watch ends when every Application is Synced and Healthy at the rollback, or after a verify window.
+ */
+export async function followRollback(o: WatchOptions, failed: string, rollbackSha: string, sync: ApplicationSyncer): Promise<RolloutResult & { resynced: string[] }> {
+    const clock = o.clock ?? SYSTEM_CLOCK;
+    const start = clock.now();
+    const resynced: string[] = [];
+    const tookFailed = (app: ArgoApplication) => {
+        const op = app.status?.operationState;
+        const revision = op?.syncResult?.revision ?? op?.syncResult?.revisions?.[0];
+        return revision !== undefined && o.holdsRelease(revision, failed) === undefined;
+    };
+    for (;;) {
+        const apps = applicationsOf(o.environment, await o.readApplications(o.environment).catch(() => undefined) ?? []);
+        const now = clock.now();
+        const elapsedSeconds = Math.round((now.getTime() - start.getTime()) / 1000);
+        if (apps.length > 0 && apps.every((a) => isDone(a, o))) return { outcome: "healthy", applications: apps.map((a) => ({ name: a.metadata.name })), elapsedSeconds, resynced };
+        for (const app of apps) {
+            const idle = !app.operation && app.status?.operationState?.phase !== "Running";
+            if (idle && !resynced.includes(app.metadata.name) && tookFailed(app) && app.status?.sync?.status === "OutOfSync") {
+                o.log?.(`  ${app.metadata.name}: synced the failed release ${failed}; syncing it to the rollback ${shortRevision(rollbackSha)}`);
+                await sync(app, rollbackSha);
+                resynced.push(app.metadata.name);
+            }
+        }
+        if (now.getTime() - start.getTime() >= o.environment.verifyWindowMs) {
+            return { outcome: "stalled", reason: `not every Application of ${describeOrigin(o.environment)} is Synced and Healthy at the rollback after ${o.environment.verifyWindow}`, applications: [], elapsedSeconds, resynced };
+        }
+        await clock.sleep(o.pollMs ?? 2000);
+    }
 }
