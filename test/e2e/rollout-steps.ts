@@ -15,7 +15,7 @@ import { GitRepository } from "../../tools/local-cluster/git-repository";
 import { onLocalCluster, writeLocalStackFile } from "../../tools/local-cluster/local-stack";
 import { runPulumi } from "../../tools/engine/pulumi-cli";
 import { NEVER_READY_IMAGE_MARK } from "../../tools/local-cluster/kwok-stages";
-import { clusterApplications, promote, PromotionRefused, releaseLine, rollback, stackPlatform, watchPromotion, WorkingTree } from "../../tools/promote";
+import { clusterApplications, clusterSyncer, followRollback, promote, PromotionRefused, releaseCheck, releaseLine, rollback, stackPlatform, watchPromotion, WorkingTree } from "../../tools/promote";
 import { environmentNamed } from "../../tools/promote/release-line";
 import { ManagedProcess, sleep } from "../../tools/local-cluster/managed-process";
 import { E2eRun, roundSeconds as round } from "./e2e-run";
@@ -37,6 +37,8 @@ export interface RolloutSummary {
     waves: Record<string, WaveTimeline[]>;
     /** From the failing release's commit to the canary failing verification, and to the rollback Synced and Healthy. */
     failingRelease: { failedAfterSeconds: number; rollbackSyncedSeconds: number } | null;
+    /** Applications the watch synced to the rollback because they took the failed release after it (RollingSync's recorded target). */
+    resyncedAfterRollback: string[] | null;
     /** From `npm run promote` to every prod Application Synced and Healthy on the promoted release. */
     promotionSeconds: number | null;
     /** Resident memory per fleet cluster (API server + controller-manager + scheduler + KWOK), MiB. */
@@ -62,7 +64,7 @@ export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean }
         if (r.code !== 0) throw new Error(`pulumi ${args[0]} failed:\n${r.stdout.split("\n").slice(-30).join("\n")}\n${r.stderr}`);
         return r;
     };
-    const summary: RolloutSummary = { clusters: ROLLOUT_FLEET.length, firstRolloutSeconds: null, waves: {}, failingRelease: null, promotionSeconds: null, memoryPerClusterMiB: null };
+    const summary: RolloutSummary = { clusters: ROLLOUT_FLEET.length, firstRolloutSeconds: null, waves: {}, failingRelease: null, promotionSeconds: null, resyncedAfterRollback: null, memoryPerClusterMiB: null };
     let cp: ControlPlane | undefined;
     let fleet: FleetClusters | undefined;
     const controllers: ManagedProcess[] = [];
@@ -83,6 +85,9 @@ export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean }
             for (const [key, value] of [["user.name", "gitops-platform e2e"], ["user.email", "e2e@gitops-platform.invalid"], ["commit.gpgsign", "false"]]) {
                 execFileSync("git", ["-C", git.checkoutDir, "config", key, value]);
             }
+            // What a Git webhook does on a push: Argo CD refreshes the repository's Applications (no 3-minute poll).
+            const hook = path.join(git.bare, "hooks", "post-receive");
+            fs.writeFileSync(hook, `#!/bin/sh\n"${path.join(binDir, "kubectl")}" --kubeconfig "${cp!.kubeconfigPath}" annotate applications.argoproj.io --all -n ${NAMESPACE} --overwrite argocd.argoproj.io/refresh=hard >/dev/null 2>&1 || true\n`, { mode: 0o755 });
             for (const env of ["staging", "prod"]) git.commitChange(releaseFile(env), () => `image:\n  tag: "${FIRST}"\n`, `Release ${FIRST} to ${env}`, null);
             writeLocalStackFile(projectRoot, configFile, (platform) => {
                 onLocalCluster(git!.url)(platform);
@@ -105,7 +110,8 @@ export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean }
             if (problems.length > 0) throw new Error(problems.join("; "));
             return `every Application Synced and Healthy ${summary.firstRolloutSeconds} s after pulumi up${waves ? `; prod ${describe(timeline)}` : ""}`;
         });
-        const reader = () => clusterApplications({ binary: path.join(binDir, "kubectl"), kubeconfig: cp!.kubeconfigPath, namespace: NAMESPACE });
+        const cluster = () => ({ binary: path.join(binDir, "kubectl"), kubeconfig: cp!.kubeconfigPath, namespace: NAMESPACE });
+        const reader = () => clusterApplications(cluster());
         // The developer's clone the release commits and `npm run promote` work in (pushing to the repository Argo CD reads).
         const tree = () => new WorkingTree(git!.checkoutDir);
         const line = () => releaseLine(stackPlatform(projectRoot, "local", configFile), "local", "hello-fleet", (file) => fs.readFileSync(path.join(git!.checkoutDir, file), "utf8"));
@@ -117,40 +123,33 @@ export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean }
             }
             return out;
         };
-        // What a Git webhook does on a push: every Application of the repository refreshes (no 3-minute poll).
-        const pushed = async () => {
-            for (const env of ["staging", "prod"]) {
-                for (const app of await watch!.applications(env)) await cp!.kubectl.run(["annotate", "applications.argoproj.io", app.metadata.name, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
-            }
-        };
         let stagingSyncedAt = Date.now();
         const prodClusters = ROLLOUT_FLEET.filter((c) => c.labels.group === "prod").map((c) => c.name);
 
         await run.step("a commit moves staging to release 6.7.2; npm run promote refuses to take it on before staging runs it, saying why; prod stays on 6.7.1", async () => {
             const committed = Date.now();
             git!.commitChange(releaseFile("staging"), () => `image:\n  tag: "${SECOND}"\n`, `Release ${SECOND} to staging`, null);
-            // Before Argo CD hears of the commit: staging runs the release before, so there is nothing verified to promote.
+            // Right after the push: staging does not run the release yet, so there is nothing verified to promote.
             const refused = await promote({ line: line(), from: "staging", to: "prod", tree: tree(), readApplications: reader() }).then(
                 () => undefined,
                 (e: Error) => e,
             );
             if (!(refused instanceof PromotionRefused)) throw new Error(`expected a refusal, got ${refused ? refused.message : "a promotion"}`);
-            if (!new RegExp(`not "${SECOND.replace(/\./g, "\\.")}"`).test(refused.message)) throw new Error(`the refusal does not say staging runs another release: ${refused.message}`);
-            await pushed();
+            // Depending on how far Argo CD got with the push: not Synced to it yet, or synced to the release before.
+            if (!new RegExp(`${ROLLOUT_FLEET[0].name}-${applicationOf("staging")}: (not Synced|.*not "${SECOND.replace(/\./g, "\\.")}")`).test(refused.message)) throw new Error(`the refusal does not say staging does not run the release: ${refused.message}`);
             const done = await watch!.untilReleased({ staging: SECOND, prod: FIRST }, COUNTS, 3 * 60_000);
             const images = await imagesOn(prodClusters);
             const moved = Object.entries(images).filter(([, tag]) => tag !== FIRST);
             if (moved.length > 0) throw new Error(`prod clusters run another release: ${JSON.stringify(images)}`);
             stagingSyncedAt = Math.max(...done.staging.map((a) => Date.parse(a.status?.operationState?.finishedAt ?? "")));
             const synced = done.staging.map((a) => Date.parse(a.status?.operationState?.finishedAt ?? "") - committed).map((ms) => round(ms / 1000));
-            return `refused: ${refused.message.split("\n").slice(1, 2).join("").trim()}; staging synced ${synced.join(", ")} s after the commit; prod clusters run ${FIRST}`;
+            return `refused: ${refused.message.split("\n").slice(2, 3).join("").trim()}; staging synced ${synced.join(", ")} s after the commit; prod clusters run ${FIRST}`;
         });
         await run.step(`promoted from staging, release 6.7.2 reaches prod ${waves ? "wave by wave: canary, then early, then the rest" : "everywhere at once"}`, async () => {
             // Staging's soak: Synced and Healthy on the release for SOAK_SECONDS since its sync.
             await sleep(Math.max(0, stagingSyncedAt + SOAK_SECONDS * 1000 + 1000 - Date.now()));
             const started = Date.now();
             const promoted = await promote({ line: line(), from: "staging", to: "prod", tree: tree(), readApplications: reader(), push: true });
-            await pushed();
             const prod = environmentNamed(line(), "prod", "--to");
             const watched = await watchPromotion({ line: line(), environment: prod, release: SECOND, promotionSha: promoted.sha!, tree: tree(), readApplications: reader(), push: true });
             if (watched.rollout.outcome !== "healthy") throw new Error(`the rollout ended ${watched.rollout.outcome}: ${watched.rollout.reason}`);
@@ -169,28 +168,31 @@ export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean }
             const bad = `${SECOND}-${NEVER_READY_IMAGE_MARK}`;
             const started = Date.now();
             const sha = git!.commitChange(releaseFile("prod"), () => `image:\n  tag: "${bad}"\n`, `Hotfix ${bad} straight to prod`, null);
-            await pushed();
             const prod = environmentNamed(line(), "prod", "--to");
             const watched = await watchPromotion({ line: line(), environment: prod, release: bad, promotionSha: sha, tree: tree(), readApplications: reader(), push: true });
             if (watched.rollout.outcome !== "failed" || !watched.rollback) throw new Error(`expected the canary to fail its wave and a rollback, got ${watched.rollout.outcome}: ${watched.rollout.reason ?? ""}`);
             const failedAt = Date.now();
-            await pushed();
             const canary = ROLLOUT_FLEET.find((c) => c.labels.wave === "canary")!.name;
             if (watched.rollout.failedApplication !== `${canary}-${applicationOf("prod")}`) throw new Error(`the failed Application is ${watched.rollout.failedApplication}, not the canary's`);
             // Nothing after the canary synced the failing release: their pods still run the release before.
             const images = await imagesOn(prodClusters.filter((c) => c !== canary));
             const touched = Object.entries(images).filter(([, tag]) => tag !== SECOND);
             if (touched.length > 0) throw new Error(`clusters after the canary took the failing release: ${JSON.stringify(images)}`);
-            await watch!.untilReleased({ prod: SECOND }, COUNTS, 3 * 60_000);
-            const healed = await imagesOn([canary]);
-            if (healed[canary] !== SECOND) throw new Error(`the canary runs ${healed[canary]} after the rollback`);
+            // The watch follows the rollback as `npm run promote --watch` does: an Application that took the failed
+            // release from a target RollingSync recorded before the rollback is synced to the rollback commit.
+            const recovery = await followRollback({ environment: prod, release: SECOND, readApplications: reader(), holdsRelease: releaseCheck(tree(), prod) }, bad, watched.rollback.sha!, clusterSyncer(cluster()));
+            if (recovery.outcome !== "healthy") throw new Error(`after the rollback: ${recovery.reason}`);
+            summary.resyncedAfterRollback = recovery.resynced;
+            await watch!.untilReleased({ prod: SECOND }, COUNTS, 60_000);
+            const healed = await imagesOn(prodClusters);
+            const off = Object.entries(healed).filter(([, tag]) => tag !== SECOND);
+            if (off.length > 0) throw new Error(`after the rollback prod clusters run ${JSON.stringify(healed)}`);
             summary.failingRelease = { failedAfterSeconds: round((failedAt - started) / 1000), rollbackSyncedSeconds: round((Date.now() - failedAt) / 1000) };
-            return `${watched.rollout.reason}; rollback ${watched.rollback.sha!.slice(0, 12)} (Rolled-Back: ${watched.rollback.undone.slice(0, 12)}) Synced and Healthy on every prod cluster ${summary.failingRelease.rollbackSyncedSeconds} s after the failure (failure found ${summary.failingRelease.failedAfterSeconds} s after the commit)`;
+            return `${watched.rollout.reason}; rollback ${watched.rollback.sha!.slice(0, 12)} (Rolled-Back: ${watched.rollback.undone.slice(0, 12)}) Synced and Healthy on every prod cluster ${summary.failingRelease.rollbackSyncedSeconds} s after the failure (failure found ${summary.failingRelease.failedAfterSeconds} s after the commit); synced to the rollback by the watch: ${recovery.resynced.join(", ") || "none"}`;
         });
         await run.step("npm run promote --rollback returns prod to the verified release before, as a new commit", async () => {
             const before = git!.log(["--format=%H", "main"]).trim().split("\n").length;
             const undone = rollback({ line: line(), environment: "prod", tree: tree(), reason: "e2e: back to the release before", push: true });
-            await pushed();
             if (undone.release !== FIRST) throw new Error(`rolled back to ${undone.release}, expected ${FIRST} (the failing release and its rollback are passed over)`);
             await watch!.untilReleased({ prod: FIRST }, COUNTS, 3 * 60_000);
             const after = git!.log(["--format=%H", "main"]).trim().split("\n").length;
