@@ -21,7 +21,10 @@ export interface TeamApplicationSetArgs extends Omit<TeamApplicationArgs, "desti
     namespace: string;
     /** Labels a cluster Secret must carry to get the application. Required. */
     clusterSelector: Record<string, string>;
-    /** Waves, in order, synced one after the other (`strategy: RollingSync`). Default: all at once. */
+    /**
+     * Waves, in order, synced one after the other (`strategy: RollingSync`).
+     * @default - every cluster at once, synced automatically
+     */
     rollout?: RolloutWave[];
 }
 
@@ -31,6 +34,10 @@ export interface RolloutWave {
     clusters: string[];
     /** It also takes every cluster no wave names (the last wave, "the rest"). */
     rest: boolean;
+    /**
+     * Applications of the wave synced at once: a count or a share (`25%`).
+     * @default - all of them (Argo CD's 100%)
+     */
     maxUpdate?: number | string;
 }
 
