@@ -99,11 +99,20 @@ export interface TeamApplicationArgs {
      * @default - synced straight from the source
      */
     hydration?: HydrationTarget;
+    /**
+     * The field manager of the tool whose objects this Application takes over (`helm` for a Helm
+     * release): Argo CD's server-side apply moves its fields to itself on the first sync.
+     * @default - Argo CD's default, `kubectl-client-side-apply`
+     */
+    adoptFieldsOf?: string;
     /** Namespace Argo CD runs in. Required. */
     argocdNamespace: pulumi.Input<string>;
     /** Audit metadata. Required. */
     audit: AuditMetadata;
 }
+
+/** Annotation naming the field manager whose fields Argo CD's server-side apply migrates to its own. */
+export const CSA_MIGRATION_MANAGER_ANNOTATION = "argocd.argoproj.io/client-side-apply-migration-manager";
 
 /** Type token of the component. */
 export const TEAM_APPLICATION_TYPE = "gitops:platform:TeamApplication";
@@ -167,7 +176,11 @@ export class TeamApplication extends pulumi.ComponentResource {
                     name: args.name,
                     namespace: args.argocdNamespace,
                     labels: { ...(args.labels ?? {}), ...auditLabels(args.audit, args.team) },
-                    annotations: { ...auditAnnotations(args.audit), [SYNC_WAVE_ANNOTATION]: String(args.syncWave ?? 0) },
+                    annotations: {
+                        ...auditAnnotations(args.audit),
+                        [SYNC_WAVE_ANNOTATION]: String(args.syncWave ?? 0),
+                        ...(args.adoptFieldsOf ? { [CSA_MIGRATION_MANAGER_ANNOTATION]: args.adoptFieldsOf } : {}),
+                    },
                     finalizers: [RESOURCES_FINALIZER],
                 },
                 spec: {

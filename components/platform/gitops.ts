@@ -71,7 +71,11 @@ export function teamApplications(ctx: PlatformContext, registrations: ClusterReg
         }
         const registration = registrations.fleet.get(app.destination.cluster);
         const opts = registration ? { ...afterProjects, dependsOn: [...afterProjects.dependsOn, registration] } : afterProjects;
-        new TeamApplication(`app-${app.name}`, { ...common, destination: app.destination, hydration: hydrationTarget(ctx, app, app.destination.cluster) }, opts);
+        new TeamApplication(
+            `app-${app.name}`,
+            { ...common, destination: app.destination, hydration: hydrationTarget(ctx, app, app.destination.cluster), ...(app.adoption ? { adoptFieldsOf: app.adoption.fieldManager } : {}) },
+            opts,
+        );
     }
 }
 

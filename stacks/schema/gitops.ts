@@ -203,6 +203,13 @@ export const ApplicationSchema = z.strictObject({
     retry: RetrySchema.prefault({}),
     /** Source hydration of this application (a Git source). Default: as `gitops.hydration`. */
     hydration: ApplicationHydrationSchema.prefault({}),
+    /**
+     * Objects this Application takes over from another tool (written by `npm run adopt`): Argo CD's
+     * server-side apply moves the fields of `fieldManager` (`helm` for a Helm release) to itself on the
+     * first sync (`argocd.argoproj.io/client-side-apply-migration-manager`). Default: none, Argo CD's
+     * own default `kubectl-client-side-apply`.
+     */
+    adoption: z.strictObject({ fieldManager: z.string().regex(/^[\w.:-]{1,128}$/, { message: "expected a field manager name like helm" }) }).optional(),
 });
 export type ApplicationConfig = z.infer<typeof ApplicationSchema>;
 

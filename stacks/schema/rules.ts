@@ -331,6 +331,9 @@ function applicationRules(p: PlatformSections): PathProblem[] {
                 problems.push({ path: at("source", "repository"), message: `repository ${JSON.stringify(repo.name)} is not in the sourceRepos of project ${JSON.stringify(project.name)}` });
             }
         }
+        if (app.adoption && app.clusterSelector) {
+            problems.push({ path: at("adoption"), message: "adoption takes over objects on the one cluster of destination: remove clusterSelector" });
+        }
         if (app.rollout && !app.clusterSelector) {
             problems.push({ path: at("rollout"), message: "a rollout orders the clusters of clusterSelector in waves: set clusterSelector" });
         }

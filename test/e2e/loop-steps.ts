@@ -21,6 +21,7 @@ import { ArgoCdApiSummary, argoCdApiSteps } from "./argocd-api-steps";
 import { AuditSummary, auditSteps } from "./audit-steps";
 import { SecretsSummary, secretsSteps } from "./secrets-steps";
 import { DriftSummary, driftSteps } from "./drift-steps";
+import { AdoptSummary, adoptSteps } from "./adopt-steps";
 import { auditedStack, LoopKeys, makeLoopKeys } from "../../tools/local-cluster/loop-keys";
 
 const STACK = "local";
@@ -40,6 +41,8 @@ export interface LoopSummary {
     secrets?: SecretsSummary & { externalSecretsReadySeconds: number | null };
     /** Drift made at each layer, reported by npm run drift and remediated. */
     drift?: DriftSummary;
+    /** A Helm release and objects applied by hand taken over by npm run adopt, pulumi up and Argo CD. */
+    adopt?: AdoptSummary;
 }
 
 export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
@@ -311,6 +314,16 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         namespace: NAMESPACE,
         app: APP,
         appNamespace: APP_NAMESPACE,
+    });
+
+    // Skipped (and recorded so) when a step above failed.
+    summary.adopt = await adoptSteps(run, {
+        kubectl: () => cp!.kubectl,
+        git,
+        kubeconfig: () => cp!.kubeconfigPath,
+        configFile,
+        namespace: NAMESPACE,
+        up: () => run.cli(["up", "--yes", ...stackArgs, ...policyArgs]),
     });
 
     await run.step(

@@ -83,6 +83,11 @@ export class GitRepository {
     commitChange(file: string, edit: (text: string) => string, message: string, signer: GpgKey | null | undefined = this.signer): string {
         const full = path.join(this.checkout, file);
         fs.writeFileSync(full, edit(fs.existsSync(full) ? fs.readFileSync(full, "utf8") : ""));
+        return this.commitWorkingTree(message, signer);
+    }
+
+    /** Commits and pushes whatever a tool wrote into the checkout (`npm run adopt --write`); returns the new commit. */
+    commitWorkingTree(message: string, signer: GpgKey | null | undefined = this.signer): string {
         this.commitAll(message, signer ?? undefined);
         git(this.checkout, ["push", "--quiet", "origin", BRANCH]);
         return this.head();
