@@ -3,7 +3,7 @@
  * releases: it finds what `helm install` and `kubectl apply` left, proposes the stack entries and the
  * chart of the objects applied by hand, names the secret values without copying them, writes only
  * with --write and never touches the cluster; it refuses a chart no allowed repository has, an
- * unreachable cluster, and deleting release records before Argo CD owns the objects.
+ * unreachable cluster, and deleting release records before Argo CD owns the objects (the takeover itself is `npm run e2e`'s).
  */
 import * as assert from "assert";
 import { execFile, execFileSync } from "child_process";
@@ -78,7 +78,7 @@ describe("npm run adopt against a real API server and real Helm releases", funct
         assert.match(r.stdout, /ConfigMap legacy\/legacy-settings/);
         assert.match(r.stdout, /Secret legacy\/legacy-credentials \(applied by kubectl-client-side-apply\): api-key/);
         assert.match(r.stdout, /values: podAnnotations\.api-token: put each in an ExternalSecret/);
-        assert.doesNotMatch(r.stdout, /ReplicaSet|Pod |kube-root-ca/, "controller-made objects proposed");
+        assert.doesNotMatch(r.stdout, /ReplicaSet legacy|Pod legacy|kube-root-ca/, "controller-made objects proposed");
         assert.deepStrictEqual(findCanary(canary, { files: [], texts: { stdout: r.stdout, stderr: r.stderr } }), []);
         assert.strictEqual(fs.readFileSync(stackFile, "utf8"), stackBefore, "the stack file changed without --write");
         assert.ok(!fs.existsSync(path.join(repo, "charts", "adopted-legacy")), "a chart written without --write");
@@ -123,11 +123,10 @@ describe("npm run adopt against a real API server and real Helm releases", funct
         assert.strictEqual(fs.readFileSync(stackFile, "utf8"), stackBefore);
     });
 
-    it("--release-records keeps the records while Argo CD owns nothing yet, and says which objects", async () => {
-        const r = await adopt(["--namespace", NS, "--release-records"]);
+    it("--finish before pulumi up made the Applications keeps the release records and says why", async () => {
+        const r = await adopt(["--namespace", NS, "--finish"]);
         assert.strictEqual(r.code, 1, `${r.stdout}\n${r.stderr}`);
-        assert.match(r.stdout, /legacy\/legacy-hello-service: not Argo CD's whole yet, its records are kept/);
-        assert.match(r.stdout, /Deployment legacy\/legacy-hello-service: not tracked by Argo CD yet/);
+        assert.match(r.stdout, /legacy-hello-service: not Argo CD's whole yet, the release records are kept:\n  - Application argocd\/legacy-hello-service: not found \(run pulumi up first\)/);
         assert.match(helm(["list", "--namespace", NS, "--short"]), /legacy-hello-service/);
     });
 
@@ -141,6 +140,19 @@ describe("npm run adopt against a real API server and real Helm releases", funct
         assert.match(r.stdout, /Helm release elsewhere\/stray \(other-chart 0\.1\.0, revision 1\): chart other-chart 0\.1\.0 is in no repository the stack allows/);
         assert.strictEqual(fs.readFileSync(stackFile, "utf8"), stackBefore);
         assert.ok(!fs.existsSync(path.join(repo, "charts", "adopted-elsewhere")));
+    });
+
+    it("the two steps in one run, and an unknown stack, are bad input (exit 2)", async () => {
+        const both = await adopt(["--write", "--finish"]);
+        assert.strictEqual(both.code, 2);
+        assert.match(both.stderr, /--write and --finish are two steps of the takeover/);
+        const unknown = await new Promise<Run>((resolve) =>
+            execFile(path.join(PROJECT_ROOT, "node_modules", ".bin", "ts-node"), ["--transpile-only", path.join(PROJECT_ROOT, "tools", "adopt", "cli.ts"), "--stack", "nope", "--kubeconfig", cp!.kubeconfigPath], { cwd: PROJECT_ROOT }, (e, stdout, stderr) =>
+                resolve({ code: e ? (typeof e.code === "number" ? e.code : 1) : 0, stdout, stderr }),
+            ),
+        );
+        assert.strictEqual(unknown.code, 2);
+        assert.match(unknown.stderr, /--stack nope: not a stack of this project/);
     });
 
     it("an unreachable cluster is a clear error naming the kubeconfig (exit 2)", async () => {

@@ -1,7 +1,7 @@
 /**
  * The adoption proposal from a given inventory (tools/adopt/proposal.ts), Helm's release records
  * (helm-release.ts), what counts as applied by hand (inventory.ts), ownership before the release
- * records go (release-records.ts), the stack file edit (stack-edit.ts) and the Application the program
+ * records go (takeover.ts), the stack file edit (stack-edit.ts) and the Application the program
  * makes of an adopted entry. The real cluster and real Helm are test/adopt-cluster.spec.ts's.
  */
 import * as assert from "assert";
@@ -13,7 +13,7 @@ import * as YAML from "yaml";
 import { decodeRelease, encodeRelease, releasesOf, ReleaseRecordError } from "../tools/adopt/helm-release";
 import { handManager, type Inventory, type LiveObject } from "../tools/adopt/inventory";
 import { manifestOf, propose } from "../tools/adopt/proposal";
-import { notOwnedBecause } from "../tools/adopt/release-records";
+import { notOwnedBecause } from "../tools/adopt/takeover";
 import { editStackFile } from "../tools/adopt/stack-edit";
 import { readStackConfig } from "../tools/plan/stack-file";
 import { parsePlatform } from "../stacks/load";
@@ -214,13 +214,15 @@ describe("npm run adopt: the proposal", function () {
 
     describe("ownership before the release records go", () => {
         const owned = (annotations: Record<string, string>, managers: string[]): LiveObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", annotations, managedFields: managers.map((manager) => ({ manager })) } });
-        it("only an object tracked by the adopting Application, with Argo CD's fields and none of Helm's, is owned", () => {
+        it("only an object tracked by the adopting Application, with Argo CD's fields and none of the adopted manager's, is owned", () => {
             const tracking = { "argocd.argoproj.io/tracking-id": "web:/ConfigMap:legacy/x" };
-            assert.strictEqual(notOwnedBecause(owned(tracking, ["argocd-controller"]), "web"), undefined);
-            assert.strictEqual(notOwnedBecause(owned(tracking, ["argocd-controller", "helm"]), "web"), "helm still manages fields (the sync did not migrate them)");
-            assert.strictEqual(notOwnedBecause(owned({}, ["helm"]), "web"), "not tracked by Argo CD yet (not synced)");
-            assert.strictEqual(notOwnedBecause(owned({ "argocd.argoproj.io/tracking-id": "other:/ConfigMap:legacy/x" }, ["argocd-controller"]), "web"), "tracked by other, not web");
-            assert.strictEqual(notOwnedBecause(undefined, "web"), "gone from the cluster");
+            assert.strictEqual(notOwnedBecause(owned(tracking, ["argocd-controller"]), "web", "helm"), undefined);
+            assert.strictEqual(notOwnedBecause(owned(tracking, ["argocd-controller", "helm"]), "web", "helm"), "helm still manages fields (not migrated)");
+            assert.strictEqual(notOwnedBecause(owned(tracking, ["argocd-controller", "helm"]), "web", "kubectl-client-side-apply"), undefined);
+            assert.strictEqual(notOwnedBecause(owned(tracking, ["helm"]), "web", "helm"), "no fields managed by argocd-controller");
+            assert.strictEqual(notOwnedBecause(owned({}, ["helm"]), "web", "helm"), "not tracked by Argo CD yet (not synced)");
+            assert.strictEqual(notOwnedBecause(owned({ "argocd.argoproj.io/tracking-id": "other:/ConfigMap:legacy/x" }, ["argocd-controller"]), "web", "helm"), "tracked by other, not web");
+            assert.strictEqual(notOwnedBecause(undefined, "web", "helm"), "gone from the cluster");
         });
     });
 

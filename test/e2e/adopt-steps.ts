@@ -1,8 +1,9 @@
 /**
  * Adoption on the loop (issue 28): a service installed with `helm install` and a ConfigMap applied
- * by hand are brought under GitOps by `npm run adopt --write`, `pulumi up` and Argo CD's sync with
- * nothing restarted or deleted; the Helm release's records go only once Argo CD owns every object,
- * so `helm uninstall` of the old name deletes nothing; a later commit rolls out through Argo CD.
+ * by hand are brought under GitOps by `npm run adopt --write`, `pulumi up` and the takeover's sync
+ * (`npm run adopt --finish`) with nothing restarted or deleted; the Helm release's records go only
+ * once Argo CD owns every object, so `helm uninstall` of the old name deletes nothing; a later commit
+ * rolls out through Argo CD.
  */
 import * as assert from "assert";
 import { execFile } from "child_process";
@@ -27,6 +28,8 @@ export interface AdoptSummary {
     podsRecreated: number | null;
     objectsDeleted: number | null;
     laterCommitRolledOutSeconds: number | null;
+    /** npm run adopt --finish: the takeover's syncs and the release records. */
+    finishSeconds: number | null;
     /** Applications Argo CD 3.6.1's hydrator left for the next commit (see the takeover step). */
     hydratedAtNextCommit: string | null;
 }
@@ -47,7 +50,7 @@ interface Live {
 }
 
 export async function adoptSteps(run: E2eRun, ctx: AdoptStepsContext): Promise<AdoptSummary> {
-    const summary: AdoptSummary = { adoptSeconds: null, takeoverSeconds: null, podsRecreated: null, objectsDeleted: null, laterCommitRolledOutSeconds: null, hydratedAtNextCommit: null };
+    const summary: AdoptSummary = { adoptSeconds: null, takeoverSeconds: null, podsRecreated: null, objectsDeleted: null, laterCommitRolledOutSeconds: null, hydratedAtNextCommit: null, finishSeconds: null };
     const kubectl = () => ctx.kubectl();
     const helmBin = path.join(run.projectRoot, ".tools", "bin", "helm");
     const helm = (args: string[]) =>
@@ -109,7 +112,21 @@ export async function adoptSteps(run: E2eRun, ctx: AdoptStepsContext): Promise<A
         return `${summary.adoptSeconds} s; ${apps.length} applications in the stack file, ${RELEASE} and ${OBJECTS_APP} added; the chart and the plan committed`;
     });
 
-    await run.step("pulumi up and Argo CD's sync take them over: the Deployment keeps its UID, ReplicaSet and pod-template-hash, no pod recreated, nothing deleted, the fields moved from helm and kubectl to Argo CD", async () => {
+    const pods = (m: Map<string, Live>) => [...m.keys()].filter((k) => k.startsWith("Pod/")).sort();
+    const replicaSets = (m: Map<string, Live>) => [...m.keys()].filter((k) => k.startsWith("ReplicaSet/")).sort();
+    /** Nothing of what ran before deleted or recreated: the same UIDs, ReplicaSets and pods. */
+    const assertUndisturbed = async (when: string) => {
+        const after = await objects();
+        const deleted = [...before.keys()].filter((k) => after.get(k)?.metadata.uid !== before.get(k)!.metadata.uid);
+        summary.objectsDeleted = deleted.length;
+        summary.podsRecreated = pods(before).filter((p) => !after.has(p)).length;
+        assert.deepStrictEqual(deleted, [], `objects deleted or recreated ${when}`);
+        assert.deepStrictEqual(replicaSets(after), replicaSets(before), `a new ReplicaSet ${when}: the pod template changed`);
+        assert.deepStrictEqual(pods(after), pods(before), `pods recreated ${when}`);
+    };
+    const managers = async (args: string[]) => ((await kubectl().get<Live>([...args, "-n", NS, "--show-managed-fields"]))?.metadata.managedFields ?? []).map((f) => f.manager);
+
+    await run.step("pulumi up makes the adopted Applications and Argo CD finds them Synced with what runs: nothing restarted, recreated or deleted", async () => {
         const started = Date.now();
         const up = await ctx.up();
         assert.strictEqual(up.code, 0, `pulumi up failed:\n${up.stdout.split("\n").slice(-40).join("\n")}\n${up.stderr}`);
@@ -131,37 +148,29 @@ export async function adoptSteps(run: E2eRun, ctx: AdoptStepsContext): Promise<A
         );
         summary.takeoverSeconds = round((Date.now() - started) / 1000);
         summary.hydratedAtNextCommit = pushed || null;
-        const after = await objects();
-        const deleted = [...before.keys()].filter((k) => after.get(k)?.metadata.uid !== before.get(k)!.metadata.uid);
-        const pods = (m: Map<string, Live>) => [...m.keys()].filter((k) => k.startsWith("Pod/")).sort();
-        const replicaSets = (m: Map<string, Live>) => [...m.keys()].filter((k) => k.startsWith("ReplicaSet/")).sort();
-        summary.objectsDeleted = deleted.length;
-        summary.podsRecreated = pods(before).filter((p) => !after.has(p)).length;
-        assert.deepStrictEqual(deleted, [], "objects deleted or recreated by the takeover");
-        assert.deepStrictEqual(replicaSets(after), replicaSets(before), "a new ReplicaSet: the pod template changed");
-        assert.deepStrictEqual(pods(after), pods(before), "pods recreated");
-        const live = (await deployment())!;
-        const managers = (live.metadata.managedFields ?? []).map((f) => f.manager);
-        assert.ok(managers.includes("argocd-controller") && !managers.includes("helm"), `the Deployment's managers after the sync: ${managers.join(", ")}`);
-        assert.match(live.metadata.annotations?.["argocd.argoproj.io/tracking-id"] ?? "", new RegExp(`^${RELEASE}:`));
-        const cm = await kubectl().get<Live>(["configmap", BY_HAND, "-n", NS, "--show-managed-fields"]);
-        const cmManagers = (cm?.metadata.managedFields ?? []).map((f) => f.manager);
-        assert.ok(cmManagers.includes("argocd-controller") && !cmManagers.includes("kubectl-client-side-apply"), `${BY_HAND}'s managers after the sync: ${cmManagers.join(", ")}`);
+        await assertUndisturbed("after pulumi up");
         const recommit = pushed ? `; ${pushed} hydrated at the next commit (Argo CD 3.6.1)` : "";
-        return `${summary.takeoverSeconds} s from pulumi up${recommit}; ${before.size} objects kept their UIDs, ReplicaSets ${replicaSets(after).join(", ")}; the Deployment's managers ${managers.join(", ")}`;
+        return `${summary.takeoverSeconds} s from pulumi up to both Synced and Healthy${recommit}; ${before.size} objects kept their UIDs; the Deployment's managers still ${(await managers(["deployment", RELEASE])).join(", ")}`;
     });
 
-    await run.step("npm run adopt --release-records deletes the Helm release's records now that Argo CD owns every object; helm uninstall of the old name deletes nothing", async () => {
-        const result = await adopt(["--release-records"]);
-        assert.strictEqual(result.code, 0, `--release-records exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+    await run.step("npm run adopt --finish: one sync per Application moves the fields from helm and kubectl to Argo CD (nothing restarted or deleted), then the Helm release's records go; helm uninstall of the old name deletes nothing", async () => {
+        const started = Date.now();
+        const result = await adopt(["--finish"]);
+        summary.finishSeconds = round((Date.now() - started) / 1000);
+        assert.strictEqual(result.code, 0, `--finish exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+        await assertUndisturbed("by the takeover's sync");
+        const deployment = await managers(["deployment", RELEASE]);
+        assert.ok(deployment.includes("argocd-controller") && !deployment.includes("helm"), `the Deployment's managers after the sync: ${deployment.join(", ")}`);
+        const configMap = await managers(["configmap", BY_HAND]);
+        assert.ok(configMap.includes("argocd-controller") && !configMap.includes("kubectl-client-side-apply"), `${BY_HAND}'s managers after the sync: ${configMap.join(", ")}`);
+        const tracking = (await kubectl().get<Live>(["deployment", RELEASE, "-n", NS]))?.metadata.annotations?.["argocd.argoproj.io/tracking-id"] ?? "";
+        assert.match(tracking, new RegExp(`^${RELEASE}:`));
         const listed = await helm(["list", "--namespace", NS, "--short"]);
         assert.strictEqual(listed.out.trim(), "", `helm still lists: ${listed.out}`);
         const uninstall = await helm(["uninstall", RELEASE, "--namespace", NS]);
         assert.notStrictEqual(uninstall.code, 0, "helm uninstall found a release");
-        const after = await objects();
-        const gone = [...before.keys()].filter((k) => !after.has(k));
-        assert.deepStrictEqual(gone, [], "objects gone after helm uninstall");
-        return `helm uninstall: ${uninstall.out.trim().split("\n").pop()}`;
+        await assertUndisturbed("after helm uninstall");
+        return `${summary.finishSeconds} s; the Deployment's managers ${deployment.join(", ")}, ${BY_HAND}'s ${configMap.join(", ")}; helm uninstall: ${uninstall.out.trim().split("\n").pop()}`;
     });
 
     await run.step("a later commit rolls out the adopted service through Argo CD as usual: a new ReplicaSet with the change", async () => {

@@ -1,8 +1,8 @@
-// `npm run adopt -- --stack <s> [--namespace <ns>...] [--write] [--release-records]`
+// `npm run adopt -- --stack <s> [--namespace <ns>...] [--write | --finish]`
 // Reads what already runs on the stack's cluster (Helm releases, objects applied by hand,
 // Applications made outside this program, an Argo CD installed by hand) and proposes the stack config
 // entries that bring it under GitOps, with a takeover plan. It changes the cluster only with
-// --release-records, the takeover's last step. Exit codes: 0 done, 1 problems (nothing written or
+// --finish, the takeover's last step (after pulumi up). Exit codes: 0 done, 1 problems (nothing written or
 // deleted), 2 bad input or an unreadable cluster.
 import * as fs from "fs";
 import * as path from "path";
@@ -16,22 +16,23 @@ import { ReleaseRecordError } from "./helm-release";
 import { ClusterReadError, readInventory } from "./inventory";
 import { takeoverPlan } from "./plan";
 import { HELM_FIELD_MANAGER, propose } from "./proposal";
-import { removeReleaseRecords } from "./release-records";
+import { finishTakeover } from "./takeover";
 import { editStackFile } from "./stack-edit";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 const USAGE = `usage: npm run adopt -- --stack <stack> [--namespace NS]... [--write] [--team TEAM]
-       npm run adopt -- --stack <stack> [--namespace NS]... --release-records
+       npm run adopt -- --stack <stack> [--namespace NS]... --finish
   (default)          print the proposal and its takeover plan; change nothing
   --write            write the config change into the stack file, the chart of objects applied by hand
                      under charts/ and the plan to docs/adoption/<stack>.md (nothing in the cluster)
-  --release-records  the takeover's last step: delete the records of each adopted Helm release whose
-                     every object Argo CD owns (nothing for a release it does not own whole yet)
+  --finish           the takeover's last step, after pulumi up: sync each adopted Application once so
+                     Argo CD takes the fields over, then delete a Helm release's records once Argo CD
+                     owns every object of it (nothing deleted for a release it does not own whole)
   --namespace NS     where to look (repeatable; default every namespace but Kubernetes' and Argo CD's)
   --team TEAM        owner of new projects (default: the stack's audit.owner)
   cluster:           --kubeconfig FILE (default for local: the loop's) [--argocd-namespace argocd]
-  --config-file FILE the stack file (default stacks/Pulumi.<stack>.yaml; for local while the loop runs, its copy)
+  --config-file FILE the stack file read and written (default stacks/Pulumi.<stack>.yaml)
   --repo-dir DIR     the checkout of the Git repository the stack's charts come from (default: this one)
 exit codes: 0 done, 1 problems (nothing written or deleted), 2 bad input or an unreadable cluster`;
 
@@ -42,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
         stack: { type: "string" },
         namespace: { type: "string", multiple: true, default: [] },
         write: { type: "boolean", default: false },
-        "release-records": { type: "boolean", default: false },
+        finish: { type: "boolean", default: false },
         team: { type: "string" },
         kubeconfig: { type: "string" },
         "argocd-namespace": { type: "string", default: "argocd" },
@@ -54,12 +55,13 @@ async function main(argv: string[]): Promise<number> {
         const stack = args.stack;
         if (!stack) throw new UsageError("--stack is required");
         if (!listStacks(PROJECT_ROOT).includes(stack) && !args["config-file"]) throw new UsageError(`--stack ${stack}: not a stack of this project (${listStacks(PROJECT_ROOT).join(", ")}); give --config-file for another`);
-        if (args.write && args["release-records"]) throw new UsageError("--write and --release-records are two steps of the takeover: merge and sync in between");
+        if (args.write && args.finish) throw new UsageError("--write and --finish are two steps of the takeover: merge and pulumi up in between");
         const loop = stack === "local" ? localLoop(PROJECT_ROOT) : undefined;
         const kubeconfig = args.kubeconfig ?? loop?.kubeconfig;
         if (!kubeconfig) throw new UsageError(`no cluster to read: give --kubeconfig${stack === "local" ? " (or start the loop with npm run up)" : ""}`);
         if (!fs.existsSync(kubeconfig)) throw new UsageError(`--kubeconfig ${kubeconfig}: no such file`);
-        const configFile = path.resolve(PROJECT_ROOT, args["config-file"] ?? loop?.configFile ?? path.join("stacks", `Pulumi.${stack}.yaml`));
+        // The stack file a pull request changes (not the loop's copy, which `npm run up` writes afresh).
+        const configFile = path.resolve(PROJECT_ROOT, args["config-file"] ?? path.join("stacks", `Pulumi.${stack}.yaml`));
         const repoDir = path.resolve(args["repo-dir"] ?? PROJECT_ROOT);
         if (!fs.existsSync(repoDir)) throw new UsageError(`--repo-dir ${repoDir}: no such folder`);
         const engine = readStackConfig(PROJECT_ROOT, stack, configFile);
@@ -69,20 +71,24 @@ async function main(argv: string[]): Promise<number> {
         const kubectl = new Kubectl(kubectlBinary, kubeconfig);
         const inventory = await readInventory(kubectl, { namespaces: args.namespace, argocdNamespace: args["argocd-namespace"] });
 
-        if (args["release-records"]) {
-            const adopted = new Set(platform.gitops.applications.filter((a) => a.adoption?.fieldManager === HELM_FIELD_MANAGER).map((a) => a.name));
-            const releases = inventory.releases.filter((r) => adopted.has(r.name));
-            if (releases.length === 0) {
-                console.log(`no Helm release records left of an application the stack adopted from Helm (${[...adopted].join(", ") || "none"})`);
+        if (args.finish) {
+            const adopted = platform.gitops.applications.filter((a) => a.adoption);
+            if (adopted.length === 0) {
+                console.log(`no adopted application in ${path.relative(PROJECT_ROOT, configFile)} (adoption.fieldManager): nothing to finish`);
                 return 0;
             }
             let owned = true;
-            for (const release of releases) {
-                const result = await removeReleaseRecords(kubectl, release);
+            for (const entry of adopted) {
+                const fieldManager = entry.adoption!.fieldManager;
+                const release = fieldManager === HELM_FIELD_MANAGER ? inventory.releases.find((r) => r.name === entry.name && r.namespace === entry.destination.namespace) : undefined;
+                const result = await finishTakeover(kubectl, { argocdNamespace: args["argocd-namespace"], application: entry.name, fieldManager, release });
+                const synced = result.sync ? ` (synced once: ${result.sync})` : "";
                 if (result.notOwned.length > 0) {
                     owned = false;
-                    console.log(`${result.release}: not Argo CD's whole yet, its records are kept:\n${result.notOwned.map((n) => `  - ${n}`).join("\n")}`);
-                } else console.log(`${result.release}: every object is Argo CD's; deleted its records ${result.deleted.join(", ")}`);
+                    console.log(`${entry.name}${synced}: not Argo CD's whole yet${release ? ", the release records are kept" : ""}:\n${result.notOwned.map((n) => `  - ${n}`).join("\n")}`);
+                } else {
+                    console.log(`${entry.name}${synced}: every object is Argo CD's${result.deletedRecords.length > 0 ? `; deleted the Helm release records ${result.deletedRecords.join(", ")}` : ""}`);
+                }
             }
             return owned ? 0 : 1;
         }
