@@ -115,9 +115,11 @@ export async function adoptSteps(run: E2eRun, ctx: AdoptStepsContext): Promise<A
     const pods = (m: Map<string, Live>) => [...m.keys()].filter((k) => k.startsWith("Pod/")).sort();
     const replicaSets = (m: Map<string, Live>) => [...m.keys()].filter((k) => k.startsWith("ReplicaSet/")).sort();
     /** Nothing of what ran before deleted or recreated: the same UIDs, ReplicaSets and pods. */
+    const isReleaseRecord = (key: string) => key.startsWith(`Secret/sh.helm.release.v1.${RELEASE}.`);
     const assertUndisturbed = async (when: string) => {
         const after = await objects();
-        const deleted = [...before.keys()].filter((k) => after.get(k)?.metadata.uid !== before.get(k)!.metadata.uid);
+        // Helm's release records are its bookkeeping, not what runs: --finish deletes them on purpose.
+        const deleted = [...before.keys()].filter((k) => !isReleaseRecord(k) && after.get(k)?.metadata.uid !== before.get(k)!.metadata.uid);
         summary.objectsDeleted = deleted.length;
         summary.podsRecreated = pods(before).filter((p) => !after.has(p)).length;
         assert.deepStrictEqual(deleted, [], `objects deleted or recreated ${when}`);
@@ -130,8 +132,9 @@ export async function adoptSteps(run: E2eRun, ctx: AdoptStepsContext): Promise<A
         const started = Date.now();
         const up = await ctx.up();
         assert.strictEqual(up.code, 0, `pulumi up failed:\n${up.stdout.split("\n").slice(-40).join("\n")}\n${up.stderr}`);
-        // Argo CD 3.6.1 hydrates a dry commit once, for the Applications it knows then: one created a
-        // second after the other waits for the next commit (the plan says so; the loop pushes it, once).
+        // Argo CD 3.6.1 hydrates a dry commit once, for the Applications it knows then: an Application
+        // made after its commit was hydrated for the branch's others waits for the next commit (the
+        // plan says so; the loop pushes it, once).
         let pushed = "";
         await pollUntil(
             async () => {
@@ -165,6 +168,8 @@ export async function adoptSteps(run: E2eRun, ctx: AdoptStepsContext): Promise<A
         assert.ok(configMap.includes("argocd-controller") && !configMap.includes("kubectl-client-side-apply"), `${BY_HAND}'s managers after the sync: ${configMap.join(", ")}`);
         const tracking = (await kubectl().get<Live>(["deployment", RELEASE, "-n", NS]))?.metadata.annotations?.["argocd.argoproj.io/tracking-id"] ?? "";
         assert.match(tracking, new RegExp(`^${RELEASE}:`));
+        const records = [...(await objects()).keys()].filter(isReleaseRecord);
+        assert.deepStrictEqual(records, [], "Helm's release records are left");
         const listed = await helm(["list", "--namespace", NS, "--short"]);
         assert.strictEqual(listed.out.trim(), "", `helm still lists: ${listed.out}`);
         const uninstall = await helm(["uninstall", RELEASE, "--namespace", NS]);

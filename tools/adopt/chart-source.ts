@@ -47,7 +47,7 @@ export function checkoutRepository(platform: PlatformConfig): string | undefined
 }
 
 /** The branch the stack's applications from `repository` track, if they track one. */
-function trackedBranch(platform: PlatformConfig, repository: string): string | undefined {
+export function trackedBranch(platform: PlatformConfig, repository: string): string | undefined {
     return platform.gitops.applications.find((a) => a.source.repository === repository && a.source.trackBranch)?.source.revision;
 }
 

@@ -8,7 +8,7 @@
 import * as YAML from "yaml";
 import { findSecretLiterals } from "gitops-platform-policies/shared";
 import { ApplicationSchema, isHydrated, type PlatformConfig } from "../../stacks/schema";
-import { type ChartCheckout, chartSource, type ProposedSource } from "./chart-source";
+import { type ChartCheckout, chartSource, type ProposedSource, trackedBranch } from "./chart-source";
 import { describeObject, type HelmRelease, objectKey } from "./helm-release";
 import { describeLive, type Inventory, type LiveApplication, type LiveObject } from "./inventory";
 
@@ -196,7 +196,7 @@ export async function propose(inventory: Inventory, platform: PlatformConfig, op
     const hydrated = proposal.applications.filter((a) => isHydrated(platform, ApplicationSchema.parse(a))).map((a) => a.name);
     if (hydrated.length > 0) {
         proposal.notes.push(
-            `${hydrated.join(", ")} ${hydrated.length === 1 ? "is" : "are"} hydrated: Argo CD 3.6.1's source hydrator writes the manifests of a dry commit once, for the Applications it knows then, so an Application created after its commit was hydrated for another one says \`app path does not exist\` until the next commit to the branch; if one does after \`pulumi up\`, push one (this plan, marked done)`,
+            `${hydrated.join(", ")} ${hydrated.length === 1 ? "is" : "are"} hydrated: Argo CD 3.6.1's source hydrator writes the manifests of a dry commit once, for the Applications it knows then, so an Application created after its commit was hydrated for the branch's other Applications says \`app path does not exist\` until the next commit to the branch; if one does after \`pulumi up\`, push one (this plan, marked done)`,
         );
     }
     if (inventory.argocdByHand) {
@@ -280,7 +280,7 @@ export async function propose(inventory: Inventory, platform: PlatformConfig, op
             for (const h of objects) {
                 proposal.files[`${folder}/templates/${h.object.kind.toLowerCase()}-${h.object.metadata.name}.yaml`] = verbatimTemplate(manifestOf(h.object));
             }
-            const branch = platform.gitops.applications.find((a) => a.source.repository === options.checkout!.repository && a.source.trackBranch)?.source.revision;
+            const branch = trackedBranch(platform, options.checkout.repository);
             const source: ProposedSource = branch ? { repository: options.checkout.repository, path: folder, revision: branch, trackBranch: true } : { repository: options.checkout.repository, path: folder };
             const owner = objects.map((h) => h.object.metadata.labels?.["gitops.platform/owner"]).find((o) => o);
             proposal.applications.push({ name, project: projectFor(namespace, options.checkout.repository, owner), source, destination: { namespace }, adoption: { fieldManager: managers[0] } });
