@@ -60,11 +60,11 @@ async function main(): Promise<void> {
         const readSeconds = seconds(performance.now() - t);
         t = performance.now();
         const proposal = await propose(inventory, platform, { stack: "local", checkout: { dir: repo, repository: "gitops-platform" } });
-        const proposeSeconds = seconds(performance.now() - t);
+        const proposeMs = Math.round(performance.now() - t);
         t = performance.now();
         const before = fs.readFileSync(stackFile, "utf8");
         const edited = editStackFile(before, stackFile, proposal);
-        const editSeconds = seconds(performance.now() - t);
+        const editMs = Math.round(performance.now() - t);
         if (proposal.problems.length > 0 || edited.problems.length > 0) throw new Error(`the proposal has problems:\n${[...proposal.problems, ...edited.problems].join("\n")}`);
         const plan = takeoverPlan(proposal, { stackFile });
         t = performance.now();
@@ -78,8 +78,8 @@ async function main(): Promise<void> {
             namespaces: inventory.namespaces.length,
             installSeconds,
             readSeconds,
-            proposeSeconds,
-            editSeconds,
+            proposeMs,
+            editMs,
             cliSeconds,
             applications: proposal.applications.length,
             projects: proposal.projects.length,
@@ -88,13 +88,13 @@ async function main(): Promise<void> {
             chartFiles: Object.keys(proposal.files).length,
         };
         printTable([
-            ["found", "helm install (scale)", "read s", "propose s", "edit+validate s", "npm run adopt s", "entries", "stack file +lines", "plan KiB"],
+            ["found", "helm install (scale) s", "read s", "propose ms", "edit+validate ms", "npm run adopt s", "entries", "stack file +lines", "plan KiB"],
             [
                 `${figures.releases} releases, ${figures.handApplied} by hand, ${figures.namespaces} namespaces`,
                 `${installSeconds}`,
                 `${readSeconds}`,
-                `${proposeSeconds}`,
-                `${editSeconds}`,
+                `${proposeMs}`,
+                `${editMs}`,
                 `${cliSeconds}`,
                 `${figures.applications} apps, ${figures.projects} projects`,
                 `${figures.stackFileLinesAdded}`,
