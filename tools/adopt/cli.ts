@@ -98,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
         const planFile = path.join(repoDir, "docs", "adoption", `${stack}.md`);
         const edited = editStackFile(fs.readFileSync(configFile, "utf8"), path.relative(PROJECT_ROOT, configFile), proposal);
         if (proposal.problems.length === 0) proposal.problems.push(...edited.problems);
-        const plan = takeoverPlan(proposal, { stackFile: path.relative(repoDir, configFile).startsWith("..") ? configFile : path.relative(repoDir, configFile), planFile });
+        const plan = takeoverPlan(proposal, { stackFile: path.relative(repoDir, configFile).startsWith("..") ? configFile : path.relative(repoDir, configFile) });
         process.stdout.write(`${plan}\n`);
         if (proposal.problems.length > 0) {
             console.error(`adopt: ${proposal.problems.length} problem${proposal.problems.length === 1 ? "" : "s"}; nothing written`);

@@ -2,7 +2,7 @@
 import * as YAML from "yaml";
 import type { Proposal } from "./proposal";
 
-export function takeoverPlan(proposal: Proposal, files: { stackFile: string; planFile?: string }): string {
+export function takeoverPlan(proposal: Proposal, files: { stackFile: string }): string {
     const out: string[] = [`# Adoption into stack ${proposal.stack}`, ""];
     if (proposal.problems.length > 0) {
         out.push("## Problems (nothing is written until each is resolved)", "", ...proposal.problems.map((p) => `- ${p}`), "");
