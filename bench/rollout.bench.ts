@@ -19,7 +19,7 @@ async function scenario(allAtOnce: boolean): Promise<RolloutSummary> {
     const argocdDir = path.dirname(fs.realpathSync(path.join(ROOT, ".tools", "bin", "argocd")));
     const run = new E2eRun(ROOT, work, { projectRoot: ROOT, backendDir: path.join(work, "backend"), passphrase: "local-stack-only" }, "no-canary-in-the-bench", path.join(argocdDir, "crds"), (line) => process.stdout.write(`    ${line}\n`));
     try {
-        const summary = await rolloutSteps(run, { allAtOnce });
+        const summary = await rolloutSteps(run, { allAtOnce, clusterDown: false });
         const failed = run.steps.find((s) => !s.ok);
         if (failed) throw new Error(`${failed.name}: ${failed.note}`);
         return summary;

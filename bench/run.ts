@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <name filter>...]`: runs every `bench/*.bench.ts` in its own node process (so one
+ * `npm run bench [-- <name filter>...] [--skip <name>]...`: runs every `bench/*.bench.ts` in its own node process (so one
  * bench's memory does not skew another's), one after the other, streaming their figures. Each bench
  * prints its own table; the runner fails only when a bench cannot run.
  */
@@ -7,11 +7,15 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-const filters = process.argv.slice(2);
+// `--skip NAME` leaves out the benches whose file name contains NAME (CI skips the longest).
+const args = process.argv.slice(2);
+const skips = args.filter((a, i) => args[i - 1] === "--skip");
+const filters = args.filter((a, i) => a !== "--skip" && args[i - 1] !== "--skip");
 const benches = fs
     .readdirSync(__dirname)
     .filter((file) => file.endsWith(".bench.ts"))
     .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
+    .filter((file) => !skips.some((skip) => file.includes(skip)))
     .sort();
 
 if (benches.length === 0) {

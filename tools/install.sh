@@ -489,7 +489,7 @@ argocd_standin_chart() {
   mkdir -p "$chart/templates"
   sed "s/@ARGOCD_VERSION@/${FACT[argocd.version]}/g" "$own/Chart.yaml.in" >"$chart/Chart.yaml"
   cp "$own/values.yaml" "$chart/values.yaml"; cp "$own"/templates/*.yaml "$chart/templates/"
-  awk -v drop="argocd-cm argocd-cmd-params-cm argocd-rbac-cm argocd-notifications-cm argocd-gpg-keys-cm argocd-secret" '
+  awk -v drop="argocd-cm argocd-cmd-params-cm argocd-rbac-cm argocd-notifications-cm argocd-notifications-secret argocd-gpg-keys-cm argocd-secret" '
     BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) skip[d[i]] = 1 }
     function flush() { if (doc != "" && !(name in skip && (kind == "ConfigMap" || kind == "Secret"))) printf "---\n%s", doc; doc = ""; kind = ""; name = "" }
     /^---$/ { flush(); next }

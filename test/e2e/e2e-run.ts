@@ -62,8 +62,8 @@ export class E2eRun {
     }
 
     /** Runs the CLI and keeps its output for the canary check; a secret goes in `input` (stdin). */
-    async cli(args: string[], input?: string): Promise<CliResult> {
-        const r = await runPulumi(this.ws, args, { input });
+    async cli(args: string[], input?: string, options: Pick<Parameters<typeof runPulumi>[2] & object, "env" | "onOutput" | "onSpawn"> = {}): Promise<CliResult> {
+        const r = await runPulumi(this.ws, args, { input, ...options });
         const n = Object.keys(this.transcript).length;
         this.transcript[`pulumi ${args.slice(0, 2).join(" ")} #${n} stdout`] = r.stdout;
         this.transcript[`pulumi ${args.slice(0, 2).join(" ")} #${n} stderr`] = r.stderr;

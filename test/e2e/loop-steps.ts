@@ -23,6 +23,8 @@ import { SecretsSummary, secretsSteps } from "./secrets-steps";
 import { DriftSummary, driftSteps } from "./drift-steps";
 import { AdoptSummary, adoptSteps } from "./adopt-steps";
 import { auditedStack, LoopKeys, makeLoopKeys } from "../../tools/local-cluster/loop-keys";
+import { ChaosLoop, FaultReport } from "../../tools/chaos/chaos-loop";
+import { faultSteps } from "./fault-steps";
 
 const STACK = "local";
 const NAMESPACE = "argocd";
@@ -43,9 +45,21 @@ export interface LoopSummary {
     drift?: DriftSummary;
     /** A Helm release and objects applied by hand taken over by npm run adopt, pulumi up and Argo CD. */
     adopt?: AdoptSummary;
+    /** Each fault injected into the loop, what was seen and checked, and how long it took to converge. */
+    faults?: FaultReport[];
 }
 
-export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
+export interface LoopOptions {
+    /** `all` (npm run e2e) or the loop's basics and its faults only (npm run chaos). Default all. */
+    groups?: "all" | "faults";
+    /** Times each fault runs. Default 1. */
+    faultRounds?: number;
+    /** Only the faults whose description contains this (npm run chaos -- --only pulumi). */
+    onlyFaults?: string;
+}
+
+export async function loopSteps(run: E2eRun, options: LoopOptions = {}): Promise<LoopSummary> {
+    const everything = (options.groups ?? "all") === "all";
     const { projectRoot, work } = run;
     const binDir = path.join(projectRoot, ".tools", "bin");
     const configFile = path.join(work, "Pulumi.local-cluster.yaml");
@@ -245,86 +259,113 @@ export async function loopSteps(run: E2eRun): Promise<LoopSummary> {
         return `${summary.argocd.prunedSeconds} s`;
     });
 
-    // Skipped (and recorded so) when a step above failed.
-    summary.argocdApi = await argoCdApiSteps(run, {
-        server: apiServer,
-        kubectl: () => cp!.kubectl,
-        namespace: NAMESPACE,
-        app: APP,
-        appNamespace: APP_NAMESPACE,
-        project: APP_PROJECT,
-        head: () => git().head(),
-    });
+    // The faults' own run (npm run chaos) needs only the loop's basics above.
+    if (everything) await featureSteps();
 
-    await run.step("a wrong Git password put in the store is a clear Application error once the operator refreshes, not a hang; the right one heals it", async () => {
-        const started = Date.now();
-        const password = async () => Buffer.from((await cp!.kubectl.get<{ data?: Record<string, string> }>(["secret", "repo-gitops-platform", "-n", NAMESPACE]))?.data?.password ?? "", "base64").toString();
-        await loopGit!.putCredentials(secrets!, storeKeys!, "not-the-password");
-        await pollUntil(async () => (await password()) === "not-the-password", 120_000, "the operator to write the wrong password");
-        const refreshed = round((Date.now() - started) / 1000);
-        await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
-        const failed = await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => /authentication|401|credentials/i.test(s.message ?? ""), 120_000);
-        const seconds = round((Date.now() - started) / 1000);
-        await loopGit!.putCredentials(secrets!, storeKeys!);
-        await pollUntil(async () => (await password()) !== "not-the-password", 120_000, "the operator to write the right password");
-        // The controller reads the Secret from its informer: a refresh that comes first still fails,
-        // so refresh again until it heals, as a user would.
-        await pollUntil(
-            async () => {
-                await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
-                await sleep(5000);
-                const [status] = (await applicationStatuses(cp!.kubectl, NAMESPACE)).filter((a) => a.name === APP);
-                return status?.sync === "Synced" && !status.message;
+    // npm run e2e: the short version; npm run chaos: every fault.
+    summary.faults = await faultSteps(run, chaosLoop, { all: !everything, rounds: options.faultRounds ?? 1, only: options.onlyFaults });
+
+    async function featureSteps(): Promise<void> {
+        // Skipped (and recorded so) when a step above failed.
+        summary.argocdApi = await argoCdApiSteps(run, {
+            server: apiServer,
+            kubectl: () => cp!.kubectl,
+            namespace: NAMESPACE,
+            app: APP,
+            appNamespace: APP_NAMESPACE,
+            project: APP_PROJECT,
+            head: () => git().head(),
+        });
+
+        await run.step("a wrong Git password put in the store is a clear Application error once the operator refreshes, not a hang; the right one heals it", async () => {
+            const started = Date.now();
+            const password = async () => Buffer.from((await cp!.kubectl.get<{ data?: Record<string, string> }>(["secret", "repo-gitops-platform", "-n", NAMESPACE]))?.data?.password ?? "", "base64").toString();
+            await loopGit!.putCredentials(secrets!, storeKeys!, "not-the-password");
+            await pollUntil(async () => (await password()) === "not-the-password", 120_000, "the operator to write the wrong password");
+            const refreshed = round((Date.now() - started) / 1000);
+            await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
+            const failed = await waitForApplication(cp!.kubectl, NAMESPACE, APP, (s) => /authentication|401|credentials/i.test(s.message ?? ""), 120_000);
+            const seconds = round((Date.now() - started) / 1000);
+            await loopGit!.putCredentials(secrets!, storeKeys!);
+            await pollUntil(async () => (await password()) !== "not-the-password", 120_000, "the operator to write the right password");
+            // The controller reads the Secret from its informer: a refresh that comes first still fails,
+            // so refresh again until it heals, as a user would.
+            await pollUntil(
+                async () => {
+                    await cp!.kubectl.run(["annotate", "applications.argoproj.io", APP, "-n", NAMESPACE, "--overwrite", "argocd.argoproj.io/refresh=hard"]);
+                    await sleep(5000);
+                    const [status] = (await applicationStatuses(cp!.kubectl, NAMESPACE)).filter((a) => a.name === APP);
+                    return status?.sync === "Synced" && !status.message;
+                },
+                120_000,
+                `${APP} to heal with the right password`,
+            );
+            return `in the Secret after ${refreshed} s, an Application error ${seconds} s after the store write: "${failed.message!.slice(0, 160)}"`;
+        });
+
+        // Skipped (and recorded so) when a step above failed.
+        const secretsSummary = await secretsSteps(run, {
+            kubectl: () => cp!.kubectl,
+            secrets: () => secrets!,
+            git: () => loopGit!,
+            keys: () => storeKeys!,
+            namespace: NAMESPACE,
+            app: APP,
+            appNamespace: APP_NAMESPACE,
+            places: () => ({ logs: work, stackFile: configFile, backend: run.ws.backendDir, reports: path.join(projectRoot, "out"), projectRoot }),
+        });
+        if (summary.secrets) Object.assign(summary.secrets, secretsSummary);
+
+        // Skipped (and recorded so) when a step above failed.
+        summary.audit = await auditSteps(run, { kubectl: () => cp!.kubectl, git, keys: () => keys!, events: () => sink!.receiver.events(),
+            namespace: NAMESPACE,
+            direct: { app: APP, namespace: APP_NAMESPACE },
+            kubeconfig: () => cp!.kubeconfigPath,
+            eventsFile: () => sink!.receiver.eventsFile,
+            configFile,
+            stackArgs,
+        });
+
+        // Skipped (and recorded so) when a step above failed.
+        summary.drift = await driftSteps(run, {
+            kubectl: () => cp!.kubectl,
+            terraformDir,
+            configFile,
+            kubeconfig: () => cp!.kubeconfigPath,
+            namespace: NAMESPACE,
+            app: APP,
+            appNamespace: APP_NAMESPACE,
+        });
+
+        // Skipped (and recorded so) when a step above failed.
+        summary.adopt = await adoptSteps(run, {
+            kubectl: () => cp!.kubectl,
+            git,
+            kubeconfig: () => cp!.kubeconfigPath,
+            configFile,
+            namespace: NAMESPACE,
+            up: () => run.cli(["up", "--yes", ...stackArgs, ...policyArgs]),
+        });
+    }
+
+    function chaosLoop(): ChaosLoop {
+        return {
+            kubectl: cp!.kubectl,
+            namespace: NAMESPACE,
+            app: APP,
+            appNamespace: APP_NAMESPACE,
+            git: git(),
+            process: (name) => {
+                const all = [...controllers, ...cp!.processes];
+                const found = all.find((p) => p.name === name);
+                if (!found) throw new Error(`the loop has no process ${name} (it has ${all.map((p) => p.name).join(", ")})`);
+                return found;
             },
-            120_000,
-            `${APP} to heal with the right password`,
-        );
-        return `in the Secret after ${refreshed} s, an Application error ${seconds} s after the store write: "${failed.message!.slice(0, 160)}"`;
-    });
-
-    // Skipped (and recorded so) when a step above failed.
-    const secretsSummary = await secretsSteps(run, {
-        kubectl: () => cp!.kubectl,
-        secrets: () => secrets!,
-        git: () => loopGit!,
-        keys: () => storeKeys!,
-        namespace: NAMESPACE,
-        app: APP,
-        appNamespace: APP_NAMESPACE,
-        places: () => ({ logs: work, stackFile: configFile, backend: run.ws.backendDir, reports: path.join(projectRoot, "out"), projectRoot }),
-    });
-    if (summary.secrets) Object.assign(summary.secrets, secretsSummary);
-
-    // Skipped (and recorded so) when a step above failed.
-    summary.audit = await auditSteps(run, { kubectl: () => cp!.kubectl, git, keys: () => keys!, events: () => sink!.receiver.events(),
-        namespace: NAMESPACE,
-        direct: { app: APP, namespace: APP_NAMESPACE },
-        kubeconfig: () => cp!.kubeconfigPath,
-        eventsFile: () => sink!.receiver.eventsFile,
-        configFile,
-        stackArgs,
-    });
-
-    // Skipped (and recorded so) when a step above failed.
-    summary.drift = await driftSteps(run, {
-        kubectl: () => cp!.kubectl,
-        terraformDir,
-        configFile,
-        kubeconfig: () => cp!.kubeconfigPath,
-        namespace: NAMESPACE,
-        app: APP,
-        appNamespace: APP_NAMESPACE,
-    });
-
-    // Skipped (and recorded so) when a step above failed.
-    summary.adopt = await adoptSteps(run, {
-        kubectl: () => cp!.kubectl,
-        git,
-        kubeconfig: () => cp!.kubeconfigPath,
-        configFile,
-        namespace: NAMESPACE,
-        up: () => run.cli(["up", "--yes", ...stackArgs, ...policyArgs]),
-    });
+            stack: { ws: run.ws, stackArgs, policyArgs },
+            pulumi: (args, cliOptions) => run.cli(args, undefined, cliOptions),
+            log: (line) => console.log(`        ${line}`),
+        };
+    }
 
     await run.step(
         "pulumi destroy leaves no Argo CD resource and nothing stuck Terminating",

@@ -16,8 +16,9 @@ import { onLocalCluster, writeLocalStackFile } from "../../tools/local-cluster/l
 import { runPulumi } from "../../tools/engine/pulumi-cli";
 import { NEVER_READY_IMAGE_MARK } from "../../tools/local-cluster/kwok-stages";
 import { clusterApplications, clusterSyncer, followRollback, promote, PromotionRefused, releaseCheck, releaseLine, rollback, stackPlatform, watchPromotion, WorkingTree } from "../../tools/promote";
+import type { ArgoApplication } from "../../tools/promote/model";
 import { environmentNamed } from "../../tools/promote/release-line";
-import { ManagedProcess, sleep } from "../../tools/local-cluster/managed-process";
+import { ManagedProcess, pollUntil, sleep } from "../../tools/local-cluster/managed-process";
 import { E2eRun, roundSeconds as round } from "./e2e-run";
 import { applicationOf, rolloutStack, ROLLOUT_FLEET, ROLLOUT_WAVES, releaseFile, SOAK_SECONDS } from "./rollout-stack";
 import { RolloutWatch, waveOrderProblems, waveTimeline, WaveTimeline } from "./rollout-timeline";
@@ -26,6 +27,8 @@ const NAMESPACE = "argocd";
 /** Releases (image tags of hello-service's image). */
 const FIRST = "6.7.1";
 const SECOND = "6.7.2";
+/** Staging's release while a prod cluster is down. */
+const THIRD = "6.7.3";
 /** Applications per environment. */
 const COUNTS = { staging: ROLLOUT_FLEET.filter((c) => c.labels.group === "staging").length, prod: ROLLOUT_FLEET.filter((c) => c.labels.group === "prod").length };
 
@@ -43,14 +46,36 @@ export interface RolloutSummary {
     promotionSeconds: number | null;
     /** Resident memory per fleet cluster (API server + controller-manager + scheduler + KWOK), MiB. */
     memoryPerClusterMiB: number | null;
+    /** Staging's sync of a release after its commit: with every cluster up (`stagingSyncedSeconds`), and with a prod cluster's API server down. */
+    stagingSyncedSeconds: number | null;
+    clusterDown: ClusterDownReport | null;
+}
+
+/** A fleet cluster's API server killed for a while, and restarted. */
+export interface ClusterDownReport {
+    cluster: string;
+    /** From the commit to staging Synced and Healthy on it, while the cluster was down. */
+    stagingSyncedSeconds: number;
+    /** What its Application said meanwhile (sync and health status, the condition's message). */
+    shown: string;
+    /** From the API server back to its Application Synced and Healthy with no condition, no one acting. */
+    recoveredSeconds: number;
+}
+
+/** The Application's first error condition (or an Unknown status), in one line; empty when it has none. */
+function applicationError(a: ArgoApplication | undefined): string {
+    const condition = (a?.status as { conditions?: { type: string; message: string }[] } | undefined)?.conditions?.find((c) => /Error/.test(c.type));
+    if (condition) return `${condition.type}: ${condition.message.replace(/\s+/g, " ").slice(0, 240)}`;
+    return a?.status?.sync?.status === "Unknown" ? `sync Unknown, health ${a.status.health?.status ?? "?"}` : "";
 }
 
 /**
  * `allAtOnce` (the bench's baseline): prod has no waves; the first rollout and the promotion are
  * measured, the failing release and the rollback are not run (without waves the failing release
- * would reach every cluster).
+ * would reach every cluster). `clusterDown: false` (the bench) leaves out the fleet cluster's outage
+ * (default: run it, last).
  */
-export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean } = {}): Promise<RolloutSummary> {
+export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean; clusterDown?: boolean } = {}): Promise<RolloutSummary> {
     const waves = !options.allAtOnce;
     const { projectRoot, work } = run;
     const binDir = path.join(projectRoot, ".tools", "bin");
@@ -64,7 +89,7 @@ export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean }
         if (r.code !== 0) throw new Error(`pulumi ${args[0]} failed:\n${r.stdout.split("\n").slice(-30).join("\n")}\n${r.stderr}`);
         return r;
     };
-    const summary: RolloutSummary = { clusters: ROLLOUT_FLEET.length, firstRolloutSeconds: null, waves: {}, failingRelease: null, promotionSeconds: null, resyncedAfterRollback: null, memoryPerClusterMiB: null };
+    const summary: RolloutSummary = { clusters: ROLLOUT_FLEET.length, firstRolloutSeconds: null, waves: {}, failingRelease: null, promotionSeconds: null, resyncedAfterRollback: null, memoryPerClusterMiB: null, stagingSyncedSeconds: null, clusterDown: null };
     let cp: ControlPlane | undefined;
     let fleet: FleetClusters | undefined;
     const controllers: ManagedProcess[] = [];
@@ -143,6 +168,7 @@ export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean }
             if (moved.length > 0) throw new Error(`prod clusters run another release: ${JSON.stringify(images)}`);
             stagingSyncedAt = Math.max(...done.staging.map((a) => Date.parse(a.status?.operationState?.finishedAt ?? "")));
             const synced = done.staging.map((a) => Date.parse(a.status?.operationState?.finishedAt ?? "") - committed).map((ms) => round(ms / 1000));
+            summary.stagingSyncedSeconds = Math.max(...synced);
             return `refused: ${refused.message.split("\n").slice(2, 3).join("").trim()}; staging synced ${synced.join(", ")} s after the commit; prod clusters run ${FIRST}`;
         });
         await run.step(`promoted from staging, release 6.7.2 reaches prod ${waves ? "wave by wave: canary, then early, then the rest" : "everywhere at once"}`, async () => {
@@ -198,6 +224,39 @@ export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean }
             const after = git!.log(["--format=%H", "main"]).trim().split("\n").length;
             if (after !== before + 1) throw new Error(`history went from ${before} to ${after} commits: a rollback adds one`);
             return `prod back on ${FIRST} by ${undone.sha!.slice(0, 12)}, history kept`;
+        });
+        if (options.clusterDown === false) return summary;
+        await run.step("a prod cluster's API server killed: its Application shows the error, a staging release commits and syncs meanwhile, and once the server is back the Application recovers alone", async () => {
+            const prod = ROLLOUT_FLEET.filter((c) => c.labels.group === "prod");
+            const victim = prod[prod.length - 1].name;
+            const victimApp = `${victim}-${applicationOf("prod")}`;
+            const stagingApp = `${ROLLOUT_FLEET.find((c) => c.labels.group === "staging")!.name}-${applicationOf("staging")}`;
+            const api = fleet!.clusters.find((c) => c.name === victim)!;
+            const app = (name: string) => cp!.kubectl.get<ArgoApplication>(["applications.argoproj.io", name, "-n", NAMESPACE]);
+            const settled = (a: ArgoApplication | undefined, revision?: string) =>
+                a?.status?.sync?.status === "Synced" && a.status.health?.status === "Healthy" && applicationError(a) === "" && (revision === undefined || a.status.sync.revision === revision);
+            await api.process.signal("SIGKILL");
+            try {
+                const committed = Date.now();
+                // The push's hook asks every Application for a refresh: the victim's finds its cluster gone.
+                const sha = git!.commitChange(releaseFile("staging"), () => `image:\n  tag: "${THIRD}"\n`, `Release ${THIRD} to staging`, null);
+                await pollUntil(async () => settled(await app(stagingApp), sha), 180_000, `${stagingApp} Synced and Healthy on ${sha.slice(0, 12)} while ${victim} is down`);
+                const stagingSynced = round((Date.now() - committed) / 1000);
+                let shown = "";
+                let seen: ArgoApplication | undefined;
+                await pollUntil(async () => (shown = applicationError((seen = await app(victimApp)))) !== "", 180_000, `${victimApp} to show that ${victim} cannot be reached`, () => JSON.stringify(seen?.status ?? {}).slice(0, 1500));
+                summary.clusterDown = { cluster: victim, stagingSyncedSeconds: stagingSynced, shown, recoveredSeconds: 0 };
+            } finally {
+                if (!api.process.running()) await api.restart();
+            }
+            const back = Date.now();
+            let last: ArgoApplication | undefined;
+            await pollUntil(async () => settled((last = await app(victimApp))), 300_000, `${victimApp} to recover alone`, () => JSON.stringify(last?.status ?? {}).slice(0, 1500));
+            summary.clusterDown.recoveredSeconds = round((Date.now() - back) / 1000);
+            const images = await imagesOn([victim]);
+            if (images[victim] !== FIRST) throw new Error(`${victim} runs ${images[victim]} after its outage, not ${FIRST}`);
+            const d = summary.clusterDown;
+            return `${victimApp} showed "${d.shown}"; staging synced ${THIRD} ${d.stagingSyncedSeconds} s after its commit (${summary.stagingSyncedSeconds} s with every cluster up); ${victim} back, its Application Synced and Healthy ${d.recoveredSeconds} s later, on ${FIRST}`;
         });
     } finally {
         for (const p of [...controllers].reverse()) await p.stop();

@@ -9,6 +9,7 @@ import * as path from "path";
 import { installedVersion } from "../../tools/engine/toolchain";
 import { stopAll } from "../../tools/engine/processes";
 import { filesUnder, findCanary, newCanary } from "./canary";
+import { FAULTS } from "../../tools/chaos/faults";
 import { E2eRun } from "./e2e-run";
 import { engineSteps } from "./engine-steps";
 import { LoopSummary, loopSteps } from "./loop-steps";
@@ -16,9 +17,37 @@ import { RolloutSummary, rolloutSteps } from "./rollout-steps";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const PHASES = ["all", "engine", "loop", "rollout"];
+/** `npm run chaos`: the loop's basics, then every fault `--rounds` times (default 1); not part of `all`, whose loop runs the short version. */
+const CHAOS = "chaos";
+
+/**
+ * The command line, checked before anything starts (not after minutes of setup):
+ * `--phase engine|loop|rollout` runs one phase (while working on it; CI runs all), `--phase chaos
+ * [--rounds N] [--only TEXT]` is `npm run chaos`.
+ */
+function parseArgs(argv: string[]): { phase: string; rounds: number; only?: string } {
+    const value = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+    const phase = value("--phase") ?? "all";
+    if (![...PHASES, CHAOS].includes(phase)) throw new Error(`--phase ${phase}: expected one of ${[...PHASES, CHAOS].join(", ")}`);
+    const rounds = Number(value("--rounds") ?? 1);
+    if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds ${value("--rounds")}: expected a whole number of rounds, at least 1`);
+    const only = value("--only");
+    if (only !== undefined && !FAULTS.some((f) => f.proves.toLowerCase().includes(only.toLowerCase()))) {
+        throw new Error(`--only ${only}: no fault's description contains it; they are:\n${FAULTS.map((f) => `  ${f.proves}`).join("\n")}`);
+    }
+    if (phase !== CHAOS && (value("--rounds") !== undefined || only !== undefined)) throw new Error("--rounds and --only are for --phase chaos (npm run chaos)");
+    return { phase, rounds, only };
+}
 
 async function main(): Promise<number> {
     const log = (line: string) => console.log(line);
+    let args: ReturnType<typeof parseArgs>;
+    try {
+        args = parseArgs(process.argv.slice(2));
+    } catch (e) {
+        console.error(`e2e: ${(e as Error).message}`);
+        return 2;
+    }
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-e2e-"));
     const argocdDir = path.dirname(fs.realpathSync(path.join(PROJECT_ROOT, ".tools", "bin", "argocd")));
     const run = new E2eRun(
@@ -42,11 +71,12 @@ async function main(): Promise<number> {
     let loop: LoopSummary | undefined;
     let rollout: RolloutSummary | undefined;
     const committedStacks = stackFilesDigest();
-    let phase = "all";
+    const phase = args.phase;
     try {
-        // `npm run e2e -- --phase engine|loop|rollout` runs one phase (while working on it); CI runs all.
-        phase = process.argv.includes("--phase") ? process.argv[process.argv.indexOf("--phase") + 1] : "all";
-        if (!PHASES.includes(phase)) throw new Error(`--phase ${phase}: expected one of ${PHASES.join(", ")}`);
+        if (phase === CHAOS) {
+            log(`e2e: faults in the GitOps loop, each ${args.rounds} times${args.only ? ` (those with "${args.only}")` : ""}`);
+            loop = await loopSteps(run, { groups: "faults", faultRounds: args.rounds, onlyFaults: args.only });
+        }
         if (phase === "all" || phase === "engine") {
             log("e2e: the local stack under the real engine, rendering to a directory");
             result = await engineSteps(run);
@@ -79,7 +109,8 @@ async function main(): Promise<number> {
             ...(rollout ? { rollout } : {}),
             steps: run.steps,
         };
-        const outDir = path.join(PROJECT_ROOT, "out", "e2e");
+        // The chaos run's figures beside, not over, the last e2e's.
+        const outDir = path.join(PROJECT_ROOT, "out", phase === CHAOS ? "chaos" : "e2e");
         fs.mkdirSync(outDir, { recursive: true });
         // Written whole, then renamed: a reader never sees half a summary.
         fs.writeFileSync(path.join(outDir, "summary.json.tmp"), JSON.stringify(summary, null, 2) + "\n");
@@ -97,13 +128,13 @@ async function main(): Promise<number> {
         fs.rmSync(work, { recursive: true, force: true });
     }
     // The reports are an output channel too.
-    const leaked = findCanary(run.canary, { files: filesUnder(path.join(PROJECT_ROOT, "out", "e2e")), texts: {} });
+    const leaked = findCanary(run.canary, { files: filesUnder(path.join(PROJECT_ROOT, "out", phase === CHAOS ? "chaos" : "e2e")), texts: {} });
     if (leaked.length > 0) {
         log(`e2e: FAIL the canary appears in ${leaked.join(", ")}`);
         return 1;
     }
     const failed = run.steps.filter((s) => !s.ok);
-    log(`e2e: ${run.steps.length - failed.length}/${run.steps.length} steps ok; out/e2e/summary.json`);
+    log(`e2e: ${run.steps.length - failed.length}/${run.steps.length} steps ok; out/${phase === CHAOS ? "chaos" : "e2e"}/summary.json`);
     return failed.length === 0 ? 0 : 1;
 }
 

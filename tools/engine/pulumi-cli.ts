@@ -79,7 +79,17 @@ function runTmpDir(): { dir: string; remove: () => void } {
 export function runPulumi(
     ws: EngineWorkspace,
     args: string[],
-    options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string; /** Output to this process's console, live (then not in the result). */ inherit?: boolean } = {},
+    options: {
+        env?: NodeJS.ProcessEnv;
+        timeoutMs?: number;
+        input?: string;
+        /** Output to this process's console, live (then not in the result). */
+        inherit?: boolean;
+        /** Each chunk of stdout as it comes (a fault injected at a moment of the update). */
+        onOutput?: (text: string) => void;
+        /** The CLI's pid, which leads its process group (language host, providers, policy packs). */
+        onSpawn?: (pid: number) => void;
+    } = {},
 ): Promise<CliResult> {
     fs.mkdirSync(ws.backendDir, { recursive: true }); // `file://DIR` must exist
     const started = process.hrtime.bigint();
@@ -90,9 +100,13 @@ export function runPulumi(
         stdio: [options.input === undefined ? "ignore" : "pipe", options.inherit ? "inherit" : "pipe", options.inherit ? "inherit" : "pipe"],
     });
     if (options.input !== undefined) child.stdin?.end(options.input);
+    if (child.pid !== undefined) options.onSpawn?.(child.pid);
     let stdout = "";
     let stderr = "";
-    child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stdout?.on("data", (d: Buffer) => {
+        stdout += d.toString();
+        options.onOutput?.(d.toString());
+    });
     child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
     const timeout = setTimeout(() => child.pid && process.kill(-child.pid, "SIGTERM"), options.timeoutMs ?? 15 * 60_000);
     return new Promise((resolve, reject) => {

@@ -6,6 +6,7 @@
  * says (pod-volumes.ts). The multi-call binary becomes the commit server by ARGOCD_BINARY_NAME.
  */
 import * as fs from "fs";
+import * as net from "net";
 import * as path from "path";
 import { freePort } from "../engine/free-port";
 import type { ArgoCdServerOptions } from "./argocd-server";
@@ -29,7 +30,23 @@ export interface CommitServer {
     signing: boolean;
 }
 
+/** Argo CD 3.6.1's commit server hands git its credentials on this socket, a path fixed in its code (util/askpass). */
+export const COMMIT_SERVER_ASK_PASS_SOCKET = "/tmp/commit-server-ask-pass.sock";
+
+/** Whether a live process listens on the Unix socket. */
+export function listening(socket: string): Promise<boolean> {
+    return new Promise((resolve) => {
+        const c = net.createConnection({ path: socket });
+        c.once("connect", () => (c.destroy(), resolve(true)));
+        c.once("error", () => resolve(false));
+    });
+}
+
 export async function startCommitServer(options: CommitServerOptions): Promise<CommitServer> {
+    // A second commit server would take the socket over, and the first one's pushes would go out with no credentials.
+    if (await listening(COMMIT_SERVER_ASK_PASS_SOCKET)) {
+        throw new Error(`another Argo CD commit server on this machine listens on ${COMMIT_SERVER_ASK_PASS_SOCKET} (3.6.1 fixes that path for every commit server): one loop with hydration at a time; stop the other (npm run down, or the e2e or bench that runs)`);
+    }
     const [port, metricsPort] = await Promise.all([freePort(), freePort()]);
     const env: NodeJS.ProcessEnv = { ...options.env, ARGOCD_BINARY_NAME: "argocd-commit-server", ARGOCD_GNUPGHOME: path.join(options.dataDir, "gnupg-commit-server") };
     const keyPath = options.params["commitserver.signing.key.path"];

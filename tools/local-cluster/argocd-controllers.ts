@@ -12,6 +12,7 @@
 import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { freePort } from "../engine/free-port";
 import { CommitServer, startCommitServer } from "./argocd-commit-server";
@@ -120,7 +121,7 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
             "--disable-tls",
             "--client-ca-path=", // its default is a file in the pod; TLS is off on loopback
             "--loglevel=info",
-        ], { ARGOCD_GNUPGHOME: keyring("repo-server") });
+        ], { ARGOCD_GNUPGHOME: keyring("repo-server"), ARGOCD_ASK_PASS_SOCK: askPassSocket(options.dataDir) });
         await repoServer.waitForHttp(`http://127.0.0.1:${repoMetrics}/metrics`, 60_000);
         const hydrator = params["hydrator.enabled"] === "true";
         const commitServer = hydrator
@@ -201,4 +202,15 @@ export async function startArgoCdControllers(options: ArgoCdControllersOptions):
 
 async function versionOf(argocd: string): Promise<string> {
     return execFileSync(argocd, ["version", "--client", "--short"], { encoding: "utf8" }).trim().replace(/^argocd: /, "");
+}
+
+/**
+ * Where the repo server hands git its credentials (a Unix socket). Argo CD's default is one path for
+ * the whole host, /tmp/reposerver-ask-pass.sock, that every repo server starting takes over: a second
+ * loop on the machine would leave the first one's git with no credentials ("failed to authenticate").
+ * One per loop, short enough for a socket's 108 bytes.
+ */
+export function askPassSocket(dataDir: string): string {
+    const inData = path.join(dataDir, "askpass.sock");
+    return inData.length < 100 ? inData : path.join(fs.mkdtempSync(path.join(os.tmpdir(), "askpass-")), "s.sock");
 }

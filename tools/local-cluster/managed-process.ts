@@ -21,7 +21,8 @@ export interface ProcessSpec {
 
 export interface ManagedProcess {
     name: string;
-    pid: number;
+    /** The current pid: a restart changes it. */
+    readonly pid: number;
     logFile: string;
     /** False once the process has exited. */
     running(): boolean;
@@ -30,10 +31,53 @@ export interface ManagedProcess {
     /** Resolves once `url` answers 200. */
     waitForHttp(url: string, timeoutMs: number): Promise<void>;
     stop(): Promise<void>;
+    /** Sends a signal to the process group (faults: SIGKILL, SIGSTOP, SIGCONT); resolves once a SIGKILLed process is gone. */
+    signal(signal: NodeJS.Signals): Promise<void>;
+    /** Starts it again with the same command, arguments, environment and log (appended), once stopped. */
+    restart(): Promise<void>;
 }
 
 export function startProcess(spec: ProcessSpec): ManagedProcess {
     if (!fs.existsSync(spec.command)) throw new Error(`${spec.name}: ${spec.command} is not installed (run bash tools/install.sh)`);
+    let current = spawnOnce(spec);
+    const logTail = () => (fs.existsSync(spec.logFile) ? fs.readFileSync(spec.logFile, "utf8").split("\n").slice(-15).join("\n") : "");
+    const self: ManagedProcess = {
+        name: spec.name,
+        get pid() {
+            return current.pid;
+        },
+        logFile: spec.logFile,
+        running: () => current.exited === undefined,
+        async waitFor(ready, timeoutMs, what) {
+            const deadline = Date.now() + timeoutMs;
+            for (;;) {
+                if (current.exited) throw new Error(`${spec.name} stopped (${current.exited}) before ${what}; its log ends:\n${logTail()}`);
+                if (await ready()) return;
+                if (Date.now() > deadline) throw new Error(`${spec.name}: no ${what} after ${timeoutMs / 1000} s; its log ends:\n${logTail()}`);
+                await sleep(250);
+            }
+        },
+        waitForHttp(url, timeoutMs) {
+            return self.waitFor(() => httpOk(url), timeoutMs, url);
+        },
+        stop: () => stopPid(current.pid),
+        async signal(signal) {
+            signalGroup(current.pid, signal);
+            if (signal !== "SIGKILL") return;
+            const deadline = Date.now() + 10_000;
+            while (isAlive(current.pid) && Date.now() < deadline) await sleep(50);
+        },
+        async restart() {
+            await stopPid(current.pid);
+            fs.appendFileSync(spec.logFile, `\n--- restarted ${new Date().toISOString()} ---\n`);
+            current = spawnOnce(spec);
+        },
+    };
+    return self;
+}
+
+/** One run of the spec: its pid and, once it has exited, how. */
+function spawnOnce(spec: ProcessSpec): { pid: number; exited?: string } {
     const out = fs.openSync(spec.logFile, "a");
     const options = { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio: ["ignore", out, out] as ("ignore" | number)[] };
     let child: ChildProcess;
@@ -45,31 +89,23 @@ export function startProcess(spec: ProcessSpec): ManagedProcess {
     }
     fs.closeSync(out);
     if (child.pid === undefined) throw new Error(`${spec.name}: could not start ${spec.command}`);
-    const pid = child.pid;
-    let exited: string | undefined;
-    child.once("exit", (code, signal) => (exited = signal ? `signal ${signal}` : `exit ${code}`));
-    child.once("error", (e) => (exited = e.message));
-    const logTail = () => (fs.existsSync(spec.logFile) ? fs.readFileSync(spec.logFile, "utf8").split("\n").slice(-15).join("\n") : "");
-    const self: ManagedProcess = {
-        name: spec.name,
-        pid,
-        logFile: spec.logFile,
-        running: () => exited === undefined,
-        async waitFor(ready, timeoutMs, what) {
-            const deadline = Date.now() + timeoutMs;
-            for (;;) {
-                if (exited) throw new Error(`${spec.name} stopped (${exited}) before ${what}; its log ends:\n${logTail()}`);
-                if (await ready()) return;
-                if (Date.now() > deadline) throw new Error(`${spec.name}: no ${what} after ${timeoutMs / 1000} s; its log ends:\n${logTail()}`);
-                await sleep(250);
-            }
-        },
-        waitForHttp(url, timeoutMs) {
-            return self.waitFor(() => httpOk(url), timeoutMs, url);
-        },
-        stop: () => stopPid(pid),
-    };
-    return self;
+    const run: { pid: number; exited?: string } = { pid: child.pid };
+    child.once("exit", (code, signal) => (run.exited = signal ? `signal ${signal}` : `exit ${code}`));
+    child.once("error", (e) => (run.exited = e.message));
+    return run;
+}
+
+/** Signals the process group the pid leads (every process is started as a group's leader), else the pid alone. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+    try {
+        process.kill(-pid, signal);
+    } catch {
+        try {
+            process.kill(pid, signal);
+        } catch {
+            // already gone
+        }
+    }
 }
 
 /** True while a process with this pid exists. */
@@ -82,22 +118,14 @@ export function isAlive(pid: number): boolean {
     }
 }
 
-/** Stops a process group by pid: SIGTERM, then SIGKILL after 10 s. */
+/** Stops a process group by pid: SIGTERM, then SIGKILL after 10 s (a stopped, SIGSTOPped, process is continued first). */
 export async function stopPid(pid: number): Promise<void> {
-    const alive = () => isAlive(pid);
     for (const [signal, waitMs] of [["SIGTERM", 10_000], ["SIGKILL", 5_000]] as const) {
-        if (!alive()) return;
-        try {
-            process.kill(-pid, signal);
-        } catch {
-            try {
-                process.kill(pid, signal);
-            } catch {
-                return;
-            }
-        }
+        if (!isAlive(pid)) return;
+        signalGroup(pid, signal);
+        signalGroup(pid, "SIGCONT");
         const deadline = Date.now() + waitMs;
-        while (alive() && Date.now() < deadline) await sleep(100);
+        while (isAlive(pid) && Date.now() < deadline) await sleep(100);
     }
 }
 
