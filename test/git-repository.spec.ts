@@ -67,4 +67,18 @@ describe("the loop's Git repository signs as it is told", function () {
         }
         assert.strictEqual(repo.show(head, "charts/values.yaml"), "message: stranger\n");
     });
+
+    it("a pull request's branch: proposed signed without moving main, merged as a fast-forward, then reverted signed (the tour's flow, on the repository opened again)", () => {
+        const opened = GitRepository.open(path.join(dir, "repos"), developer);
+        const main = opened.head();
+        const proposed = opened.proposeChange("tour/change", "charts/values.yaml", () => "message: proposed\n", "propose");
+        assert.strictEqual(opened.head(), main, "main moved before the merge");
+        assert.strictEqual(opened.head("tour/change"), proposed);
+        assert.deepStrictEqual(opened.signature(proposed, verifier), { status: "G", fingerprint: developer.fingerprint });
+        assert.strictEqual(opened.mergeFastForward("tour/change"), proposed, "the merge made a commit of its own");
+        const reverted = opened.revert(proposed);
+        assert.deepStrictEqual(opened.signature(reverted, verifier), { status: "G", fingerprint: developer.fingerprint });
+        assert.strictEqual(opened.show(reverted, "charts/values.yaml"), opened.show(main, "charts/values.yaml"));
+        assert.throws(() => GitRepository.open(path.join(dir, "nowhere")), /no loop repository/);
+    });
 });

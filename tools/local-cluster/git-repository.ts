@@ -50,6 +50,13 @@ export class GitRepository {
         return repo;
     }
 
+    /** The repository {@link fromWorkingTree} made under `dir` (the running loop's, for the tour). */
+    static open(dir: string, signer?: GpgKey): GitRepository {
+        const repo = new GitRepository(path.join(dir, "gitops-platform.git"), path.join(dir, "checkout"), signer);
+        if (!fs.existsSync(repo.bare) || !fs.existsSync(repo.checkout)) throw new Error(`${dir}: no loop repository (gitops-platform.git and checkout)`);
+        return repo;
+    }
+
     /** The commit the branch points at (default the developers' branch), or undefined if there is no such branch. */
     head(branch = BRANCH): string {
         return git(this.bare, ["rev-parse", branch]).trim();
@@ -86,6 +93,30 @@ export class GitRepository {
         return this.commitWorkingTree(message, signer);
     }
 
+    /**
+     * A pull request's branch: `branch` started from main with one change (signed as
+     * {@link commitChange} is), pushed; the checkout is back on main after. Returns the commit.
+     */
+    proposeChange(branch: string, file: string, edit: (text: string) => string, message: string): string {
+        git(this.checkout, ["checkout", "--quiet", "-B", branch, BRANCH]);
+        try {
+            const full = path.join(this.checkout, file);
+            fs.writeFileSync(full, edit(fs.readFileSync(full, "utf8")));
+            this.commitAll(message, this.signer);
+            git(this.checkout, ["push", "--quiet", "--force", "origin", branch]);
+            return git(this.checkout, ["rev-parse", "HEAD"]).trim();
+        } finally {
+            git(this.checkout, ["checkout", "--quiet", BRANCH]);
+        }
+    }
+
+    /** Merges a pull request's branch into main as a fast-forward (its signed commits as they are) and pushes main. */
+    mergeFastForward(branch: string): string {
+        git(this.checkout, ["merge", "--quiet", "--ff-only", branch]);
+        git(this.checkout, ["push", "--quiet", "origin", BRANCH]);
+        return this.head();
+    }
+
     /** Commits and pushes whatever a tool wrote into the checkout (`npm run adopt --write`); returns the new commit. */
     commitWorkingTree(message: string, signer: GpgKey | null | undefined = this.signer): string {
         this.commitAll(message, signer ?? undefined);
@@ -105,6 +136,13 @@ export class GitRepository {
         const commit = git(this.checkout, [...this.identity(this.signer), "commit-tree", "-S", emptyTree, "-m", message], signingEnv(this.signer)).trim();
         git(this.checkout, ["push", "--quiet", "origin", `${commit}:refs/heads/${branch}`]);
         return commit;
+    }
+
+    /** Reverts `commit` with a new commit (signed by the repository's signer) and pushes it: a rollback in Git. */
+    revert(commit: string): string {
+        git(this.checkout, [...this.identity(this.signer), "revert", "--no-edit", commit], this.signer ? signingEnv(this.signer) : {});
+        git(this.checkout, ["push", "--quiet", "origin", BRANCH]);
+        return this.head();
     }
 
     /** Moves the branch back to `commit` and force-pushes it: a maintainer dropping refused commits. */
