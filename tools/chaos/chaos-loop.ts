@@ -109,7 +109,7 @@ export function watchLoop(loop: ChaosLoop): { stop(): Promise<string[]> } {
             running = false;
             await sampling;
             // The generated Applications' charts are on the internet: that condition is always there.
-            return [...seen].filter((s) => !/dial tcp: lookup|no such host|i\/o timeout.*:443|error fetching chart|failed to fetch chart/.test(s)).slice(0, 12);
+            return [...seen].filter((s) => !/dial tcp: lookup|no such host|i\/o timeout.*:443|error fetching chart|failed to fetch chart|failed to pull OCI chart/.test(s)).slice(0, 12);
         },
     };
 }

@@ -144,7 +144,7 @@ export async function pulumiUpKilledMidUpdate(loop: ChaosLoop): Promise<FaultRep
         },
     });
     const interrupted = await killed$;
-    if (!killed) throw new Error(`pulumi up ended (exit ${interrupted.code}) before it updated 3 resources: the fault was not injected`);
+    if (!killed) throw new Error(`pulumi up ended (exit ${interrupted.code}) before it updated 3 resources: the fault was not injected\n${interrupted.stdout.split("\n").slice(-30).join("\n")}\n${interrupted.stderr}`);
     const seen: string[] = [];
     // Plugins the CLI starts in process groups of their own outlive it: named, then stopped, so the loop leaks nothing.
     await new Promise((r) => setTimeout(r, 1000));
