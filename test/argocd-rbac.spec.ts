@@ -32,6 +32,7 @@ interface Project {
     name: string;
     owner: string;
     roles: ProjectRole[];
+    annotations: Record<string, string>;
 }
 /** What one stack gives Argo CD's RBAC. */
 interface StackRbac {
@@ -48,8 +49,8 @@ function stackRbac(run: ProgramRun): StackRbac {
     assert.ok(chart, "the argo-cd Chart");
     const configs = (chart.inputs as { values: { configs: { rbac: StackRbac["rbac"]; cm: Record<string, unknown> } } }).values.configs;
     const projects = ofType(run, "kubernetes:argoproj.io/v1alpha1:AppProject").map((p) => {
-        const inputs = p.inputs as { metadata: { name: string; labels: Record<string, string> }; spec: { roles?: ProjectRole[] } };
-        return { name: inputs.metadata.name, owner: inputs.metadata.labels["gitops.platform/owner"], roles: inputs.spec.roles ?? [] };
+        const inputs = p.inputs as { metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> }; spec: { roles?: ProjectRole[] } };
+        return { name: inputs.metadata.name, owner: inputs.metadata.labels["gitops.platform/owner"], roles: inputs.spec.roles ?? [], annotations: inputs.metadata.annotations ?? {} };
     });
     const appOf = new Map(projects.map((p) => [p.name, `${p.name}-app`]));
     for (const app of ofType(run, "kubernetes:argoproj.io/v1alpha1:Application")) {
@@ -159,6 +160,14 @@ describe("Argo CD RBAC: teams get exactly their own access (argocd admin setting
             const res = await argocd(env, ["admin", "settings", "rbac", "validate", "--policy-file", file]);
             assert.strictEqual(res.code, 0, `${res.stdout}${res.stderr}`);
             assert.match(res.stdout, /Policy is valid/);
+        });
+
+        it(`${stack}: a project with roles takes them back from Argo CD's token writes (pulumi.com/patchForce); a project without roles does not force`, () => {
+            const s = stacks[stack];
+            assert.ok(s.projects.some((p) => p.roles.length > 0), "a project has roles");
+            for (const p of s.projects) {
+                assert.strictEqual(p.annotations["pulumi.com/patchForce"], p.roles.length > 0 ? "true" : undefined, `${stack}: AppProject ${p.name}`);
+            }
         });
 
         it(`${stack}: each team's groups may get, sync and restart their own applications and nothing else; the platform team is admin`, async () => {

@@ -127,6 +127,14 @@ export interface TeamProjectArgs {
     audit: AuditMetadata;
 }
 
+/**
+ * Argo CD's API server writes each project token it issues into `spec.roles[].jwtTokens` (and
+ * `status.jwtTokensByRole`, where it verifies them), so it co-owns `spec.roles`, an atomic list. The
+ * stack's next apply of the project would then fail on a server-side apply conflict: Pulumi forces
+ * the roles back to what the stack declares, and the tokens stay valid in the status.
+ */
+export const ROLES_TAKEN_BACK = { "pulumi.com/patchForce": "true" };
+
 /** Type token of the component. */
 export const TEAM_PROJECT_TYPE = "gitops:platform:TeamProject";
 
@@ -146,7 +154,7 @@ export class TeamProject extends pulumi.ComponentResource {
                     name: args.name,
                     namespace: args.argocdNamespace,
                     labels: auditLabels(args.audit, args.team),
-                    annotations: auditAnnotations(args.audit),
+                    annotations: { ...auditAnnotations(args.audit), ...(args.roles?.length ? ROLES_TAKEN_BACK : {}) },
                     // Keeps the project until no Application refers to it any more.
                     finalizers: [RESOURCES_FINALIZER],
                 },
