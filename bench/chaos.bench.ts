@@ -27,7 +27,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { automatedSyncPolicy, DEFAULT_RETRY } from "../components/gitops/argoCdResource";
 import { onExit } from "../tools/engine/processes";
-import { runPulumi, EngineWorkspace } from "../tools/engine/pulumi-cli";
+import { benchStack } from "./bench-stack";
 import { ArgoCdControllers, startArgoCdControllers } from "../tools/local-cluster/argocd-controllers";
 import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
 import { GitRepository } from "../tools/local-cluster/git-repository";
@@ -406,13 +406,7 @@ async function main(): Promise<void> {
         const configFile = path.join(work, "Pulumi.local.yaml");
         writeLocalStackFile(ROOT, configFile, chaosStack(git.url));
 
-        const ws: EngineWorkspace = { projectRoot: ROOT, backendDir: path.join(work, "backend"), passphrase: "local-stack-only" };
-        const stack = ["--stack", "local", "--config-file", configFile];
-        const must = async (args: string[], input?: string) => {
-            const r = await runPulumi(ws, args, { input });
-            if (r.code !== 0) throw new Error(`pulumi ${args[0]} failed:\n${r.stdout.split("\n").slice(-30).join("\n")}\n${r.stderr}`);
-            return r;
-        };
+        const { stack, must } = benchStack(ROOT, work, configFile);
         await must(["stack", "init", "local", "--secrets-provider", "passphrase"]);
         await must(["config", "set", "--secret", "kubeconfig", ...stack], fs.readFileSync(cp.kubeconfigPath, "utf8"));
         const up = await must(["up", "--yes", ...stack, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"]);

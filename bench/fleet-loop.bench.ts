@@ -19,7 +19,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { onExit } from "../tools/engine/processes";
-import { runPulumi, EngineWorkspace } from "../tools/engine/pulumi-cli";
+import { benchStack } from "./bench-stack";
 import { ArgoCdControllers, startArgoCdControllers } from "../tools/local-cluster/argocd-controllers";
 import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
 import { FleetClusters, startFleetClusters } from "../tools/local-cluster/fleet-clusters";
@@ -152,13 +152,7 @@ async function runOnce(shards: number): Promise<LoopRun> {
         const configFile = path.join(work, "Pulumi.local.yaml");
         writeLocalStackFile(ROOT, configFile, fleetStack(git.url, names));
 
-        const ws: EngineWorkspace = { projectRoot: ROOT, backendDir: path.join(work, "backend"), passphrase: "local-stack-only" };
-        const stack = ["--stack", "local", "--config-file", configFile];
-        const must = async (args: string[], input?: string) => {
-            const r = await runPulumi(ws, args, { input });
-            if (r.code !== 0) throw new Error(`pulumi ${args[0]} failed:\n${r.stdout.split("\n").slice(-30).join("\n")}\n${r.stderr}`);
-            return r;
-        };
+        const { ws, stack, must } = benchStack(ROOT, work, configFile);
         await must(["stack", "init", "local", "--secrets-provider", "passphrase"]);
         await must(["config", "set", "--secret", "kubeconfig", ...stack], fs.readFileSync(cp.kubeconfigPath, "utf8"));
         await must(["config", "set", "--secret", "fleetKubeconfig", ...stack], fleet.kubeconfig);

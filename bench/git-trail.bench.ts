@@ -21,7 +21,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { onExit } from "../tools/engine/processes";
-import { EngineWorkspace, runPulumi } from "../tools/engine/pulumi-cli";
+import { runPulumi } from "../tools/engine/pulumi-cli";
+import { benchStack } from "./bench-stack";
 import { ArgoCdControllers, startArgoCdControllers } from "../tools/local-cluster/argocd-controllers";
 import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
 import { stopGpgAgents } from "../tools/local-cluster/gpg";
@@ -69,13 +70,7 @@ async function main(): Promise<void> {
     const removeWork = onExit(() => fs.rmSync(work, { recursive: true, force: true }));
     const log = (line: string) => process.stdout.write(`    ${line}\n`);
     const configFile = path.join(work, "Pulumi.local.yaml");
-    const stack = ["--stack", "local", "--config-file", configFile];
-    const ws: EngineWorkspace = { projectRoot: ROOT, backendDir: path.join(work, "backend"), passphrase: "local-stack-only" };
-    const must = async (args: string[], input?: string) => {
-        const r = await runPulumi(ws, args, { input });
-        if (r.code !== 0) throw new Error(`pulumi ${args[0]} failed:\n${r.stdout.split("\n").slice(-30).join("\n")}\n${r.stderr}`);
-        return r;
-    };
+    const { ws, stack, must } = benchStack(ROOT, work, configFile);
     const processes: ManagedProcess[] = [];
     let cp: ControlPlane | undefined;
     let keys: LoopKeys | undefined;

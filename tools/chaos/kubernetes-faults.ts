@@ -26,6 +26,17 @@ function lost(before: Map<string, string>, after: Map<string, string>): string[]
     return [...before].filter(([key, uid]) => after.get(key) !== uid).map(([key]) => key);
 }
 
+/** Once the API server answers again: the loop converged on `change` alone, and every object of `before` on its UID. */
+async function convergedKeeping(loop: ChaosLoop, change: { commit: string; message: string }, before: Map<string, string>): Promise<{ convergedSeconds: number; checked: string[] }> {
+    await apiServerReady(loop);
+    const cleared = Date.now();
+    const checked = await convergedOn(loop, change);
+    const convergedSeconds = secondsSince(cleared);
+    const missing = lost(before, await inventory(loop));
+    if (missing.length > 0) throw new Error(`objects lost or made again: ${missing.join(", ")}`);
+    return { convergedSeconds, checked: [...checked, `${before.size} objects kept their UIDs`] };
+}
+
 /** kube-apiserver stopped (SIGTERM) and started again while a sync applies its waves. */
 export async function apiServerRestartedDuringSync(loop: ChaosLoop): Promise<FaultReport> {
     const api = loop.process("kube-apiserver");
@@ -34,13 +45,8 @@ export async function apiServerRestartedDuringSync(loop: ChaosLoop): Promise<Fau
     await pollUntil(async () => (await liveMessage(loop)) === change.message, 180_000, "the sync to begin (its ConfigMap applied)");
     const watch = watchLoop(loop);
     await api.restart();
-    await apiServerReady(loop);
-    const cleared = Date.now();
-    const checked = await convergedOn(loop, change);
-    const convergedSeconds = secondsSince(cleared);
-    const missing = lost(before, await inventory(loop));
-    if (missing.length > 0) throw new Error(`objects lost or made again: ${missing.join(", ")}`);
-    return { fault: "kube-apiserver restarted while a sync applies", convergedSeconds, seen: await watch.stop(), checked: [...checked, `${before.size} objects kept their UIDs`] };
+    const { convergedSeconds, checked } = await convergedKeeping(loop, change, before);
+    return { fault: "kube-apiserver restarted while a sync applies", convergedSeconds, seen: await watch.stop(), checked };
 }
 
 /** etcd stopped (SIGTERM) for `downMs`, a commit landing meanwhile, then started on the same data. */
@@ -52,12 +58,7 @@ export async function etcdStoppedForAWhile(loop: ChaosLoop, downMs = 15_000): Pr
     const change = await commitMessage(loop, "a commit while etcd is down", { refresh: false });
     await sleep(downMs);
     await etcd.restart();
-    await apiServerReady(loop);
-    const cleared = Date.now();
     // No refresh: the push's webhook could not reach a cluster without etcd; Argo CD finds the commit alone.
-    const checked = await convergedOn(loop, change);
-    const convergedSeconds = secondsSince(cleared);
-    const missing = lost(before, await inventory(loop));
-    if (missing.length > 0) throw new Error(`objects lost or made again: ${missing.join(", ")}`);
-    return { fault: `etcd stopped for ${downMs / 1000} s (a commit landing meanwhile), then started on the same data`, convergedSeconds, seen: await watch.stop(), checked: [...checked, `${before.size} objects kept their UIDs`] };
+    const { convergedSeconds, checked } = await convergedKeeping(loop, change, before);
+    return { fault: `etcd stopped for ${downMs / 1000} s (a commit landing meanwhile), then started on the same data`, convergedSeconds, seen: await watch.stop(), checked };
 }

@@ -73,6 +73,11 @@ function firstLines(r: CliResult): string {
     return `${r.stderr}\n${r.stdout}`.split("\n").map((l) => l.trim()).filter((l) => /error|lock|pending/i.test(l)).slice(0, 2).join(" / ").slice(0, 300);
 }
 
+/** A kind as kubectl takes it, its API group included (`deployment.apps`, `configmap`). */
+function kubectlKind(apiVersion: string, kind: string): string {
+    return `${kind.toLowerCase()}${apiVersion.includes("/") ? `.${apiVersion.split("/")[0]}` : ""}`;
+}
+
 /**
  * The stack against the cluster: each resource once in the state, every Kubernetes object of the
  * state live with the state's UID, and no object written by Pulumi that the state does not hold.
@@ -86,14 +91,14 @@ async function stateMatchesCluster(loop: ChaosLoop): Promise<string[]> {
     if ((deployment.pending_operations ?? []).length > 0) throw new Error(`the state still has ${deployment.pending_operations!.length} pending operations`);
     const objects = deployment.resources.filter((r) => r.type.startsWith("kubernetes:") && r.outputs?.metadata?.uid && r.outputs.kind);
     const inState = new Set(objects.map((r) => r.outputs!.metadata!.uid!));
-    const kinds = [...new Set(objects.map((r) => `${r.outputs!.kind!.toLowerCase()}${r.outputs!.apiVersion!.includes("/") ? `.${r.outputs!.apiVersion!.split("/")[0]}` : ""}`))];
+    const kinds = [...new Set(objects.map((r) => kubectlKind(r.outputs!.apiVersion!, r.outputs!.kind!)))];
     const missing: string[] = [];
     const orphans: string[] = [];
     let live = 0;
     for (const kind of kinds) {
         const list = await loop.kubectl.get<{ items: LiveObject[] }>([kind, "-A", "--show-managed-fields"]);
         const uids = new Set((list?.items ?? []).map((o) => o.metadata.uid));
-        for (const r of objects.filter((o) => `${o.outputs!.kind!.toLowerCase()}${o.outputs!.apiVersion!.includes("/") ? `.${o.outputs!.apiVersion!.split("/")[0]}` : ""}` === kind)) {
+        for (const r of objects.filter((o) => kubectlKind(o.outputs!.apiVersion!, o.outputs!.kind!) === kind)) {
             if (!uids.has(r.outputs!.metadata!.uid!)) missing.push(`${kind} ${r.outputs!.metadata!.namespace ?? ""}/${r.outputs!.metadata!.name}`);
             else live++;
         }
@@ -114,8 +119,7 @@ async function previewIsEmpty(loop: ChaosLoop, commit: string): Promise<string> 
         for (const m of preview.stdout.matchAll(/~ kubernetes:([^:]+):(\w+): \(update\)\s+\[id=([^\]]+)\]/g)) {
             const [, apiVersion, kind, id] = m;
             const [namespace, name] = id.includes("/") ? id.split("/") : [undefined, id];
-            const group = apiVersion.includes("/") ? `.${apiVersion.split("/")[0]}` : "";
-            const live = await loop.kubectl.get<LiveObject>([`${kind.toLowerCase()}${group}`, name, ...(namespace ? ["-n", namespace] : []), "--show-managed-fields"]);
+            const live = await loop.kubectl.get<LiveObject>([kubectlKind(apiVersion, kind), name, ...(namespace ? ["-n", namespace] : []), "--show-managed-fields"]);
             writers.push(`${kind} ${id}: labels ${JSON.stringify(live?.metadata.labels ?? {})}; managers ${(live?.metadata.managedFields ?? []).map((f) => `${f.manager} ${f.operation} ${f.time}`).join(", ")}`);
         }
         throw new Error(`the preview after recovery is not empty:\n${preview.stdout.split("\n").slice(-60).join("\n")}\n${preview.stderr}\nlive:\n${writers.join("\n")}`);
