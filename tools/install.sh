@@ -30,6 +30,11 @@ set -euo pipefail
 # workflows' run: scripts when it is on PATH).
 EXTRA_TOOLS=(addon-crds chromium shellcheck)
 
+# `install.sh loop`: only what `npm run up` runs (the engine, the control plane, Argo CD with its
+# Debian redis-server and lighttpd, External Secrets Operator, helm for the repo server). A newcomer's
+# first run builds these; terraform, minio, registry and actionlint wait for the tests that need them.
+LOOP_TOOLS=(argocd pulumi-resource-kubernetes pulumi pulumi-language-nodejs kubernetes etcd kwok external-secrets-operator helm)
+
 # --- layout -----------------------------------------------------------------
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLCHAIN_JSON="$REPO_ROOT/tools/toolchain.json"
@@ -571,8 +576,13 @@ wire_engine() {
   if ! "$cli" plugin ls 2>/dev/null | grep -qE "^kubernetes +resource +$want "; then
     "$cli" plugin install resource kubernetes "$want" --file "$provider" >/dev/null || return 1
   fi
-  v="$(timeout 120 "$cli" package get-schema "kubernetes@$want" 2>/dev/null | jq -r .version)" || true
-  [[ "$v" == "$want" ]] || { log "pulumi sees kubernetes provider version '$v', want $want"; return 1; }
+  # The schema check costs 3 s: done once per CLI and provider binary, remembered in the home.
+  local wired="$cli $provider $want"
+  if [[ "$(cat "$PULUMI_HOME_DIR/.wired" 2>/dev/null)" != "$wired" ]]; then
+    v="$(timeout 120 "$cli" package get-schema "kubernetes@$want" 2>/dev/null | jq -r .version)" || true
+    [[ "$v" == "$want" ]] || { log "pulumi sees kubernetes provider version '$v', want $want"; return 1; }
+    echo "$wired" >"$PULUMI_HOME_DIR/.wired"
+  fi
   echo "$PULUMI_HOME_DIR" >"$REPO_ROOT/.tools/pulumi-home"
 }
 
@@ -613,20 +623,37 @@ install_addon_crds() {
   printf '%-28s %-8s %-9s %6.1fs\n' addon-crds "eso$eso" "$how" "$(since "$t0")"
 }
 
-# Builds run two at a time: a Go build's download, compile and link phases rarely fill both cores.
+# Builds run two at a time, in the queue's order (the longest first): a Go build's download, compile
+# and link phases rarely fill both cores. Once a run takes longer than a warm one, a line per tool
+# finished says how long it has been and what is left, on stderr (npm run up shows it).
 main() {
-  local tools=("$@") failed=0 t pids=() names=() i
+  local tools=() failed=0 t pids=() names=() i started done_pid t0 left
+  t0="$(now)"
+  for t in "$@"; do if [[ "$t" == loop ]]; then tools+=("${LOOP_TOOLS[@]}"); else tools+=("$t"); fi; done
   [[ ${#tools[@]} -gt 0 ]] || tools=("${ALL_TOOLS[@]}" "${EXTRA_TOOLS[@]}")
   for t in "${tools[@]}"; do
     [[ " ${EXTRA_TOOLS[*]} " == *" $t "* ]] || tool_version "$t" >/dev/null ||
-      die "unknown tool '$t' (known: ${ALL_TOOLS[*]} ${EXTRA_TOOLS[*]})"
+      die "unknown tool '$t' (known: ${ALL_TOOLS[*]} ${EXTRA_TOOLS[*]}, or loop)"
   done
-  for t in "${tools[@]}"; do
-    [[ " ${EXTRA_TOOLS[*]} " == *" $t "* ]] && continue
-    while [[ $(jobs -rp | wc -l) -ge ${GITOPS_TOOLS_JOBS:-2} ]]; do wait -n || true; done
-    locked "$t" install_tool "$t" & pids+=($!); names+=("$t")
+  local queue=()
+  for t in "${ALL_TOOLS[@]}"; do [[ " ${tools[*]} " == *" $t "* ]] && queue+=("$t"); done
+  declare -A running=()
+  finished() {   # waits for one install to end; reports progress when the run is not a warm one
+    wait -n -p done_pid || failed=1
+    [[ -n "${done_pid:-}" && -n "${running[$done_pid]:-}" ]] || return 0
+    unset "running[$done_pid]"
+    started="$(since "$t0")"
+    left="${running[*]} ${queue[*]:$1}"
+    if awk -v s="$started" 'BEGIN { exit !(s > 30) }'; then
+      log "$(( ${#names[@]} - ${#running[@]} )) of ${#queue[@]} tools ready after ${started} s; left: ${left## }"
+    fi
+  }
+  for i in "${!queue[@]}"; do
+    t="${queue[$i]}"
+    while [[ ${#running[@]} -ge ${GITOPS_TOOLS_JOBS:-2} ]]; do finished "$i"; done
+    locked "$t" install_tool "$t" & pids+=($!); names+=("$t"); running[$!]="$t"
   done
-  for i in "${!pids[@]}"; do wait "${pids[$i]}" || failed=1; done
+  while [[ ${#running[@]} -gt 0 ]]; do finished "${#queue[@]}"; done
   # apt-get takes dpkg's lock and fails if another installer holds it: one at a time.
   if [[ " ${tools[*]} " == *" argocd "* ]]; then locked apt install_debian_package redis-server redis-server || failed=1; fi
   if [[ " ${tools[*]} " == *" argocd "* ]]; then locked apt install_debian_package lighttpd lighttpd-mod-openssl || failed=1; fi

@@ -1,8 +1,10 @@
 // `npm run up`: the whole loop on this machine, left running to look around; `npm run down` ends it.
-//   up:   pinned tools (built on first run), the local control plane and Argo CD's controllers and
-//         API server as processes on loopback, `pulumi up --stack local` with the policy pack against
-//         them, then a table of the Applications and how to log in with the argocd CLI.
-//   down: `pulumi destroy`, then every process stopped by its recorded pid and the data removed.
+//   up:   the pinned tools the loop runs (built on first run), the local control plane and Argo CD's
+//         controllers and API server as processes on loopback, `pulumi up --stack local` with the
+//         policy pack against them, then a table of the Applications and how to log in with the
+//         argocd CLI. A line per step with its time; the details go to out/local-cluster/up.log.
+//   down: every process stopped by its recorded pid and the loop's data (the stack's state among
+//         it) removed.
 //   recover: after a `pulumi up` of the local stack that was killed (SIGKILL, a closed terminal):
 //         its stale lock removed, its pending operations settled by a refresh, the update again,
 //         and the state read back (tools/engine/recover.ts).
@@ -11,7 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CliResult, pulumiHome, runPulumi } from "../engine/pulumi-cli";
 import { recoverAndUpdate, RecoveryError } from "../engine/recover";
-import { applicationStatuses } from "./applications";
+import { ApplicationStatus, applicationStatuses } from "./applications";
 import { startArgoCdControllers } from "./argocd-controllers";
 import { startControlPlane } from "./control-plane";
 import { stopGpgAgents } from "./gpg";
@@ -23,6 +25,7 @@ import { auditedStack, makeLoopKeys } from "./loop-keys";
 import { loopStoreKeys, startLoopSecrets } from "./loop-secrets";
 import { LoopState, loopLayout } from "./loop-state";
 import { sleep, stopPid } from "./managed-process";
+import { Progress } from "./progress";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const LOOP = loopLayout(PROJECT_ROOT);
@@ -30,6 +33,8 @@ const DATA = LOOP.data;
 const STATE = LOOP.state;
 const CONFIG_FILE = LOOP.configFile;
 const BIN = path.join(PROJECT_ROOT, ".tools", "bin");
+/** Kept after down: the CLI's output and the steps' details of the last up and down. */
+const OUT = path.join(PROJECT_ROOT, "out", "local-cluster");
 const ws = LOOP.ws;
 const STACK_ARGS = LOOP.stackArgs;
 const POLICY_ARGS = LOOP.policyArgs;
@@ -39,70 +44,93 @@ async function up(): Promise<number> {
         console.error(`up: a local cluster is already running (${STATE}); npm run down first`);
         return 2;
     }
-    console.log("up: pinned tools (the first run builds them from Go modules: 30 to 60 minutes on 2 cores)");
-    if (spawnSync("bash", [path.join(PROJECT_ROOT, "tools", "install.sh")], { stdio: "inherit" }).status !== 0) return 1;
-    console.log("up: local: the control plane, Argo CD, Git and state are on this machine; the nodes are KWOK's (no container runs)");
-    console.log("up: the argo-cd chart cannot be pulled offline: Argo CD's own manifests come from .tools/charts/argo-cd");
+    const progress = new Progress("up", path.join(OUT, "up.log"));
+    progress.note(`local: the control plane, Argo CD, Git and state are on this machine; the nodes are KWOK's (no container runs). Details: ${path.relative(PROJECT_ROOT, progress.logFile)}`);
+    // Only what the loop runs; the first run builds these (about 40 minutes on 2 cores), the tests the rest.
+    const tools = await progress.step("pinned tools", () => installLoopTools(progress));
+    if (!tools) return 1;
     fs.mkdirSync(DATA, { recursive: true });
     const state: LoopState = { pids: [], kubeconfig: path.join(DATA, "cluster", "kubeconfig") };
     const save = () => fs.writeFileSync(STATE, JSON.stringify(state, null, 2));
+    const log = progress.log;
     try {
-        const cp = await startControlPlane({ binDir: BIN, dataDir: path.join(DATA, "cluster"), detached: true, log: console.log });
-        state.pids.push(...cp.processes.map((p) => ({ name: p.name, pid: p.pid })));
-        save();
-        const secrets = await startLoopSecrets({ binDir: BIN, etcdUrl: cp.etcdUrl, hub: cp, dataDir: path.join(DATA, "secrets"), detached: true, log: console.log });
-        state.pids.push({ name: secrets.operator.name, pid: secrets.operator.pid }, { name: secrets.store.process.name, pid: secrets.store.process.pid });
-        save();
-        // Signed commits and strict source integrity, as in CI's loop: the trusted keys are the
-        // developer's and the commit server's, written where the stack file points (removed by down).
-        const keys = makeLoopKeys(PROJECT_ROOT, path.join(DATA, "gpg"), path.relative(PROJECT_ROOT, path.join(DATA, "signing-keys")));
-        state.developer = keys.developer;
-        state.verifier = keys.verifier;
-        state.trustedKeys = [keys.developer.fingerprint, keys.commitServer.fingerprint];
-        const git = await serveLoopGit({ projectRoot: PROJECT_ROOT, dir: path.join(DATA, "git"), signer: keys.developer, detached: true });
-        state.pids.push({ name: git.server.process.name, pid: git.server.process.pid });
-        save();
-        // The commit server's own first commit of a branch is unsigned (3.6.1): the branch is opened signed.
-        git.repo.openBranch("environments/local", "Open environments/local for Argo CD's source hydrator");
-        const sink = await startLoopAuditSink({ dir: path.join(DATA, "audit-sink"), detached: true });
-        state.pids.push({ name: sink.receiver.process.name, pid: sink.receiver.process.pid });
-        save();
-        writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, (platform) => {
-            onLocalCluster(git.url)(platform);
-            auditedStack(keys)(platform);
-            sink.stackChange(platform);
-            secrets.stackChange(platform);
+        const cp = await progress.step("control plane: etcd, kube-apiserver, a KWOK node", async () => {
+            const cp = await startControlPlane({ binDir: BIN, dataDir: path.join(DATA, "cluster"), detached: true, log });
+            state.pids.push(...cp.processes.map((p) => ({ name: p.name, pid: p.pid })));
+            save();
+            return cp;
         });
-        // In the store before the ExternalSecrets exist, as a platform team would: outside Pulumi.
-        const storeKeys = loopStoreKeys(CONFIG_FILE);
-        await git.putCredentials(secrets, storeKeys);
-        await sink.putToken(secrets, storeKeys.notifications!);
-        const init = await runPulumi(ws, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
-        if (init.code !== 0 && !/already exists/.test(init.stderr)) throw new Error(init.stderr);
-        const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", ...STACK_ARGS], { input: fs.readFileSync(cp.kubeconfigPath, "utf8") });
-        if (set.code !== 0) throw new Error(set.stderr);
-        console.log("up: pulumi up --stack local --policy-pack policies/launch");
-        const pulumiUp = await runPulumi(ws, ["up", "--yes", ...STACK_ARGS, ...POLICY_ARGS]);
-        const upLog = keepCliOutput("pulumi-up.log", pulumiUp);
-        if (pulumiUp.code !== 0) throw new Error(`pulumi up failed (exit ${pulumiUp.code}); its output: ${upLog}\n${lastLines(pulumiUp, 30)}`);
-        for (const line of outcomeLines(pulumiUp)) console.log(`up: pulumi up: ${line}`);
-        console.log(`up: pulumi up done in ${pulumiUp.seconds.toFixed(1)} s; its output: ${upLog}`);
-        await cp.kubectl.waitFor(["wait", "--for=condition=Ready", "externalsecrets", "--all", "-n", "argocd", "--timeout=5s"], 120_000, "External Secrets Operator to make the repository and notifications Secrets");
-        await keys.applySigningKeySecret(cp.kubectl, "argocd");
-        const argocd = await startArgoCdControllers({
-            binDir: BIN,
-            kubeconfigPath: cp.kubeconfigPath,
-            namespace: "argocd",
-            dataDir: path.join(DATA, "argocd"),
-            detached: true,
-            log: console.log,
-            apiServer: true,
-            trustedCertificates: [git.server.certificateFile, sink.receiver.certificateFile].map((certificateFile) => ({ host: "127.0.0.1", certificateFile })),
-            notifications: { trustedCertificates: [sink.receiver.certificateFile] },
+        const secrets = await progress.step("secrets store and External Secrets Operator", async () => {
+            const secrets = await startLoopSecrets({ binDir: BIN, etcdUrl: cp.etcdUrl, hub: cp, dataDir: path.join(DATA, "secrets"), detached: true, log });
+            state.pids.push({ name: secrets.operator.name, pid: secrets.operator.pid }, { name: secrets.store.process.name, pid: secrets.store.process.pid });
+            save();
+            return secrets;
         });
-        state.pids.push(...argocd.processes.map((p) => ({ name: p.name, pid: p.pid })));
-        save();
-        await printApplications(cp.kubectl);
+        const { keys, git, sink } = await progress.step("signing keys, Git server, audit webhook", async () => {
+            // Signed commits and strict source integrity, as in CI's loop: the trusted keys are the
+            // developer's and the commit server's, written where the stack file points (removed by down).
+            const keys = makeLoopKeys(PROJECT_ROOT, path.join(DATA, "gpg"), path.relative(PROJECT_ROOT, path.join(DATA, "signing-keys")));
+            state.developer = keys.developer;
+            state.verifier = keys.verifier;
+            state.trustedKeys = [keys.developer.fingerprint, keys.commitServer.fingerprint];
+            const git = await serveLoopGit({ projectRoot: PROJECT_ROOT, dir: path.join(DATA, "git"), signer: keys.developer, detached: true });
+            state.pids.push({ name: git.server.process.name, pid: git.server.process.pid });
+            save();
+            // The commit server's own first commit of a branch is unsigned (3.6.1): the branch is opened signed.
+            git.repo.openBranch("environments/local", "Open environments/local for Argo CD's source hydrator");
+            const sink = await startLoopAuditSink({ dir: path.join(DATA, "audit-sink"), detached: true });
+            state.pids.push({ name: sink.receiver.process.name, pid: sink.receiver.process.pid });
+            save();
+            return { keys, git, sink };
+        });
+        await progress.step("stack local configured (credentials in the secrets store)", async () => {
+            writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, (platform) => {
+                onLocalCluster(git.url)(platform);
+                auditedStack(keys)(platform);
+                sink.stackChange(platform);
+                secrets.stackChange(platform);
+            });
+            // In the store before the ExternalSecrets exist, as a platform team would: outside Pulumi.
+            const storeKeys = loopStoreKeys(CONFIG_FILE);
+            await git.putCredentials(secrets, storeKeys);
+            await sink.putToken(secrets, storeKeys.notifications!);
+            const init = await runPulumi(ws, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
+            if (init.code !== 0 && !/already exists/.test(init.stderr)) throw new Error(init.stderr);
+            const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", ...STACK_ARGS], { input: fs.readFileSync(cp.kubeconfigPath, "utf8") });
+            if (set.code !== 0) throw new Error(set.stderr);
+        });
+        // No separate preview: nobody reads it here, and the policy pack judges every resource of
+        // the update itself (a mandatory finding stops it, and down removes what was made).
+        const pulumiUp = await progress.step("pulumi up --stack local --policy-pack policies/launch", async () => {
+            const r = await runPulumi(ws, ["up", "--yes", "--skip-preview", ...STACK_ARGS, ...POLICY_ARGS, "--event-log", path.join(OUT, "pulumi-up.events.jsonl")]);
+            const upLog = keepCliOutput("pulumi-up.log", r);
+            if (r.code !== 0) throw new Error(`pulumi up failed (exit ${r.code}); its output: ${upLog}\n${lastLines(r, 30)}`);
+            return { ...r, log: upLog };
+        });
+        for (const line of outcomeLines(pulumiUp)) progress.note(`  ${line}`);
+        await progress.step("External Secrets Operator made the repository and notifications Secrets", async () => {
+            await cp.kubectl.waitFor(["wait", "--for=condition=Ready", "externalsecrets", "--all", "-n", "argocd", "--timeout=5s"], 120_000, "External Secrets Operator to make the repository and notifications Secrets");
+            await keys.applySigningKeySecret(cp.kubectl, "argocd");
+        });
+        const argocd = await progress.step("Argo CD: controllers, repo server, commit server, API server", async () => {
+            const argocd = await startArgoCdControllers({
+                binDir: BIN,
+                kubeconfigPath: cp.kubeconfigPath,
+                namespace: "argocd",
+                dataDir: path.join(DATA, "argocd"),
+                detached: true,
+                log,
+                apiServer: true,
+                trustedCertificates: [git.server.certificateFile, sink.receiver.certificateFile].map((certificateFile) => ({ host: "127.0.0.1", certificateFile })),
+                notifications: { trustedCertificates: [sink.receiver.certificateFile] },
+            });
+            state.pids.push(...argocd.processes.map((p) => ({ name: p.name, pid: p.pid })));
+            save();
+            return argocd;
+        });
+        const apps = await progress.step("Applications synced (those whose source is reachable offline)", () => settledApplications(cp.kubectl));
+        printApplications(apps);
+        progress.note(`ready in ${progress.elapsed.toFixed(1)} s; pulumi's output: ${pulumiUp.log}, the steps' details: ${path.relative(PROJECT_ROOT, progress.logFile)}`);
         const server = argocd.server!;
         const rel = (p: string) => path.relative(PROJECT_ROOT, p);
         // The password stays in the stack config: the printed command reads it there (passphrase:
@@ -140,10 +168,9 @@ Look around:
 
 /** The CLI's whole output, kept under out/local-cluster (the loop's own data goes with npm run down); returns the path to show. */
 function keepCliOutput(name: string, r: CliResult): string {
-    const dir = path.join(PROJECT_ROOT, "out", "local-cluster");
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, name), `$ pulumi ${r.args.join(" ")}\n${r.stdout}\n${r.stderr}\n[exit ${r.code}, ${r.seconds.toFixed(1)} s]\n`);
-    return path.relative(PROJECT_ROOT, path.join(dir, name));
+    fs.mkdirSync(OUT, { recursive: true });
+    fs.writeFileSync(path.join(OUT, name), `$ pulumi ${r.args.join(" ")}\n${r.stdout}\n${r.stderr}\n[exit ${r.code}, ${r.seconds.toFixed(1)} s]\n`);
+    return path.relative(PROJECT_ROOT, path.join(OUT, name));
 }
 
 function lastLines(r: CliResult, n: number): string {
@@ -158,38 +185,59 @@ function outcomeLines(r: CliResult): string[] {
     return [resources.join(", "), ...(advisory ? [`${advisory} advisory policy findings (in the output)`] : [])].filter((l) => l !== "");
 }
 
-async function printApplications(kubectl: Kubectl): Promise<void> {
+/** An Application whose chart repository is on the internet cannot sync here; its status says so. */
+const unreachableOffline = (m?: string) => m !== undefined && /cannot be reached|no such host|dial tcp/.test(m);
+
+/** Waits (up to 3 minutes) until every Application is Synced and Healthy, or fails only for want of the internet. */
+async function settledApplications(kubectl: Kubectl): Promise<ApplicationStatus[]> {
+    const settled = (a: ApplicationStatus) => (a.sync === "Synced" && a.health === "Healthy") || unreachableOffline(a.message);
     const deadline = Date.now() + 180_000;
     let apps = await applicationStatuses(kubectl, "argocd");
-    while (Date.now() < deadline && !apps.some((a) => a.sync === "Synced" && a.health === "Healthy")) {
-        await sleep(2000);
+    while (Date.now() < deadline && !(apps.length > 0 && apps.every(settled))) {
+        await sleep(500);
         apps = await applicationStatuses(kubectl, "argocd");
     }
-    const note = (m?: string) => (!m ? "" : /cannot be reached|no such host|dial tcp/.test(m) ? "chart repository not reachable offline" : m.slice(0, 60));
+    return apps;
+}
+
+function printApplications(apps: ApplicationStatus[]): void {
+    const note = (m?: string) => (!m ? "" : unreachableOffline(m) ? "chart repository not reachable offline" : m.slice(0, 60));
     const rows = apps.map((a) => [a.name, a.sync, a.health, a.revision.slice(0, 12), note(a.message)]);
     const header = ["APPLICATION", "SYNC", "HEALTH", "REVISION", "NOTE"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  "));
+    for (const r of [header, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
 }
 
 async function down(): Promise<number> {
+    const progress = new Progress("down", path.join(OUT, "down.log"));
     if (!fs.existsSync(STATE)) {
-        console.log("down: no local cluster is running");
+        progress.note("no local cluster is running");
         fs.rmSync(DATA, { recursive: true, force: true });
         return 0;
     }
     const state = JSON.parse(fs.readFileSync(STATE, "utf8")) as LoopState;
-    if (fs.existsSync(CONFIG_FILE)) {
-        // Destroy while Argo CD still runs: it removes the Applications' finalizers and resources.
-        const destroy = await runPulumi(ws, ["destroy", "--yes", ...STACK_ARGS]);
-        const destroyLog = keepCliOutput("pulumi-destroy.log", destroy);
-        console.log(destroy.code === 0 ? `down: pulumi destroy done in ${destroy.seconds.toFixed(1)} s; its output: ${destroyLog}` : `down: pulumi destroy failed (the cluster goes anyway); its output: ${destroyLog}\n${lastLines(destroy, 15)}`);
-    }
-    for (const p of [...state.pids].reverse()) await stopPid(p.pid);
-    stopGpgAgents(DATA);
-    console.log(`down: stopped ${state.pids.length} processes`);
-    fs.rmSync(DATA, { recursive: true, force: true });
+    // No pulumi destroy: the stack's state, the cluster, Git and the secrets store all live under the
+    // loop's data and go with it (the e2e destroys the stack for real). The processes go at once,
+    // nothing left needs an order, and after 2 s they are killed: the kube-apiservers' graceful
+    // shutdown takes over 10 s and protects data that is removed next.
+    await progress.step(`${state.pids.length} processes stopped`, async () => {
+        await Promise.all(state.pids.map((p) => stopPid(p.pid, 2_000)));
+        stopGpgAgents(DATA);
+    });
+    await progress.step(`${path.relative(PROJECT_ROOT, DATA)} removed (the stack's state, the cluster's etcd, Git, keys)`, () => fs.rmSync(DATA, { recursive: true, force: true }));
+    progress.note(`done in ${progress.elapsed.toFixed(1)} s`);
     return 0;
+}
+
+/**
+ * `tools/install.sh loop`: the tools the loop runs, built on the first run. Their table goes to the
+ * log; install.sh's own progress (a line per build started and finished) reaches the terminal.
+ */
+function installLoopTools(progress: Progress): boolean {
+    const install = spawnSync("bash", [path.join(PROJECT_ROOT, "tools", "install.sh"), "loop"], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+    progress.log(install.stdout);
+    if (install.status !== 0) progress.note(`tools/install.sh loop failed (exit ${install.status}); its table:\n${install.stdout}`);
+    return install.status === 0;
 }
 
 async function recover(): Promise<number> {

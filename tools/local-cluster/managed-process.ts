@@ -118,9 +118,12 @@ export function isAlive(pid: number): boolean {
     }
 }
 
-/** Stops a process group by pid: SIGTERM, then SIGKILL after 10 s (a stopped, SIGSTOPped, process is continued first). */
-export async function stopPid(pid: number): Promise<void> {
-    for (const [signal, waitMs] of [["SIGTERM", 10_000], ["SIGKILL", 5_000]] as const) {
+/**
+ * Stops a process group by pid: SIGTERM, then SIGKILL after `graceMs` (a stopped, SIGSTOPped, process
+ * is continued first).
+ */
+export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
+    for (const [signal, waitMs] of [["SIGTERM", graceMs], ["SIGKILL", 5_000]] as const) {
         if (!isAlive(pid)) return;
         signalGroup(pid, signal);
         signalGroup(pid, "SIGCONT");

@@ -301,7 +301,7 @@ export const STEPS: TourStep[] = [
             assert.deepStrictEqual(left.map((p) => p.name), [], "processes of the loop still run");
             assert.ok(!fs.existsSync(ctx.layout.data), `${ctx.rel(ctx.layout.data)} is still there`);
             return {
-                said: [`\`pulumi destroy\` removed the stack, then ${pids.length} processes were stopped and ${ctx.rel(ctx.layout.data)} removed: nothing of the loop is left running.`],
+                said: [`${pids.length} processes were stopped and ${ctx.rel(ctx.layout.data)} removed, the stack's state with it: nothing of the loop is left running. (No \`pulumi destroy\`: what it would delete goes with the data; the e2e proves the destroy.)`],
                 evidence: ["npm run up   # again, any time"],
             };
         },
