@@ -643,9 +643,9 @@ main() {
     [[ -n "${done_pid:-}" && -n "${running[$done_pid]:-}" ]] || return 0
     unset "running[$done_pid]"
     started="$(since "$t0")"
-    left="${running[*]} ${queue[*]:$1}"
+    left="$(printf '%s ' "${running[@]}" "${queue[@]:$1}")"; left="${left% }"
     if awk -v s="$started" 'BEGIN { exit !(s > 30) }'; then
-      log "$(( ${#names[@]} - ${#running[@]} )) of ${#queue[@]} tools ready after ${started} s; left: ${left## }"
+      log "$(( ${#names[@]} - ${#running[@]} )) of ${#queue[@]} tools ready after ${started} s; left: ${left:-none}"
     fi
   }
   for i in "${!queue[@]}"; do

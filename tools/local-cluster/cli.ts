@@ -46,6 +46,7 @@ async function up(): Promise<number> {
     }
     const progress = new Progress("up", path.join(OUT, "up.log"));
     progress.note(`local: the control plane, Argo CD, Git and state are on this machine; the nodes are KWOK's (no container runs). Details: ${path.relative(PROJECT_ROOT, progress.logFile)}`);
+    progress.note("the argo-cd chart cannot be pulled offline: Argo CD's own manifests come from .tools/charts/argo-cd");
     // Only what the loop runs; the first run builds these (about 40 minutes on 2 cores), the tests the rest.
     const tools = await progress.step("pinned tools", () => installLoopTools(progress));
     if (!tools) return 1;
@@ -60,13 +61,14 @@ async function up(): Promise<number> {
             save();
             return cp;
         });
-        const secrets = await progress.step("secrets store and External Secrets Operator", async () => {
+        // The secrets store and Git need only the control plane, not each other: side by side.
+        const secretsStarted = progress.step("secrets store and External Secrets Operator", async () => {
             const secrets = await startLoopSecrets({ binDir: BIN, etcdUrl: cp.etcdUrl, hub: cp, dataDir: path.join(DATA, "secrets"), detached: true, log });
             state.pids.push({ name: secrets.operator.name, pid: secrets.operator.pid }, { name: secrets.store.process.name, pid: secrets.store.process.pid });
             save();
             return secrets;
         });
-        const { keys, git, sink } = await progress.step("signing keys, Git server, audit webhook", async () => {
+        const gitStarted = progress.step("signing keys, Git server, audit webhook", async () => {
             // Signed commits and strict source integrity, as in CI's loop: the trusted keys are the
             // developer's and the commit server's, written where the stack file points (removed by down).
             const keys = makeLoopKeys(PROJECT_ROOT, path.join(DATA, "gpg"), path.relative(PROJECT_ROOT, path.join(DATA, "signing-keys")));
@@ -83,6 +85,7 @@ async function up(): Promise<number> {
             save();
             return { keys, git, sink };
         });
+        const [secrets, { keys, git, sink }] = await both(secretsStarted, gitStarted);
         await progress.step("stack local configured (credentials in the secrets store)", async () => {
             writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, (platform) => {
                 onLocalCluster(git.url)(platform);
@@ -164,6 +167,14 @@ Look around:
         await down();
         return 1;
     }
+}
+
+/** Both results; when one fails, its error once the other has settled too (so its pids are in the state down reads). */
+async function both<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+    const [ra, rb] = await Promise.allSettled([a, b]);
+    if (ra.status === "rejected") throw ra.reason;
+    if (rb.status === "rejected") throw rb.reason;
+    return [ra.value, rb.value];
 }
 
 /** The CLI's whole output, kept under out/local-cluster (the loop's own data goes with npm run down); returns the path to show. */
