@@ -627,7 +627,7 @@ install_addon_crds() {
 # and link phases rarely fill both cores. Once a run takes longer than a warm one, a line per tool
 # finished says how long it has been and what is left, on stderr (npm run up shows it).
 main() {
-  local tools=() failed=0 t pids=() names=() i started done_pid t0 left
+  local tools=() failed=0 t names=() i started done_pid t0 left
   t0="$(now)"
   for t in "$@"; do if [[ "$t" == loop ]]; then tools+=("${LOOP_TOOLS[@]}"); else tools+=("$t"); fi; done
   [[ ${#tools[@]} -gt 0 ]] || tools=("${ALL_TOOLS[@]}" "${EXTRA_TOOLS[@]}")
@@ -651,7 +651,7 @@ main() {
   for i in "${!queue[@]}"; do
     t="${queue[$i]}"
     while [[ ${#running[@]} -ge ${GITOPS_TOOLS_JOBS:-2} ]]; do finished "$i"; done
-    locked "$t" install_tool "$t" & pids+=($!); names+=("$t"); running[$!]="$t"
+    locked "$t" install_tool "$t" & names+=("$t"); running[$!]="$t"
   done
   while [[ ${#running[@]} -gt 0 ]]; do finished "${#queue[@]}"; done
   # apt-get takes dpkg's lock and fails if another installer holds it: one at a time.

@@ -133,6 +133,8 @@ async function up(): Promise<number> {
         });
         const apps = await progress.step("Applications synced (those whose source is reachable offline)", () => settledApplications(cp.kubectl));
         printApplications(apps);
+        const unsettled = apps.filter((a) => !settled(a)).map((a) => a.name);
+        if (apps.length === 0 || unsettled.length > 0) progress.note(`not settled after 3 minutes: ${unsettled.join(", ") || "no Application at all"} (Argo CD's logs: ${path.relative(PROJECT_ROOT, path.join(DATA, "argocd", "logs"))})`);
         progress.note(`ready in ${progress.elapsed.toFixed(1)} s; pulumi's output: ${pulumiUp.log}, the steps' details: ${path.relative(PROJECT_ROOT, progress.logFile)}`);
         const server = argocd.server!;
         const rel = (p: string) => path.relative(PROJECT_ROOT, p);
@@ -199,9 +201,11 @@ function outcomeLines(r: CliResult): string[] {
 /** An Application whose chart repository is on the internet cannot sync here; its status says so. */
 const unreachableOffline = (m?: string) => m !== undefined && /cannot be reached|no such host|dial tcp/.test(m);
 
-/** Waits (up to 3 minutes) until every Application is Synced and Healthy, or fails only for want of the internet. */
+/** Synced and Healthy, or failing only for want of the internet. */
+const settled = (a: ApplicationStatus) => (a.sync === "Synced" && a.health === "Healthy") || unreachableOffline(a.message);
+
+/** Waits (up to 3 minutes) until every Application has settled. */
 async function settledApplications(kubectl: Kubectl): Promise<ApplicationStatus[]> {
-    const settled = (a: ApplicationStatus) => (a.sync === "Synced" && a.health === "Healthy") || unreachableOffline(a.message);
     const deadline = Date.now() + 180_000;
     let apps = await applicationStatuses(kubectl, "argocd");
     while (Date.now() < deadline && !(apps.length > 0 && apps.every(settled))) {
