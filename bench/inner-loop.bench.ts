@@ -21,6 +21,7 @@ import { performance } from "node:perf_hooks";
 import { CliResult, EngineWorkspace, runPulumi } from "../tools/engine/pulumi-cli";
 import { renderingTo, writeLocalStackFile } from "../tools/local-cluster/local-stack";
 import { loopLayout, readLoopState } from "../tools/local-cluster/loop-state";
+import { benchStack } from "./bench-stack";
 import { PreviewPhases, previewPhases } from "./preview-phases";
 import { printTable, recordResults, ROOT } from "./results";
 
@@ -120,9 +121,8 @@ async function main(): Promise<void> {
         // The committed local stack, rendered to a directory of the bench's own.
         const configFile = path.join(WORK, "Pulumi.local.yaml");
         writeLocalStackFile(ROOT, configFile, renderingTo(path.join(WORK, "rendered")));
-        const rendered: EngineWorkspace = { projectRoot: ROOT, backendDir: path.join(WORK, "backend"), passphrase: "local-stack-only" };
+        const { ws: rendered, stack: local } = benchStack(ROOT, WORK, configFile);
         fs.mkdirSync(rendered.backendDir, { recursive: true });
-        const local = ["--stack", "local", "--config-file", configFile];
         await must(rendered, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
         await must(rendered, ["up", "--yes", "--skip-preview", ...local, ...PACK]);
         rows.push({ key: "previewRendered", what: "preview, no change, local stack rendered, with the pack", seconds: await medianSeconds(rendered, ["preview", "--expect-no-changes", ...local, ...PACK]), floor: floorPreviewPack });

@@ -23,7 +23,7 @@ import { startLoopAuditSink } from "./loop-audit-sink";
 import { serveLoopGit } from "./loop-git";
 import { auditedStack, makeLoopKeys } from "./loop-keys";
 import { loopStoreKeys, startLoopSecrets } from "./loop-secrets";
-import { LoopState, loopLayout } from "./loop-state";
+import { LoopState, loopLayout, readLoopState } from "./loop-state";
 import { sleep, stopPid } from "./managed-process";
 import { Progress } from "./progress";
 
@@ -225,12 +225,12 @@ function printApplications(apps: ApplicationStatus[]): void {
 
 async function down(): Promise<number> {
     const progress = new Progress("down", path.join(OUT, "down.log"));
-    if (!fs.existsSync(STATE)) {
+    const state = readLoopState(LOOP);
+    if (!state) {
         progress.note("no local cluster is running");
         fs.rmSync(DATA, { recursive: true, force: true });
         return 0;
     }
-    const state = JSON.parse(fs.readFileSync(STATE, "utf8")) as LoopState;
     // No pulumi destroy: the stack's state, the cluster, Git and the secrets store all live under the
     // loop's data and go with it (the e2e destroys the stack for real). The processes go at once,
     // nothing left needs an order, and after 2 s they are killed: the kube-apiservers' graceful
