@@ -86,7 +86,7 @@ describe("recovery of an interrupted pulumi up", () => {
     it("nothing to recover: only the state is read", async () => {
         const { asked, run } = cli({ deployment: { resources: [] } });
         const recovery = await recoverInterruptedUpdate(ws(), STACK_ARGS, run);
-        assert.deepStrictEqual(recovery, { staleLocks: [], pendingOperations: [], commands: ["pulumi stack export --stack local"] });
+        assert.deepStrictEqual(recovery, { staleLocks: [], pendingOperations: [], staleRecords: [], commands: ["pulumi stack export --stack local"] });
         assert.deepStrictEqual(asked.map((a) => a[0]), ["stack"]);
     });
 
@@ -97,12 +97,16 @@ describe("recovery of an interrupted pulumi up", () => {
         await assert.rejects(recoverInterruptedUpdate(ws(), STACK_ARGS, run), (e: Error) => e.message.includes(urn) && e.message.includes("--import-pending-creates"));
     });
 
-    it("the whole recovery: the lock and pending operations, the update again, then the state read back once more", async () => {
+    it("the whole recovery: the lock and pending operations, the update again, then the objects it recorded before their update read back", async () => {
         lock("local", { pid: deadPid(), username: "u", hostname: os.hostname(), timestamp: "2026-12-03T22:00:00Z" });
-        const { asked, run } = cli({ deployment: { pending_operations: [] } });
+        const urn = "urn:pulumi:local::gitops-platform::kubernetes:apps/v1:Deployment::argocd-server";
+        const relabelled = { urn, type: "kubernetes:apps/v1:Deployment", inputs: { metadata: { labels: { commit: "new" } } }, outputs: { metadata: { labels: { commit: "old" } } } };
+        const { asked, run } = cli({ deployment: { pending_operations: [], resources: [relabelled] } });
         const update = async (): Promise<CliResult> => (asked.push(["up"]), { args: ["up"], code: 0, stdout: "", stderr: "", seconds: 0 });
-        await recoverAndUpdate(ws(), STACK_ARGS, update, run);
-        assert.deepStrictEqual(asked.map((a) => a[0]), ["cancel", "stack", "refresh", "up", "refresh"]);
+        const recovery = await recoverAndUpdate(ws(), STACK_ARGS, update, run);
+        assert.deepStrictEqual(asked.map((a) => a[0]), ["cancel", "stack", "refresh", "up", "stack", "refresh"]);
+        assert.deepStrictEqual(asked[5], ["refresh", "--yes", "--skip-preview", ...STACK_ARGS, "--target", urn]);
+        assert.deepStrictEqual(recovery.staleRecords.map((r) => r.urn), [urn]);
     });
 
     it("an update that fails after the recovery is an error, and the state is not read back over it", async () => {

@@ -304,6 +304,12 @@ build_registry() {
   GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "${FACT[registry.module]}/cmd/registry@${FACT[registry.version]}"
 }
 
+build_toxiproxy() {  # the version is a variable upstream's release build sets; go install names the binary after cmd/server
+  local mod="${FACT[toxiproxy.module]}" v="${FACT[toxiproxy.version]}"
+  GOBIN="$1" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w -X $mod.Version=$v" "$mod/cmd/server@v$v"
+  mv "$1/server" "$1/toxiproxy-server"
+}
+
 build_actionlint() {   # go install stamps the module version, which -version prints
   GOBIN="$1" go install -trimpath -ldflags "-s -w" "${FACT[actionlint.module]}/cmd/actionlint@v${FACT[actionlint.version]}"
 }

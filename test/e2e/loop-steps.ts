@@ -95,9 +95,9 @@ export async function loopSteps(run: E2eRun, options: LoopOptions = {}): Promise
         return `developer ${keys.developer.fingerprint}, commit server ${keys.commitServer.fingerprint}, stranger ${keys.stranger.fingerprint}`;
     });
 
-    await run.step("a Git repository made from the working tree's charts/, signed by the developer, served over HTTPS with credentials (git-http-backend behind lighttpd)", async () => {
-        loopGit = await serveLoopGit({ projectRoot, dir: path.join(work, "git"), signer: keys!.developer });
-        controllers.push(loopGit.server.process);
+    await run.step("a Git repository made from the working tree's charts/, signed by the developer, served over HTTPS with credentials (git-http-backend behind lighttpd, reached through Toxiproxy)", async () => {
+        loopGit = await serveLoopGit({ projectRoot, dir: path.join(work, "git"), signer: keys!.developer, proxied: true });
+        controllers.push(loopGit.server.process, loopGit.proxy!.process);
         // Argo CD 3.6.1's commit server starts a branch it creates with an unsigned "Initial commit",
         // which strict verification refuses for good: the platform opens the branch, signed, first.
         const opened = loopGit.repo.openBranch(
@@ -355,6 +355,7 @@ export async function loopSteps(run: E2eRun, options: LoopOptions = {}): Promise
             app: APP,
             appNamespace: APP_NAMESPACE,
             git: git(),
+            gitProxy: loopGit!.proxy!,
             process: (name) => {
                 const all = [...controllers, ...cp!.processes];
                 const found = all.find((p) => p.name === name);

@@ -8,6 +8,7 @@ import { waitForApplication } from "../local-cluster/applications";
 import { GitRepository } from "../local-cluster/git-repository";
 import { Kubectl } from "../local-cluster/kubectl";
 import { ManagedProcess, pollUntil, sleep } from "../local-cluster/managed-process";
+import { NetworkProxy } from "../local-cluster/network-proxy";
 
 export interface ChaosLoop {
     kubectl: Kubectl;
@@ -18,6 +19,8 @@ export interface ChaosLoop {
     appNamespace: string;
     /** The repository Argo CD syncs from; commits land on its branch. */
     git: GitRepository;
+    /** Toxiproxy between Argo CD and the Git server: latency on demand. */
+    gitProxy: NetworkProxy;
     /** A process of the loop by name (`argocd-application-controller`, `etcd`, `lighttpd`, ...). */
     process(name: string): ManagedProcess;
     /** The loop's stack: its backend, `--stack`/`--config-file`, and the policy pack's arguments of an update. */

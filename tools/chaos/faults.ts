@@ -4,7 +4,7 @@
  */
 import { applicationControllerKilledMidSync, applicationSetControllerKilledWhileGenerating, redisRestartedEmpty, repoServerKilledWhileRendering } from "./argocd-faults";
 import { ChaosLoop, FaultReport } from "./chaos-loop";
-import { forcePushUnderSyncedRevision, gitServerDown, gitServerHung } from "./git-faults";
+import { forcePushUnderSyncedRevision, gitServerDown, gitServerHung, gitServerSlow } from "./git-faults";
 import { apiServerRestartedDuringSync, etcdStoppedForAWhile } from "./kubernetes-faults";
 import { pulumiUpKilledMidUpdate, twoUpdatesAndACommitAtOnce } from "./pulumi-faults";
 
@@ -29,6 +29,7 @@ export const FAULTS: Fault[] = [
     { proves: "etcd stopped for a while and started on the same data: nothing is lost and the commit that landed meanwhile syncs", short: false, run: (loop) => etcdStoppedForAWhile(loop) },
     { proves: "the Git server down, then back: the cluster keeps the last synced commit, then syncs the one that landed meanwhile", short: false, run: (loop) => gitServerDown(loop) },
     { proves: "the Git server hung (connections accepted, no answer), then continued: the commit that landed meanwhile syncs", short: false, run: (loop) => gitServerHung(loop) },
+    { proves: "the Git server slow (every answer 1 s late, injected by Toxiproxy): the commit that lands meanwhile syncs, later; once the delay is lifted the next syncs at the usual pace", short: true, run: (loop) => gitServerSlow(loop) },
     { proves: "a force-push rewriting history under the synced revision: an unsigned rewrite is refused, a signed one syncs", short: true, run: forcePushUnderSyncedRevision },
     { proves: "pulumi up killed mid-update: the recovery removes the stale lock and settles pending operations; each resource once in the state and the cluster, nothing orphaned, the next preview empty", short: true, run: pulumiUpKilledMidUpdate },
     { proves: "two pulumi up at once: the second is refused by the lock, the first completes, and a commit landing meanwhile syncs", short: false, run: twoUpdatesAndACommitAtOnce },

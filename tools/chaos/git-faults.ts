@@ -1,6 +1,7 @@
 /**
  * The Git server failing under Argo CD: down (connections refused), hung (connections accepted, no
- * answer), and history rewritten under the synced revision by a force-push.
+ * answer), slow (latency injected between them), and history rewritten under the synced revision by
+ * a force-push.
  */
 import { pollUntil, sleep } from "../local-cluster/managed-process";
 import { ChaosLoop, commitMessage, convergedOn, FaultReport, liveMessage, refresh, secondsSince, VALUES_FILE, watchLoop } from "./chaos-loop";
@@ -45,6 +46,34 @@ export async function gitServerHung(loop: ChaosLoop, hungMs = 30_000): Promise<F
     // No refresh now: the push's webhook came while Git hung; Argo CD finds the commit alone.
     const checked = await convergedOn(loop, change);
     return { fault: `the Git server hung for ${hungMs / 1000} s (connections accepted, no answer) while a commit lands`, convergedSeconds: secondsSince(cleared), seen: await watch.stop(), checked };
+}
+
+/**
+ * The Git server slow: every answer `latencyMs` late, injected by the Toxiproxy that stands between
+ * Argo CD and the server, while a commit lands; it syncs, later. Then the delay is lifted and the
+ * next commit syncs at the usual pace.
+ */
+export async function gitServerSlow(loop: ChaosLoop, latencyMs = 1000): Promise<FaultReport> {
+    const watch = watchLoop(loop);
+    await loop.gitProxy.slow(latencyMs);
+    let whileSlow: { seconds: number; checked: string[] };
+    try {
+        const started = Date.now();
+        const change = await commitMessage(loop, "a commit while the Git server is slow");
+        const checked = await convergedOn(loop, change);
+        whileSlow = { seconds: secondsSince(started), checked };
+    } finally {
+        await loop.gitProxy.clear();
+    }
+    const cleared = Date.now();
+    const next = await commitMessage(loop, "a commit once the Git server is fast again");
+    const checked = await convergedOn(loop, next);
+    return {
+        fault: `the Git server slow (every answer ${latencyMs} ms late, through Toxiproxy) while a commit lands, then fast again`,
+        convergedSeconds: secondsSince(cleared),
+        seen: [`the commit made while Git was slow synced in ${whileSlow.seconds} s`, ...(await watch.stop())],
+        checked: [`while slow: ${whileSlow.checked[0]}`, ...checked],
+    };
 }
 
 /**

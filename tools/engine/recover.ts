@@ -5,10 +5,9 @@
  * process is gone from this machine, then `pulumi refresh`, which reads every resource back and so
  * settles pending updates and deletes (a pending create of a Kubernetes object is imported by its
  * namespace/name, the provider's id, since the object may well exist); then the update again, and
- * a last refresh. That last one is needed: seen on the loop (Kubernetes provider 4.25.0), a few
- * objects the killed update had already applied keep their old values in the state through the
- * refresh and the update (the cluster has the new ones), so the next preview proposes changes that
- * are not there until the state is read back once more.
+ * the objects it recorded as they were before it read back (tools/engine/stale-records.ts: the
+ * Kubernetes provider's rollout wait can end on an event older than a label-only update; the
+ * update after a kill relabels every object it had not reached).
  * A lock held by a process that still runs is never removed.
  */
 import * as fs from "fs";
@@ -16,6 +15,8 @@ import * as os from "os";
 import * as path from "path";
 import { isAlive } from "../local-cluster/managed-process";
 import { CliResult, EngineWorkspace, runPulumi } from "./pulumi-cli";
+import { readBackStaleRecords, StaleRecord } from "./stale-records";
+import { exportState } from "./state-export";
 
 export interface StaleLock {
     file: string;
@@ -35,20 +36,34 @@ export interface Recovery {
     /** Locks removed: their process was gone. */
     staleLocks: StaleLock[];
     pendingOperations: PendingOperation[];
+    /** Objects the update after the recovery recorded as they were before it (read back since). */
+    staleRecords: StaleRecord[];
     /** The commands run, in order. */
     commands: string[];
 }
 
-/** The whole recovery: the lock and pending operations settled, the update run again by `update`, the state read back. */
+/**
+ * The whole recovery: the lock and pending operations settled, the update run again by `update`,
+ * then the objects it recorded before their update read back.
+ */
 export async function recoverAndUpdate(ws: EngineWorkspace, stackArgs: string[], update: () => Promise<CliResult>, run: (args: string[]) => Promise<CliResult> = (args) => runPulumi(ws, args)): Promise<Recovery> {
     const recovery = await recoverInterruptedUpdate(ws, stackArgs, run);
     recovery.commands.push("pulumi up");
     const up = await update();
     if (up.code !== 0) throw new RecoveryError(`pulumi up after the recovery failed:\n${up.stderr.trim() || up.stdout.split("\n").slice(-25).join("\n")}`);
-    recovery.commands.push(`pulumi refresh ${stackArgs.join(" ")}`);
-    const refresh = await run(["refresh", "--yes", ...stackArgs]);
-    if (refresh.code !== 0) throw new RecoveryError(`pulumi refresh after the update failed:\n${refresh.stderr.trim()}`);
+    recovery.commands.push(`pulumi stack export --stack ${stackArgs[stackArgs.indexOf("--stack") + 1]}`);
+    recovery.staleRecords = await recovering(() => readBackStaleRecords(run, stackArgs));
+    if (recovery.staleRecords.length > 0) recovery.commands.push(`pulumi refresh --target (${recovery.staleRecords.length} objects recorded before their update)`);
     return recovery;
+}
+
+/** A step's failure as a RecoveryError, which the CLI reports without a stack trace. */
+async function recovering<T>(step: () => Promise<T>): Promise<T> {
+    try {
+        return await step();
+    } catch (e) {
+        throw e instanceof RecoveryError ? e : new RecoveryError((e as Error).message);
+    }
 }
 
 export class RecoveryError extends Error {}
@@ -68,26 +83,10 @@ export function stackLocks(backendDir: string, stack: string): StaleLock[] {
     });
 }
 
-/**
- * `pulumi stack export`, through a file: the state is megabytes of JSON, kept out of transcripts
- * (the backend's own files hold the same, and are what the canary checks read).
- */
-export async function exportState(run: (args: string[]) => Promise<CliResult>, stack: string): Promise<unknown> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "state-export-"));
-    try {
-        const file = path.join(dir, "state.json");
-        const r = await run(["stack", "export", "--stack", stack, "--file", file]);
-        if (r.code !== 0) throw new RecoveryError(`pulumi stack export --stack ${stack} failed:\n${r.stderr.trim()}`);
-        return JSON.parse(fs.readFileSync(file, "utf8"));
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
-
 /** Makes the stack updatable again after an interrupted update; says what it did. */
 export async function recoverInterruptedUpdate(ws: EngineWorkspace, stackArgs: string[], run: (args: string[]) => Promise<CliResult> = (args) => runPulumi(ws, args)): Promise<Recovery> {
     const stack = stackArgs[stackArgs.indexOf("--stack") + 1];
-    const recovery: Recovery = { staleLocks: [], pendingOperations: [], commands: [] };
+    const recovery: Recovery = { staleLocks: [], pendingOperations: [], staleRecords: [], commands: [] };
     const must = async (args: string[]) => {
         recovery.commands.push(`pulumi ${args.join(" ")}`);
         const r = await run(args);
@@ -102,7 +101,7 @@ export async function recoverInterruptedUpdate(ws: EngineWorkspace, stackArgs: s
     // `pulumi cancel` removes every lock of the stack: only once each is known to be stale.
     if (recovery.staleLocks.length > 0) await must(["cancel", "--yes", stack]);
     recovery.commands.push(`pulumi stack export --stack ${stack}`);
-    const exported = (await exportState(run, stack)) as { deployment?: { pending_operations?: { type: string; resource: { urn: string; type: string; inputs?: { metadata?: { name?: string; namespace?: string } } } }[] } };
+    const exported = (await recovering(() => exportState(run, stack))) as { deployment?: { pending_operations?: { type: string; resource: { urn: string; type: string; inputs?: { metadata?: { name?: string; namespace?: string } } } }[] } };
     for (const op of exported.deployment?.pending_operations ?? []) {
         const meta = op.resource.inputs?.metadata;
         const kubernetesObject = op.resource.type.startsWith("kubernetes:") && !op.resource.type.startsWith("kubernetes:helm.sh") && meta?.name;

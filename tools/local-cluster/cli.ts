@@ -261,10 +261,11 @@ async function recover(): Promise<number> {
         return 2;
     }
     try {
-        console.log("recover: then pulumi up --stack local --policy-pack policies/launch, and a refresh");
+        console.log("recover: then pulumi up --stack local --policy-pack policies/launch, and the objects it recorded as they were before it read back");
         const recovery = await recoverAndUpdate(ws, STACK_ARGS, () => runPulumi(ws, ["up", "--yes", ...STACK_ARGS, ...POLICY_ARGS], { inherit: true }));
         for (const lock of recovery.staleLocks) console.log(`recover: stale lock of pid ${lock.pid} (gone) since ${lock.timestamp}: ${lock.file}`);
         for (const op of recovery.pendingOperations) console.log(`recover: pending operation ${op.type} ${op.urn}${op.id ? ` (imported as ${op.id})` : ""}`);
+        for (const record of recovery.staleRecords) console.log(`recover: ${record.urn} was recorded as it was before the update (${record.differences.join("; ")}); read back`);
         for (const command of recovery.commands) console.log(`recover: ran ${command}`);
         return 0;
     } catch (e) {

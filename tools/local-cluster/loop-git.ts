@@ -12,6 +12,7 @@ import { GitRepository } from "./git-repository";
 import { GitServer, GitUser, startGitServer } from "./git-server";
 import type { GpgKey } from "./gpg";
 import type { LoopSecrets } from "./loop-secrets";
+import { NetworkProxy, startNetworkProxy } from "./network-proxy";
 
 /** The store keys the stack's ExternalSecrets read the credentials from. */
 export interface CredentialKeys {
@@ -22,7 +23,9 @@ export interface CredentialKeys {
 export interface LoopGit {
     repo: GitRepository;
     server: GitServer;
-    /** `https://127.0.0.1:<port>/gitops-platform.git`. */
+    /** Toxiproxy between Argo CD and the server, when asked for (the e2e loop's network faults). */
+    proxy?: NetworkProxy;
+    /** `https://127.0.0.1:<port>/gitops-platform.git`: the proxy's port when there is one. */
     url: string;
     /** Puts the reader's and the committer's credentials in the store; `readPassword` replaces the reader's (to try a wrong one). */
     putCredentials(secrets: LoopSecrets, keys: CredentialKeys, readPassword?: string): Promise<void>;
@@ -37,17 +40,25 @@ export interface LoopGit {
 
 const newPassword = () => crypto.randomBytes(24).toString("base64url");
 
-export async function serveLoopGit(options: { projectRoot: string; dir: string; signer?: GpgKey; detached?: boolean }): Promise<LoopGit> {
+export async function serveLoopGit(options: { projectRoot: string; dir: string; signer?: GpgKey; detached?: boolean; proxied?: boolean }): Promise<LoopGit> {
     const repo = GitRepository.fromWorkingTree(options.projectRoot, path.join(options.dir, "repos"), ["charts"], options.signer);
     let reader: GitUser = { username: "argocd-repo-server", password: newPassword() };
     const committer: GitUser = { username: "argocd-commit-server", password: newPassword() };
     const server = await startGitServer({ root: path.dirname(repo.bare), dataDir: path.join(options.dir, "server"), users: [reader, committer], writers: [committer.username], detached: options.detached });
+    let proxy: NetworkProxy | undefined;
+    try {
+        if (options.proxied) proxy = await startNetworkProxy({ name: "git", upstreamPort: server.port, dataDir: path.join(options.dir, "proxy"), detached: options.detached });
+    } catch (e) {
+        await server.process.stop();
+        throw e;
+    }
     let rotations = 0;
     const put = (secrets: LoopSecrets, key: string, user: GitUser) => secrets.put(key, { username: user.username, password: user.password });
     return {
         repo,
         server,
-        url: server.url(repo.name),
+        proxy,
+        url: proxy ? `https://127.0.0.1:${proxy.port}/${repo.name}` : server.url(repo.name),
         putCredentials: async (secrets, keys, readPassword) => {
             await put(secrets, keys.read, { ...reader, password: readPassword ?? reader.password });
             await put(secrets, keys.write, committer);
