@@ -34,8 +34,8 @@ export interface StaleRecord {
 export function staleRecords(resources: StateResource[]): StaleRecord[] {
     const stale: StaleRecord[] = [];
     for (const r of resources) {
-        // A chart or a provider is not an object the cluster holds; nor is an object never created (no outputs).
-        if (!r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:helm.sh") || r.type.startsWith("pulumi:providers") || !r.outputs?.metadata) continue;
+        // Only objects the cluster holds: not a chart, a provider (pulumi:providers:...) or a component; not one never created (no outputs).
+        if (!r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:helm.sh") || !r.outputs?.metadata) continue;
         const differences: string[] = [];
         for (const field of ["labels", "annotations"] as const) {
             const applied = r.inputs?.metadata?.[field] ?? {};
