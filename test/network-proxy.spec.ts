@@ -61,10 +61,11 @@ describe("Toxiproxy in front of a loopback server (network faults)", function ()
         assert.ok(fast.ms < LATENCY_MS, `still ${fast.ms} ms after the latency was cleared`);
     });
 
-    it("stops by pid", async () => {
+    it("stops by pid; asked for latency then, it is an error naming its API", async () => {
         const pid = proxy.process.pid;
         await proxy.process.stop();
         assert.strictEqual(isAlive(pid), false);
         await assert.rejects(get(proxy.port));
+        await assert.rejects(proxy.slow(LATENCY_MS), /toxiproxy POST \/proxies\/probe\/toxics: its API at http:\/\/127\.0\.0\.1:\d+\/proxies\/probe\/toxics does not answer \(connect ECONNREFUSED/);
     });
 });

@@ -36,7 +36,10 @@ export async function startNetworkProxy(options: { name: string; upstreamPort: n
         detached: options.detached,
     });
     const api = async (method: string, route: string, body?: unknown): Promise<Response> => {
-        const res = await fetch(`http://127.0.0.1:${apiPort}${route}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+        const url = `http://127.0.0.1:${apiPort}${route}`;
+        const res = await fetch(url, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }).catch((e: Error) => {
+            throw new Error(`toxiproxy ${method} ${route}: its API at ${url} does not answer (${(e.cause as Error | undefined)?.message ?? e.message})`);
+        });
         if (!res.ok) throw new Error(`toxiproxy ${method} ${route}: ${res.status} ${(await res.text()).trim()}`);
         return res;
     };
