@@ -6,7 +6,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import { CliResult } from "../tools/engine/pulumi-cli";
-import { readBackStaleRecords, StateResource, staleRecords } from "../tools/engine/stale-records";
+import { readBackStaleRecords, staleRecords } from "../tools/engine/stale-records";
+import { StateResource } from "../tools/engine/state-export";
 
 const STACK_ARGS = ["--stack", "local", "--config-file", "Pulumi.local.yaml"];
 const DEPLOYMENT = "urn:pulumi:local::gitops-platform::gitops:platform:ArgoCd$kubernetes:helm.sh/v4:Chart$kubernetes:apps/v1:Deployment::argocd:argocd/argocd-server";

@@ -14,11 +14,6 @@ import { exportState } from "../engine/state-export";
 import { CliResult } from "../engine/pulumi-cli";
 import { ChaosLoop, commitMessage, convergedOn, FaultReport, secondsSince, watchLoop } from "./chaos-loop";
 
-interface StateResource {
-    urn: string;
-    type: string;
-    outputs?: { apiVersion?: string; kind?: string; metadata?: { uid?: string; name?: string; namespace?: string } };
-}
 interface LiveObject {
     metadata: { uid: string; name: string; namespace?: string; labels?: Record<string, string>; managedFields?: { manager: string; operation?: string; time?: string }[] };
 }
@@ -86,12 +81,15 @@ function kubectlKind(apiVersion: string, kind: string): string {
  */
 async function stateMatchesCluster(loop: ChaosLoop): Promise<string[]> {
     const stack = loop.stack.stackArgs[loop.stack.stackArgs.indexOf("--stack") + 1];
-    const { deployment } = (await exportState((args) => loop.pulumi(args), stack)) as { deployment: { resources: StateResource[]; pending_operations?: unknown[] } };
-    const urns = deployment.resources.map((r) => r.urn);
+    const { deployment } = await exportState((args) => loop.pulumi(args), stack);
+    if (!deployment?.resources) throw new Error(`the exported state of ${stack} holds no resources`);
+    const resources = deployment.resources;
+    const pending = deployment?.pending_operations ?? [];
+    const urns = resources.map((r) => r.urn);
     const twice = urns.filter((u, i) => urns.indexOf(u) !== i);
     if (twice.length > 0) throw new Error(`resources twice in the state: ${twice.join(", ")}`);
-    if ((deployment.pending_operations ?? []).length > 0) throw new Error(`the state still has ${deployment.pending_operations!.length} pending operations`);
-    const objects = deployment.resources.filter((r) => r.type.startsWith("kubernetes:") && r.outputs?.metadata?.uid && r.outputs.kind);
+    if (pending.length > 0) throw new Error(`the state still has ${pending.length} pending operations`);
+    const objects = resources.filter((r) => r.type.startsWith("kubernetes:") && r.outputs?.metadata?.uid && r.outputs.kind);
     const inState = new Set(objects.map((r) => r.outputs!.metadata!.uid!));
     const kinds = [...new Set(objects.map((r) => kubectlKind(r.outputs!.apiVersion!, r.outputs!.kind!)))];
     const missing: string[] = [];

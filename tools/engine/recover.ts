@@ -101,7 +101,7 @@ export async function recoverInterruptedUpdate(ws: EngineWorkspace, stackArgs: s
     // `pulumi cancel` removes every lock of the stack: only once each is known to be stale.
     if (recovery.staleLocks.length > 0) await must(["cancel", "--yes", stack]);
     recovery.commands.push(`pulumi stack export --stack ${stack}`);
-    const exported = (await recovering(() => exportState(run, stack))) as { deployment?: { pending_operations?: { type: string; resource: { urn: string; type: string; inputs?: { metadata?: { name?: string; namespace?: string } } } }[] } };
+    const exported = await recovering(() => exportState(run, stack));
     for (const op of exported.deployment?.pending_operations ?? []) {
         const meta = op.resource.inputs?.metadata;
         const kubernetesObject = op.resource.type.startsWith("kubernetes:") && !op.resource.type.startsWith("kubernetes:helm.sh") && meta?.name;

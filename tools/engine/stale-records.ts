@@ -11,18 +11,7 @@
  * with; `pulumi refresh --target` reads those back.
  */
 import { CliResult } from "./pulumi-cli";
-import { exportState } from "./state-export";
-
-interface Metadata {
-    labels?: Record<string, unknown>;
-    annotations?: Record<string, unknown>;
-}
-export interface StateResource {
-    urn: string;
-    type: string;
-    inputs?: { metadata?: Metadata };
-    outputs?: { metadata?: Metadata };
-}
+import { exportState, StateResource } from "./state-export";
 
 export interface StaleRecord {
     urn: string;
@@ -54,8 +43,7 @@ export function staleRecords(resources: StateResource[]): StaleRecord[] {
 /** Reads back, with one targeted refresh, every object recorded before its update; says which. */
 export async function readBackStaleRecords(run: (args: string[]) => Promise<CliResult>, stackArgs: string[]): Promise<StaleRecord[]> {
     const stack = stackArgs[stackArgs.indexOf("--stack") + 1];
-    const exported = (await exportState(run, stack)) as { deployment?: { resources?: StateResource[] } };
-    const stale = staleRecords(exported.deployment?.resources ?? []);
+    const stale = staleRecords((await exportState(run, stack)).deployment?.resources ?? []);
     if (stale.length === 0) return [];
     const refresh = await run(["refresh", "--yes", "--skip-preview", ...stackArgs, ...stale.flatMap((s) => ["--target", s.urn])]);
     if (refresh.code !== 0) throw new Error(`pulumi refresh of ${stale.length} objects recorded before their update failed:\n${refresh.stderr.trim() || refresh.stdout.split("\n").slice(-15).join("\n")}`);
