@@ -4,7 +4,8 @@
  * at commit fdfd829, the figures below) and beside its floor, the same command on a bare program that
  * registers nothing (under the same CLI, with the policy pack where the figure has it):
  *   - `pulumi preview --expect-no-changes` of the committed local stack (rendered to a directory, no
- *     cluster), with and without the policy pack;
+ *     cluster), with and without the policy pack, and with the pack but Argo CD's CRDs left out of
+ *     the chart: what a stack of their own would save every preview;
  *   - on the loop `npm run up` made: a no-change preview, and a no-change `pulumi up` as npm run up
  *     runs it (`--skip-preview`) beside the CLI's default (a preview first);
  *   - `npm run up` warm, from nothing to every Application settled (Synced and Healthy, or failing
@@ -29,10 +30,15 @@ const RUNS = Number(process.env.INNER_LOOP_RUNS ?? 2);
 const WORK = path.join(ROOT, "out", "bench", "inner-loop");
 const PACK = ["--policy-pack", path.join(ROOT, "policies", "launch"), "--policy-pack-config", path.join(ROOT, "policies", "config", "local.json")];
 
-/** Seconds, measured at fdfd829 (before issue 26's work) on this kind of machine, warm caches. */
+/** Seconds, measured before issue 26's work on this kind of machine, warm caches. */
 const BEFORE: Record<string, number | undefined> = {
-    // No before for the previews: this work changed neither the program nor the pack, so they are
-    // today's (the issue measured 14.6 s rendered; on the loop 24.6 s with the pack, 18.6 s without).
+    // The previews and the no-change up: this bench at 938bf58 (program and pack as at fdfd829,
+    // TypeScript's transpiler; the issue measured 14.6 s rendered, the machine's load varies).
+    previewRendered: 22.7,
+    previewRenderedNoPack: 17.9,
+    previewLoop: 29.2,
+    upLoop: 27.9,
+    // At fdfd829:
     // The first up of npm run up, a preview before the update: 78.5 s (69.4 s on a second run).
     firstUp: 78.5,
     // Of which 68 s were install.sh re-making the Argo CD stand-in chart (a quadratic awk).
@@ -87,6 +93,21 @@ async function bareProgram(): Promise<{ ws: EngineWorkspace; stack: string[] }> 
     return { ws, stack };
 }
 
+/** A copy of the chart at `from` whose templates render no CustomResourceDefinition; returns its directory. */
+function chartWithoutCrds(from: string, to: string): string {
+    fs.cpSync(from, to, { recursive: true });
+    const templates = path.join(to, "templates");
+    let dropped = 0;
+    for (const file of fs.readdirSync(templates).filter((f) => /\.ya?ml$/.test(f))) {
+        const docs = fs.readFileSync(path.join(templates, file), "utf8").split(/^---\s*$/m);
+        const kept = docs.filter((d) => !/^kind: CustomResourceDefinition\s*$/m.test(d));
+        dropped += docs.length - kept.length;
+        fs.writeFileSync(path.join(templates, file), kept.join("---\n"));
+    }
+    if (dropped === 0) throw new Error(`${from}: no CustomResourceDefinition in its templates to leave out`);
+    return to;
+}
+
 /** `npm run <script>`: its wall time and the seconds its progress lines report. */
 function npmRun(script: string): { seconds: number; lines: string[] } {
     const t0 = performance.now();
@@ -122,13 +143,25 @@ async function main(): Promise<void> {
         const configFile = path.join(WORK, "Pulumi.local.yaml");
         writeLocalStackFile(ROOT, configFile, renderingTo(path.join(WORK, "rendered")));
         const { ws: rendered, stack: local } = benchStack(ROOT, WORK, configFile);
-        fs.mkdirSync(rendered.backendDir, { recursive: true });
         await must(rendered, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
         await must(rendered, ["up", "--yes", "--skip-preview", ...local, ...PACK]);
         rows.push({ key: "previewRendered", what: "preview, no change, local stack rendered, with the pack", seconds: await medianSeconds(rendered, ["preview", "--expect-no-changes", ...local, ...PACK]), floor: floorPreviewPack });
         rows.push({ key: "previewRenderedNoPack", what: "  the same without the pack", seconds: await medianSeconds(rendered, ["preview", "--expect-no-changes", ...local]), floor: floorPreview });
         profiles.push({ what: "rendered, pack", phases: await phases(rendered, ["preview", "--expect-no-changes", ...local, ...PACK]) });
         profiles.push({ what: "rendered, no pack", phases: await phases(rendered, ["preview", "--expect-no-changes", ...local]) });
+
+        // What taking Argo CD's CRDs out of the stack would save a preview: the same stack, its Argo
+        // CD chart without them (rendered, so nothing needs the CRDs to exist).
+        const noCrdsConfig = path.join(WORK, "no-crds", "Pulumi.local.yaml");
+        const noCrdsChart = chartWithoutCrds(path.join(ROOT, ".tools", "charts", "argo-cd"), path.join(WORK, "no-crds", "argo-cd"));
+        writeLocalStackFile(ROOT, noCrdsConfig, (platform) => {
+            renderingTo(path.join(WORK, "no-crds", "rendered"))(platform);
+            platform.argocd = { ...(platform.argocd as Record<string, unknown>), chart: { path: noCrdsChart } };
+        });
+        const { ws: noCrds, stack: noCrdsStack } = benchStack(ROOT, path.join(WORK, "no-crds"), noCrdsConfig);
+        await must(noCrds, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
+        await must(noCrds, ["up", "--yes", "--skip-preview", ...noCrdsStack, ...PACK]);
+        rows.push({ key: "previewRenderedNoCrds", what: "  the same with the pack, Argo CD's CRDs left out (what if)", seconds: await medianSeconds(noCrds, ["preview", "--expect-no-changes", ...noCrdsStack, ...PACK]), floor: floorPreviewPack });
 
         const up = npmRun("up");
         try {
@@ -158,7 +191,7 @@ async function main(): Promise<void> {
     process.stdout.write("\n  where a no-change preview's time goes (seconds, one run each with -v=7; bench/preview-phases.ts):\n");
     const phaseNames = ["start", "load", "register", "chart", "settle", "finish", "total"] as const;
     printTable([["phase", ...profiles.map((p) => p.what)], ...phaseNames.map((name) => [name === "chart" ? "  of it the Argo CD chart" : name, ...profiles.map((p) => (p.phases[name] === null ? "-" : String(p.phases[name])))])]);
-    process.stdout.write("  before: measured at fdfd829 on this kind of machine; none for the previews, whose program and pack this work did not change\n");
+    process.stdout.write("  before: measured on this kind of machine at fdfd829 (npm run up, down) and 938bf58 (the previews and the no-change up, before swc)\n");
     recordResults({
         innerLoop: Object.fromEntries(rows.map((r) => [r.key, { seconds: r.seconds, goal: GOAL[r.key] ?? null, before: BEFORE[r.key] ?? null, floor: r.floor ?? null }])),
         innerLoopPreviewPhases: Object.fromEntries(profiles.map((p) => [p.what, p.phases])),

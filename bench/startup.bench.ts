@@ -3,11 +3,11 @@
  * (under the plan's mocks here, in place of the engine's gRPC monitor), timed from process start to
  * the first registered resource and to the last registration, for the local and dev stacks, in four
  * ways of loading TypeScript:
- *   - type-check:      ts-node type-checking at run time (what the engine did before: host 3.68.0
- *                      always asks for TypeScript and @pulumi/pulumi's runner leaves ts-node's default)
- *   - transpile-only:  ts-node without type-checking (PULUMI_NODEJS_TRANSPILE_ONLY=true)
+ *   - type-check:      ts-node type-checking at run time (ts-node's own default: host 3.68.0
+ *                      always asks for TypeScript and @pulumi/pulumi's runner leaves it to ts-node)
+ *   - transpile-only:  ts-node without type-checking, TypeScript's own transpiler (the default before swc)
  *   - project default: ts-node as @pulumi/pulumi's runner registers it (`transpileOnly` unset, so
- *                      tsconfig.json's `ts-node` section decides): what `pulumi preview` does now
+ *                      tsconfig.json's `ts-node` section decides: swc): what `pulumi preview` does now
  *   - precompiled JS:  `tsc` output run by plain node (the build step timed separately)
  * Each registers ts-node exactly as @pulumi/pulumi/cmd/run does (project tsconfig.json). The median
  * of BENCH_STARTUP_RUNS (default 3) runs is reported (type-checking: one run). Goal: at most 1.5 s to the last registration.
@@ -30,8 +30,8 @@ interface Startup {
 }
 
 /** node arguments that register ts-node as @pulumi/pulumi/cmd/run does, then run the child. */
-function tsNodeArgs(transpileOnly: boolean | undefined): string[] {
-    const options = { compiler: "typescript", transpileOnly, project: "tsconfig.json", skipProject: false, compilerOptions: {} };
+function tsNodeArgs(transpileOnly: boolean | undefined, swc?: boolean): string[] {
+    const options = { compiler: "typescript", transpileOnly, swc, project: "tsconfig.json", skipProject: false, compilerOptions: {} };
     return ["-e", `require("ts-node").register(${JSON.stringify(options)}); process.argv.splice(1, 0, ${JSON.stringify(CHILD)}); require(${JSON.stringify(CHILD)});`];
 }
 
@@ -73,9 +73,9 @@ function main(): void {
         linkPolicyPackage(buildDir);
         // Type-checking takes tens of seconds a run here: once is enough to see it.
         const modes: { name: string; runs?: number; run: (stack: string) => Startup }[] = [
-            { name: "type-check (before)", runs: 1, run: (s) => runOnce(tsNodeArgs(false), s) },
-            { name: "transpile-only", run: (s) => runOnce(tsNodeArgs(true), s) },
-            { name: "project default (pulumi preview)", run: (s) => runOnce(tsNodeArgs(undefined), s) },
+            { name: "type-check", runs: 1, run: (s) => runOnce(tsNodeArgs(false, false), s) },
+            { name: "transpile-only, TypeScript's transpiler (before)", run: (s) => runOnce(tsNodeArgs(true, false), s) },
+            { name: "project default: swc (pulumi preview)", run: (s) => runOnce(tsNodeArgs(undefined), s) },
             { name: "precompiled JS", run: (s) => runOnce([path.join(buildDir, "bench", "startup-child.js")], s, [buildDir]) },
         ];
         const rows = [["stack", "loading", "first resource s", "all registered s", "resources", "goal <= 1.5 s"]];

@@ -47,7 +47,7 @@ async function up(): Promise<number> {
     const progress = new Progress("up", path.join(OUT, "up.log"));
     progress.note(`local: the control plane, Argo CD, Git and state are on this machine; the nodes are KWOK's (no container runs). Details: ${path.relative(PROJECT_ROOT, progress.logFile)}`);
     progress.note("the argo-cd chart cannot be pulled offline: Argo CD's own manifests come from .tools/charts/argo-cd");
-    // Only what the loop runs; the first run builds these (45 to 50 minutes on 2 cores), the tests the rest.
+    // Only what the loop runs; the first run builds these (48 minutes on 2 cores), the tests the rest.
     const tools = await progress.step("pinned tools", () => installLoopTools(progress));
     if (!tools) return 1;
     fs.mkdirSync(DATA, { recursive: true });
