@@ -194,7 +194,11 @@ export async function startPolicyAnalyzer(packDir: string, options: { timeoutMs?
     const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [dir] });
     // The first argument is the engine address; the pack never dials it during analysis.
     // Tracked: an interrupted or failed plan stops the pack too (tools/engine/processes.ts).
-    const child = spawnTracked(process.execPath, [...(options.nodeArgs ?? []), runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: process.env });
+    // ts-node's settings of the caller (npm run review sets TS_NODE_PROJECT for its plans) are not the
+    // pack's: the runner registers ts-node with type-checking, which the project's swc cannot do, and
+    // must read the pack's own tsconfig.json, as under the CLI.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("TS_NODE_")));
+    const child = spawnTracked(process.execPath, [...(options.nodeArgs ?? []), runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env });
     const port = await waitForPort(child, dir, options.timeoutMs ?? 180_000);
     const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
         "grpc.max_receive_message_length": 400 * 1024 * 1024,
