@@ -84,7 +84,7 @@ async function stateMatchesCluster(loop: ChaosLoop): Promise<string[]> {
     const { deployment } = await exportState((args) => loop.pulumi(args), stack);
     if (!deployment?.resources) throw new Error(`the exported state of ${stack} holds no resources`);
     const resources = deployment.resources;
-    const pending = deployment?.pending_operations ?? [];
+    const pending = deployment.pending_operations ?? [];
     const urns = resources.map((r) => r.urn);
     const twice = urns.filter((u, i) => urns.indexOf(u) !== i);
     if (twice.length > 0) throw new Error(`resources twice in the state: ${twice.join(", ")}`);
