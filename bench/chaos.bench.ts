@@ -1,12 +1,14 @@
 /**
  * Chaos on the local loop, measured (issue 30): how long Argo CD takes to converge again after each
  * fault, and how the application controller's convergence after a kill grows with the number of
- * Applications. One control plane, `pulumi up` of the local stack with the policy pack, Argo CD's
- * controllers (one shard), Git a `file://` repository of the working tree's charts plus a probe
- * chart (one ConfigMap per release) the bench commits to.
+ * Applications generated on the local fleet. One control plane, CHAOS_BENCH_CLUSTERS (default 10)
+ * fleet clusters on its etcd registered through the stack (`platform.fleet`), `pulumi up` of the
+ * local stack with the policy pack, Argo CD's controllers (one shard), Git a `file://` repository of
+ * the working tree's charts plus a probe chart (one ConfigMap per release) the bench commits to.
  *
- * For each count in CHAOS_BENCH_APPS (default "10,100,500"): that many probe Applications
- * (project team-hello, automated sync, in-cluster, namespace hello) synced, then
+ * For each count in CHAOS_BENCH_APPS (default "10,100,500"): that many probe Applications generated
+ * by one ApplicationSet (a matrix: the fleet's clusters, by label, times count / clusters releases;
+ * project team-hello, automated sync, namespace hello of each fleet cluster) synced, then
  *   - baseline: a values commit, a refresh asked of every Application while the controller is paused,
  *     seconds from it resumed to every Application Synced at the commit and its ConfigMap holding
  *     the new value;
@@ -14,12 +16,14 @@
  *     is down, restarted 2 s after the kill; seconds from the restart to the same.
  * On the smallest count, the same measure after each fault cleared: the repo server killed, Redis
  * killed and restarted empty, the ApplicationSet controller killed (its generated Applications must
- * keep their UIDs), the kube-apiserver restarted, etcd stopped for 10 s. Figures, never a limit.
+ * keep their UIDs), the kube-apiserver restarted, etcd stopped for 10 s (CHAOS_BENCH_FAULTS=0 skips
+ * them). Figures, never a limit.
  *
- * Not real: the nodes are KWOK's and no container runs (a ConfigMap needs none); the processes are
- * local, not pods, so a "restart" is the bench's, not a kubelet's with its backoff; the refresh
- * annotation stands in for a Git webhook (Argo CD would otherwise find a commit on its 2-minute reconcile); the probe
- * Applications are applied with kubectl, not declared in the stack.
+ * Not real: the fleet clusters are API servers only, and no container runs anywhere (a ConfigMap needs
+ * none); the processes are local, not pods, so a "restart" is the bench's, not a kubelet's with its
+ * backoff; the refresh annotation stands in for a Git webhook (Argo CD would otherwise find a commit
+ * on its 2-minute reconcile); the probe ApplicationSet is applied with kubectl, not declared in the
+ * stack (the stack's ApplicationSets generate one Application per cluster; this one generates many).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -30,6 +34,7 @@ import { onExit } from "../tools/engine/processes";
 import { benchStack } from "./bench-stack";
 import { ArgoCdControllers, startArgoCdControllers } from "../tools/local-cluster/argocd-controllers";
 import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
+import { FleetClusters, startFleetClusters } from "../tools/local-cluster/fleet-clusters";
 import { GitRepository } from "../tools/local-cluster/git-repository";
 import { Kubectl } from "../tools/local-cluster/kubectl";
 import { onLocalCluster, writeLocalStackFile } from "../tools/local-cluster/local-stack";
@@ -39,11 +44,14 @@ import { printTable, recordResults, ROOT } from "./results";
 const BIN = path.join(ROOT, ".tools", "bin");
 const NAMESPACE = "argocd";
 const PROJECT = "team-hello";
-/** A namespace team-hello may deploy to, in-cluster. */
+/** The namespace the probes sync to on every fleet cluster (team-hello's, as on the hub). */
 const TARGET_NAMESPACE = "hello";
-/** On the probe Applications and their ConfigMaps: what the bench lists, refreshes and deletes. */
+/** On the probe ApplicationSet, its Applications and their ConfigMaps: what the bench lists, refreshes and deletes. */
 const PROBE_LABEL = "gitops.platform/bench";
 const PROBE_SELECTOR = `${PROBE_LABEL}=chaos`;
+const PROBE_APPLICATION_SET = "chaos-probes";
+/** The fleet clusters' label, which the probe ApplicationSet's cluster generator selects. */
+const FLEET_SELECTOR = { tier: "chaos-bench" };
 /** The probe chart, in the bench's copy of the repository only. */
 const PROBE_CHART = "bench/chaos-probe";
 const PROBE_VALUES = `${PROBE_CHART}/values.yaml`;
@@ -58,6 +66,9 @@ const FAULT_TIMEOUT_MS = Number(process.env.CHAOS_BENCH_FAULT_TIMEOUT_S ?? 600) 
 const KILLED_MS = 2000;
 
 const applicationCounts = (process.env.CHAOS_BENCH_APPS ?? "10,100,500").split(",").map(Number).sort((a, b) => a - b);
+const clusterCount = Number(process.env.CHAOS_BENCH_CLUSTERS ?? 10);
+/** CHAOS_BENCH_FAULTS=0: the scaling measure only (the faults take about 8 minutes, most of it the repo server's). */
+const measureFaults = process.env.CHAOS_BENCH_FAULTS !== "0";
 
 interface ScaleRun {
     applications: number;
@@ -90,7 +101,7 @@ interface FaultRun {
 }
 
 interface ProbeApplication {
-    metadata: { name: string; uid: string; ownerReferences?: { kind: string; name: string }[] };
+    metadata: { name: string; uid: string; ownerReferences?: { kind: string; name: string }[]; deletionTimestamp?: string; finalizers?: string[] };
     status?: {
         sync?: { status?: string; revision?: string };
         conditions?: { type: string; message: string }[];
@@ -111,23 +122,38 @@ function writeProbeChart(git: GitRepository): string {
     return git.commitWorkingTree("bench: the chaos probe chart");
 }
 
-function probeApplications(count: number, repoURL: string): Record<string, unknown>[] {
-    return Array.from({ length: count }, (_, i) => {
-        const name = `chaos-${String(i + 1).padStart(4, "0")}`;
-        return {
-            apiVersion: "argoproj.io/v1alpha1",
-            kind: "Application",
-            // No resources finalizer: the bench deletes the ConfigMaps itself, so deleting 500 Applications costs no controller time.
-            metadata: { name, namespace: NAMESPACE, labels: { [PROBE_LABEL]: "chaos" } },
-            spec: {
-                project: PROJECT,
-                source: { repoURL, path: PROBE_CHART, targetRevision: "main", helm: { releaseName: name } },
-                destination: { name: "in-cluster", namespace: TARGET_NAMESPACE },
-                // The stack's Applications' sync policy (components/gitops), so the probes recover as they would.
-                syncPolicy: automatedSyncPolicy(DEFAULT_RETRY),
+/**
+ * The probes as the fleet gets them: one ApplicationSet whose matrix generator pairs every fleet
+ * cluster (by label) with `perCluster` releases, so `count` Applications are spread evenly.
+ */
+function probeApplicationSet(count: number, clusters: number, repoURL: string): Record<string, unknown> {
+    if (!Number.isInteger(count / clusters)) throw new Error(`CHAOS_BENCH_APPS: ${count} Applications do not spread evenly over ${clusters} fleet clusters (CHAOS_BENCH_CLUSTERS)`);
+    const releases = Array.from({ length: count / clusters }, (_, i) => ({ release: String(i + 1).padStart(3, "0") }));
+    const name = "chaos-{{.name}}-{{.release}}";
+    return {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "ApplicationSet",
+        metadata: { name: PROBE_APPLICATION_SET, namespace: NAMESPACE, labels: { [PROBE_LABEL]: "chaos" } },
+        spec: {
+            goTemplate: true,
+            goTemplateOptions: ["missingkey=error"],
+            generators: [{ matrix: { generators: [{ clusters: { selector: { matchLabels: FLEET_SELECTOR } } }, { list: { elements: releases } }] } }],
+            // No resources finalizer on the Applications (the controller adds it otherwise): the bench
+            // deletes the ConfigMaps itself, so deleting 500 Applications costs no controller time, and
+            // Argo CD's foreground deletion would wait forever on clusters without a garbage collector.
+            syncPolicy: { preserveResourcesOnDeletion: true },
+            template: {
+                metadata: { name, labels: { [PROBE_LABEL]: "chaos" } },
+                spec: {
+                    project: PROJECT,
+                    source: { repoURL, path: PROBE_CHART, targetRevision: "main", helm: { releaseName: name } },
+                    destination: { name: "{{.name}}", namespace: TARGET_NAMESPACE },
+                    // The stack's Applications' sync policy (components/gitops), so the probes recover as they would.
+                    syncPolicy: automatedSyncPolicy(DEFAULT_RETRY),
+                },
             },
-        };
-    });
+        },
+    };
 }
 
 /** The branch's head and the value it gives every probe ConfigMap. */
@@ -164,12 +190,26 @@ function stuckAt(a: ProbeApplication): string {
     return text.replace(/\s+/g, " ").slice(0, 300);
 }
 
+/** Where the bench looks: the hub's API server (Argo CD's objects) and the fleet clusters' (the probes' ConfigMaps). */
+interface Clusters {
+    hub: Kubectl;
+    fleet: Kubectl[];
+}
+
+/** The probe ConfigMaps of every fleet cluster holding `value`. */
+async function configMapsWith(fleet: Kubectl[], value: string): Promise<number> {
+    const counts = await Promise.all(
+        fleet.map(async (k) => ((await k.get<{ items: { data?: { value?: string } }[] }>(["configmaps", "-n", TARGET_NAMESPACE, "-l", PROBE_SELECTOR, "--request-timeout=10s"]))?.items ?? []).filter((m) => m.data?.value === value).length),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+}
+
 /**
  * Seconds from `from` until all `count` probe Applications are Synced at `commit` and every ConfigMap
  * holds `value` (the list polled as fleet-loop does); null, with where it stood, when `timeoutMs` runs out.
  * A list that fails (the API server or etcd coming back) counts as not yet.
  */
-async function convergence(kubectl: Kubectl, count: number, change: { commit: string; value: string }, from: number, timeoutMs: number): Promise<{ seconds: number | null; stoodAt: string; atOneMinute?: string }> {
+async function convergence(clusters: Clusters, count: number, change: { commit: string; value: string }, from: number, timeoutMs: number): Promise<{ seconds: number | null; stoodAt: string; atOneMinute?: string }> {
     const pollMs = count > 100 ? 1000 : 500;
     let stoodAt = "nothing listed yet";
     // Where a slow recovery stood after a minute: what a user would have seen while waiting.
@@ -177,12 +217,11 @@ async function convergence(kubectl: Kubectl, count: number, change: { commit: st
     while (Date.now() - from < timeoutMs) {
         if (atOneMinute === undefined && Date.now() - from >= 60_000) atOneMinute = stoodAt;
         try {
-            const apps = await probeList(kubectl);
+            const apps = await probeList(clusters.hub);
             const atCommit = apps.filter((a) => a.status?.sync?.status === "Synced" && a.status.sync.revision === change.commit);
             stoodAt = `${atCommit.length} of ${count} Synced at ${change.commit.slice(0, 12)}`;
             if (atCommit.length === count) {
-                const maps = (await kubectl.get<{ items: { data?: { value?: string } }[] }>(["configmaps", "-n", TARGET_NAMESPACE, "-l", PROBE_SELECTOR, "--request-timeout=10s"]))?.items ?? [];
-                const current = maps.filter((m) => m.data?.value === change.value).length;
+                const current = await configMapsWith(clusters.fleet, change.value);
                 if (current === count) return { seconds: seconds(from, Date.now()), stoodAt, atOneMinute };
                 stoodAt += `, ${current} ConfigMaps with the new value`;
             } else {
@@ -196,10 +235,21 @@ async function convergence(kubectl: Kubectl, count: number, change: { commit: st
     return { seconds: null, stoodAt, atOneMinute };
 }
 
-/** The probe Applications and their ConfigMaps deleted, and gone. */
-async function deleteProbes(kubectl: Kubectl): Promise<void> {
-    await kubectl.run(["delete", "applications.argoproj.io", "-n", NAMESPACE, "-l", PROBE_SELECTOR, "--wait=true", "--timeout=300s"]);
-    await kubectl.run(["delete", "configmaps", "-n", TARGET_NAMESPACE, "-l", PROBE_SELECTOR, "--wait=true", "--timeout=300s"]);
+/** The probe ApplicationSet, its Applications and their ConfigMaps deleted, and gone. */
+async function deleteProbes(clusters: Clusters): Promise<void> {
+    // The ApplicationSet first, so that its controller makes no Application again; the garbage
+    // collector deletes the Applications it owns, and the bench those it has not reached yet.
+    await clusters.hub.run(["delete", "applicationsets.argoproj.io", "-n", NAMESPACE, PROBE_APPLICATION_SET, "--wait=true", "--timeout=100s"]);
+    const deadline = Date.now() + 300_000;
+    for (let left = await probeList(clusters.hub); left.length > 0; left = await probeList(clusters.hub)) {
+        if (Date.now() > deadline) {
+            const why = left.slice(0, 3).map((a) => `${a.metadata.name} (deleted: ${a.metadata.deletionTimestamp ?? "no"}, finalizers: ${a.metadata.finalizers?.join(", ") || "none"})`);
+            throw new Error(`${left.length} probe Applications are still there 300 s after their ApplicationSet was deleted: ${why.join("; ")}`);
+        }
+        await clusters.hub.run(["delete", "applications.argoproj.io", "-n", NAMESPACE, "-l", PROBE_SELECTOR, "--ignore-not-found", "--wait=false"], { allowFail: true });
+        await sleep(1000);
+    }
+    await Promise.all(clusters.fleet.map((k) => k.run(["delete", "configmaps", "-n", TARGET_NAMESPACE, "-l", PROBE_SELECTOR, "--wait=true", "--timeout=100s"])));
 }
 
 function processNamed(processes: ManagedProcess[], name: string): ManagedProcess {
@@ -259,10 +309,11 @@ async function restartStopped(processes: ManagedProcess[]): Promise<string[]> {
     return stopped.map((p) => `${p.name} had stopped and was started again`);
 }
 
-async function scaleRun(kubectl: Kubectl, git: GitRepository, argocd: ArgoCdControllers, everyProcess: ManagedProcess[], count: number, log: (line: string) => void): Promise<ScaleRun> {
+async function scaleRun(clusters: Clusters, git: GitRepository, argocd: ArgoCdControllers, everyProcess: ManagedProcess[], count: number, log: (line: string) => void): Promise<ScaleRun> {
+    const kubectl = clusters.hub;
     const applied = Date.now();
-    await kubectl.apply(probeApplications(count, git.url), `${count} probe Applications`);
-    const first = await convergence(kubectl, count, currentValue(git), applied, SYNC_TIMEOUT_MS);
+    await kubectl.apply([probeApplicationSet(count, clusters.fleet.length, git.url)], `the ApplicationSet of ${count} probe Applications`);
+    const first = await convergence(clusters, count, currentValue(git), applied, SYNC_TIMEOUT_MS);
     const run: ScaleRun = { applications: count, firstSyncSeconds: first.seconds, baselineSeconds: null, afterKillSeconds: null, afterKillOverBaseline: null, baselinePerApplicationSeconds: null, afterKillPerApplicationSeconds: null, refreshRequestSeconds: 0 };
     if (first.seconds === null) return { ...run, notConverged: `first sync: ${first.stoodAt}` };
     log(`${count} Applications Synced in ${first.seconds} s`);
@@ -277,7 +328,7 @@ async function scaleRun(kubectl: Kubectl, git: GitRepository, argocd: ArgoCdCont
     run.refreshRequestSeconds = seconds(refreshAsked, Date.now());
     await controller.signal("SIGCONT");
     const resumed = Date.now();
-    const baseline = await convergence(kubectl, count, baselineChange, resumed, SYNC_TIMEOUT_MS);
+    const baseline = await convergence(clusters, count, baselineChange, resumed, SYNC_TIMEOUT_MS);
     run.baselineSeconds = baseline.seconds;
     if (baseline.seconds === null) return { ...run, notConverged: `baseline: ${baseline.stoodAt}` };
     log(`baseline: a commit Synced everywhere ${baseline.seconds} s after the controller resumed`);
@@ -289,7 +340,7 @@ async function scaleRun(kubectl: Kubectl, git: GitRepository, argocd: ArgoCdCont
     await sleep(Math.max(0, killed + KILLED_MS - Date.now()));
     await controller.restart();
     const restarted = Date.now();
-    const { result: afterKill, restarts } = await supervised(everyProcess, () => convergence(kubectl, count, killChange, restarted, SYNC_TIMEOUT_MS));
+    const { result: afterKill, restarts } = await supervised(everyProcess, () => convergence(clusters, count, killChange, restarted, SYNC_TIMEOUT_MS));
     if (restarts.length > 0) run.restarts = restarts;
     run.afterKillSeconds = afterKill.seconds;
     if (afterKill.seconds === null) return { ...run, notConverged: `after the kill: ${afterKill.stoodAt}` };
@@ -313,7 +364,8 @@ interface Fault {
 }
 
 /** Commit, fault, clear, then the seconds from cleared to every probe Application converged on the commit. */
-async function faultRun(kubectl: Kubectl, git: GitRepository, count: number, fault: Fault, everyProcess: ManagedProcess[]): Promise<FaultRun> {
+async function faultRun(clusters: Clusters, git: GitRepository, count: number, fault: Fault, everyProcess: ManagedProcess[]): Promise<FaultRun> {
+    const kubectl = clusters.hub;
     const applicationSetFault = fault.process.name === "argocd-applicationset-controller";
     const generatedBefore = applicationSetFault ? await generatedApplications(kubectl) : [];
     const change = commitValue(git, fault.name);
@@ -329,7 +381,7 @@ async function faultRun(kubectl: Kubectl, git: GitRepository, count: number, fau
         await requestRefresh(kubectl);
         notes.push(`the refresh accepted ${seconds(cleared, Date.now())} s after the restart`);
     }
-    const { result: converged, restarts } = await supervised(everyProcess, () => convergence(kubectl, count, change, cleared, FAULT_TIMEOUT_MS));
+    const { result: converged, restarts } = await supervised(everyProcess, () => convergence(clusters, count, change, cleared, FAULT_TIMEOUT_MS));
     notes.push(...restarts);
     if (converged.atOneMinute !== undefined) notes.push(`a minute after the restart: ${converged.atOneMinute}`);
     if (converged.seconds === null) notes.push(`not converged after ${FAULT_TIMEOUT_MS / 1000} s: ${converged.stoodAt}`);
@@ -367,17 +419,21 @@ async function applicationSetsAgain(kubectl: Kubectl, before: ProbeApplication[]
     ];
 }
 
-/** The local stack on the local control plane, Argo CD reading the `file://` repository; no fleet. */
-function chaosStack(gitUrl: string): (platform: Record<string, unknown>) => void {
+/**
+ * The local stack on the local control plane, Argo CD reading the `file://` repository, the fleet
+ * registered (as fleet-loop does) and team-hello allowed into its namespace on every fleet cluster.
+ */
+function chaosStack(gitUrl: string, fleetNames: string[]): (platform: Record<string, unknown>) => void {
     return (platform) => {
         onLocalCluster(gitUrl)(platform);
         // As fleet-loop: Argo CD syncs straight from the branch, so a commit is what it syncs.
         (platform.gitops as Record<string, unknown>).hydration = { enabled: false };
+        // No add-on on the fleet: their charts are on the internet and would never sync here.
+        platform.fleet = fleetNames.map((name) => ({ from: "kubeconfig", name, labels: FLEET_SELECTOR, addons: [] }));
         const project = (platform.gitops as { projects: { name: string; destinations: { namespace: string; cluster?: string }[]; sourceRepos: string[] }[] }).projects.find((p) => p.name === PROJECT);
         if (!project) throw new Error(`stacks/Pulumi.local.yaml declares no project ${PROJECT}`);
-        if (!project.destinations.some((d) => d.namespace === TARGET_NAMESPACE && d.cluster === undefined) || !project.sourceRepos.includes("gitops-platform")) {
-            throw new Error(`project ${PROJECT} no longer allows the repository gitops-platform into namespace ${TARGET_NAMESPACE} in-cluster: the probe Applications need both`);
-        }
+        if (!project.sourceRepos.includes("gitops-platform")) throw new Error(`project ${PROJECT} no longer allows the repository gitops-platform: the probe Applications need it`);
+        project.destinations.push({ namespace: TARGET_NAMESPACE, cluster: "fleet-*" });
     };
 }
 
@@ -396,19 +452,26 @@ async function main(): Promise<void> {
     const removeWork = onExit(() => fs.rmSync(work, { recursive: true, force: true }));
     const log = (line: string) => process.stdout.write(`    ${line}\n`);
     let cp: ControlPlane | undefined;
+    let fleet: FleetClusters | undefined;
     let argocd: ArgoCdControllers | undefined;
     const scale: ScaleRun[] = [];
     const faults: FaultRun[] = [];
     try {
         cp = await startControlPlane({ binDir: BIN, dataDir: path.join(work, "hub") });
+        const fleetNames = Array.from({ length: clusterCount }, (_, i) => `fleet-${String(i + 1).padStart(2, "0")}`);
+        // API servers only: a ConfigMap needs no node, and 10 clusters' controllers would take CPU from Argo CD.
+        fleet = await startFleetClusters({ binDir: BIN, etcdUrl: cp.etcdUrl, dataDir: path.join(work, "fleet"), names: fleetNames, nodes: false });
+        log(`${clusterCount} fleet clusters (API servers on the hub's etcd) in ${round(fleet.startSeconds)} s`);
+        const clusters: Clusters = { hub: cp.kubectl, fleet: fleet.clusters.map((c) => c.kubectl) };
         const git = GitRepository.fromWorkingTree(ROOT, path.join(work, "git"), ["charts"]);
         writeProbeChart(git);
         const configFile = path.join(work, "Pulumi.local.yaml");
-        writeLocalStackFile(ROOT, configFile, chaosStack(git.url));
+        writeLocalStackFile(ROOT, configFile, chaosStack(git.url, fleetNames));
 
         const { stack, must } = benchStack(ROOT, work, configFile);
         await must(["stack", "init", "local", "--secrets-provider", "passphrase"]);
         await must(["config", "set", "--secret", "kubeconfig", ...stack], fs.readFileSync(cp.kubeconfigPath, "utf8"));
+        await must(["config", "set", "--secret", "fleetKubeconfig", ...stack], fleet.kubeconfig);
         const up = await must(["up", "--yes", ...stack, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"]);
         log(`pulumi up (policy pack enforced) in ${round(up.seconds)} s`);
         argocd = await startArgoCdControllers({ binDir: BIN, kubeconfigPath: cp.kubeconfigPath, namespace: NAMESPACE, dataDir: path.join(work, "argocd"), shards: 1, log });
@@ -416,13 +479,13 @@ async function main(): Promise<void> {
 
         for (const count of applicationCounts) {
             process.stdout.write(`  ${count} Applications:\n`);
-            const run = await scaleRun(cp.kubectl, git, argocd, everyProcess, count, log);
+            const run = await scaleRun(clusters, git, argocd, everyProcess, count, log);
             scale.push(run);
             if (run.notConverged) {
                 log(`stopped at ${count}: ${run.notConverged}`);
                 break;
             }
-            if (count === applicationCounts[0]) {
+            if (measureFaults && count === applicationCounts[0]) {
                 const fromArgoCd = (name: string): Fault => ({ name: `${name} SIGKILLed, restarted ${KILLED_MS / 1000} s later`, process: processNamed(argocd!.processes, name), how: "kill", downMs: KILLED_MS, refreshWhileDown: true });
                 for (const fault of [
                     fromArgoCd("argocd-repo-server"),
@@ -432,22 +495,23 @@ async function main(): Promise<void> {
                     // Last: the control plane's store, the widest fault.
                     { name: "etcd stopped 10 s, then started", process: processNamed(cp.processes, "etcd"), how: "stop", downMs: 10_000, refreshWhileDown: false } satisfies Fault,
                 ]) {
-                    const result = await faultRun(cp.kubectl, git, count, fault, everyProcess);
+                    const result = await faultRun(clusters, git, count, fault, everyProcess);
                     log(`${result.fault}: ${result.convergedSeconds === null ? "not converged" : `converged ${result.convergedSeconds} s after cleared`}${result.notes.length > 0 ? ` (${result.notes.join("; ")})` : ""}`);
                     faults.push(result);
                 }
             }
-            await deleteProbes(cp.kubectl);
+            await deleteProbes(clusters);
         }
     } finally {
         for (const p of [...(argocd?.processes ?? [])].reverse()) await p.stop();
+        await fleet?.stop();
         for (const p of [...(cp?.processes ?? [])].reverse()) await p.stop();
         fs.rmSync(work, { recursive: true, force: true });
         removeWork();
     }
     const totalSeconds = seconds(benchStarted, Date.now());
     printTable([
-        ["Applications", "first sync s", "baseline s (no kill)", "after controller kill s", "kill / baseline", "baseline s per app", "after kill s per app", "refresh request s"],
+        [`Applications (on ${clusterCount} fleet clusters)`, "first sync s", "baseline s (no kill)", "after controller kill s", "kill / baseline", "baseline s per app", "after kill s per app", "refresh request s"],
         ...scale.map((r) => [
             String(r.applications),
             figure(r.firstSyncSeconds),
@@ -466,7 +530,7 @@ async function main(): Promise<void> {
     for (const r of scale) if (r.restarts) process.stdout.write(`  ${r.applications} Applications, after the controller's kill: ${r.restarts.join("; ")}\n`);
     for (const r of scale) if (r.notConverged) process.stdout.write(`  ${r.applications} Applications did not converge: ${r.notConverged}\n`);
     process.stdout.write(`  the whole bench: ${totalSeconds} s\n`);
-    recordResults({ chaos: { applications: scale, faults, totalSeconds } });
+    recordResults({ chaos: { fleetClusters: clusterCount, applications: scale, faults, totalSeconds } });
 }
 
 main().catch((e) => {

@@ -94,6 +94,22 @@ async function bareProgram(): Promise<{ ws: EngineWorkspace; stack: string[] }> 
 }
 
 /** A copy of the chart at `from` whose templates render no CustomResourceDefinition; returns its directory. */
+/**
+ * The committed local stack (changed by `change`), rendered to `dir`/rendered, its state and stack
+ * file in `dir`: initialised and brought up once, so that previews find nothing to change.
+ */
+async function renderedStack(dir: string, change: (platform: Record<string, unknown>) => void = () => undefined): Promise<{ ws: EngineWorkspace; stack: string[] }> {
+    const configFile = path.join(dir, "Pulumi.local.yaml");
+    writeLocalStackFile(ROOT, configFile, (platform) => {
+        renderingTo(path.join(dir, "rendered"))(platform);
+        change(platform);
+    });
+    const { ws, stack } = benchStack(ROOT, dir, configFile);
+    await must(ws, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
+    await must(ws, ["up", "--yes", "--skip-preview", ...stack, ...PACK]);
+    return { ws, stack };
+}
+
 function chartWithoutCrds(from: string, to: string): string {
     fs.cpSync(from, to, { recursive: true });
     const templates = path.join(to, "templates");
@@ -139,12 +155,7 @@ async function main(): Promise<void> {
         const floorUpPack = await medianSeconds(bare.ws, ["up", "--yes", "--skip-preview", ...bare.stack, ...PACK]);
         profiles.push({ what: "bare program, pack", phases: await phases(bare.ws, ["preview", ...bare.stack, ...PACK]) });
 
-        // The committed local stack, rendered to a directory of the bench's own.
-        const configFile = path.join(WORK, "Pulumi.local.yaml");
-        writeLocalStackFile(ROOT, configFile, renderingTo(path.join(WORK, "rendered")));
-        const { ws: rendered, stack: local } = benchStack(ROOT, WORK, configFile);
-        await must(rendered, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
-        await must(rendered, ["up", "--yes", "--skip-preview", ...local, ...PACK]);
+        const { ws: rendered, stack: local } = await renderedStack(WORK);
         rows.push({ key: "previewRendered", what: "preview, no change, local stack rendered, with the pack", seconds: await medianSeconds(rendered, ["preview", "--expect-no-changes", ...local, ...PACK]), floor: floorPreviewPack });
         rows.push({ key: "previewRenderedNoPack", what: "  the same without the pack", seconds: await medianSeconds(rendered, ["preview", "--expect-no-changes", ...local]), floor: floorPreview });
         profiles.push({ what: "rendered, pack", phases: await phases(rendered, ["preview", "--expect-no-changes", ...local, ...PACK]) });
@@ -152,15 +163,10 @@ async function main(): Promise<void> {
 
         // What taking Argo CD's CRDs out of the stack would save a preview: the same stack, its Argo
         // CD chart without them (rendered, so nothing needs the CRDs to exist).
-        const noCrdsConfig = path.join(WORK, "no-crds", "Pulumi.local.yaml");
         const noCrdsChart = chartWithoutCrds(path.join(ROOT, ".tools", "charts", "argo-cd"), path.join(WORK, "no-crds", "argo-cd"));
-        writeLocalStackFile(ROOT, noCrdsConfig, (platform) => {
-            renderingTo(path.join(WORK, "no-crds", "rendered"))(platform);
+        const { ws: noCrds, stack: noCrdsStack } = await renderedStack(path.join(WORK, "no-crds"), (platform) => {
             platform.argocd = { ...(platform.argocd as Record<string, unknown>), chart: { path: noCrdsChart } };
         });
-        const { ws: noCrds, stack: noCrdsStack } = benchStack(ROOT, path.join(WORK, "no-crds"), noCrdsConfig);
-        await must(noCrds, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
-        await must(noCrds, ["up", "--yes", "--skip-preview", ...noCrdsStack, ...PACK]);
         rows.push({ key: "previewRenderedNoCrds", what: "  the same with the pack, Argo CD's CRDs left out (what if)", seconds: await medianSeconds(noCrds, ["preview", "--expect-no-changes", ...noCrdsStack, ...PACK]), floor: floorPreviewPack });
 
         const up = npmRun("up");
