@@ -124,7 +124,7 @@ function writeProbeChart(git: GitRepository): string {
 
 /**
  * The probes as the fleet gets them: one ApplicationSet whose matrix generator pairs every fleet
- * cluster (by label) with `perCluster` releases, so `count` Applications are spread evenly.
+ * cluster (by label) with `count / clusters` releases, so the `count` Applications are spread evenly.
  */
 function probeApplicationSet(count: number, clusters: number, repoURL: string): Record<string, unknown> {
     if (!Number.isInteger(count / clusters)) throw new Error(`CHAOS_BENCH_APPS: ${count} Applications do not spread evenly over ${clusters} fleet clusters (CHAOS_BENCH_CLUSTERS)`);
