@@ -37,7 +37,7 @@ import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-
 import { FleetClusters, startFleetClusters } from "../tools/local-cluster/fleet-clusters";
 import { GitRepository } from "../tools/local-cluster/git-repository";
 import { Kubectl } from "../tools/local-cluster/kubectl";
-import { onLocalCluster, writeLocalStackFile } from "../tools/local-cluster/local-stack";
+import { fleetClusterNames, onLocalFleet, writeLocalStackFile } from "../tools/local-cluster/local-stack";
 import { ManagedProcess, sleep } from "../tools/local-cluster/managed-process";
 import { printTable, recordResults, ROOT } from "./results";
 
@@ -425,15 +425,9 @@ async function applicationSetsAgain(kubectl: Kubectl, before: ProbeApplication[]
  */
 function chaosStack(gitUrl: string, fleetNames: string[]): (platform: Record<string, unknown>) => void {
     return (platform) => {
-        onLocalCluster(gitUrl)(platform);
-        // As fleet-loop: Argo CD syncs straight from the branch, so a commit is what it syncs.
-        (platform.gitops as Record<string, unknown>).hydration = { enabled: false };
-        // No add-on on the fleet: their charts are on the internet and would never sync here.
-        platform.fleet = fleetNames.map((name) => ({ from: "kubeconfig", name, labels: FLEET_SELECTOR, addons: [] }));
-        const project = (platform.gitops as { projects: { name: string; destinations: { namespace: string; cluster?: string }[]; sourceRepos: string[] }[] }).projects.find((p) => p.name === PROJECT);
-        if (!project) throw new Error(`stacks/Pulumi.local.yaml declares no project ${PROJECT}`);
-        if (!project.sourceRepos.includes("gitops-platform")) throw new Error(`project ${PROJECT} no longer allows the repository gitops-platform: the probe Applications need it`);
-        project.destinations.push({ namespace: TARGET_NAMESPACE, cluster: "fleet-*" });
+        onLocalFleet(gitUrl, fleetNames, FLEET_SELECTOR)(platform);
+        const project = (platform.gitops as { projects: { name: string; sourceRepos: string[] }[] }).projects.find((p) => p.name === PROJECT);
+        if (!project?.sourceRepos.includes("gitops-platform")) throw new Error(`project ${PROJECT} no longer allows the repository gitops-platform: the probe Applications need it`);
     };
 }
 
@@ -458,7 +452,7 @@ async function main(): Promise<void> {
     const faults: FaultRun[] = [];
     try {
         cp = await startControlPlane({ binDir: BIN, dataDir: path.join(work, "hub") });
-        const fleetNames = Array.from({ length: clusterCount }, (_, i) => `fleet-${String(i + 1).padStart(2, "0")}`);
+        const fleetNames = fleetClusterNames(clusterCount);
         // API servers only: a ConfigMap needs no node, and 10 clusters' controllers would take CPU from Argo CD.
         fleet = await startFleetClusters({ binDir: BIN, etcdUrl: cp.etcdUrl, dataDir: path.join(work, "fleet"), names: fleetNames, nodes: false });
         log(`${clusterCount} fleet clusters (API servers on the hub's etcd) in ${round(fleet.startSeconds)} s`);

@@ -24,7 +24,7 @@ import { ArgoCdControllers, startArgoCdControllers } from "../tools/local-cluste
 import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
 import { FleetClusters, startFleetClusters } from "../tools/local-cluster/fleet-clusters";
 import { GitRepository } from "../tools/local-cluster/git-repository";
-import { onLocalCluster, writeLocalStackFile } from "../tools/local-cluster/local-stack";
+import { fleetClusterNames, onLocalFleet, writeLocalStackFile } from "../tools/local-cluster/local-stack";
 import { sleep } from "../tools/local-cluster/managed-process";
 import { printTable, recordResults, ROOT } from "./results";
 import { type DriftTiming, driftTiming } from "./drift-timing";
@@ -106,19 +106,11 @@ async function shardLoad(metricsUrl: string): Promise<{ clusters: number; applic
     return { clusters: servers.size, applications: lines.filter((l) => l.startsWith("argocd_app_info{")).length };
 }
 
-/** The stack file: the local stack on the local control plane, the fleet registered, one team app across it. */
+/** The stack file: the local stack on the local control plane, the fleet registered (measured as before hydration), one team app across it. */
 function fleetStack(gitUrl: string, names: string[]): (platform: Record<string, unknown>) => void {
     return (platform) => {
-        onLocalCluster(gitUrl)(platform);
-        // Measured as it was before hydration: Argo CD syncs straight from the file:// repository.
-        (platform.gitops as Record<string, unknown>).hydration = { enabled: false };
-        // No add-on on the fleet: their charts are on the internet and would never sync here.
-        platform.fleet = names.map((name) => ({ from: "kubeconfig", name, labels: SELECTOR, addons: [] }));
-        const gitops = platform.gitops as { projects: { name: string; destinations: unknown[] }[]; applications: Record<string, unknown>[] };
-        const project = gitops.projects.find((p) => p.name === "team-hello");
-        if (!project) throw new Error("stacks/Pulumi.local.yaml declares no project team-hello");
-        project.destinations.push({ namespace: "hello", cluster: "fleet-*" });
-        gitops.applications.push({
+        onLocalFleet(gitUrl, names, SELECTOR)(platform);
+        (platform.gitops as { applications: Record<string, unknown>[] }).applications.push({
             name: APP,
             project: "team-hello",
             source: { repository: "gitops-platform", path: "charts/hello-service", revision: "main", trackBranch: true, valueFiles: ["values-dev.yaml"] },
@@ -139,7 +131,7 @@ async function runOnce(shards: number): Promise<LoopRun> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "gitops-fleet-loop-"));
     // Removed on every exit path, Ctrl-C included (the processes are stopped by tools/engine/processes.ts).
     const removeWork = onExit(() => fs.rmSync(work, { recursive: true, force: true }));
-    const names = Array.from({ length: clusterCount }, (_, i) => `fleet-${String(i + 1).padStart(2, "0")}`);
+    const names = fleetClusterNames(clusterCount);
     const log = (line: string) => process.stdout.write(`    ${line}\n`);
     let cp: ControlPlane | undefined;
     let fleet: FleetClusters | undefined;

@@ -93,7 +93,6 @@ async function bareProgram(): Promise<{ ws: EngineWorkspace; stack: string[] }> 
     return { ws, stack };
 }
 
-/** A copy of the chart at `from` whose templates render no CustomResourceDefinition; returns its directory. */
 /**
  * The committed local stack (changed by `change`), rendered to `dir`/rendered, its state and stack
  * file in `dir`: initialised and brought up once, so that previews find nothing to change.
@@ -110,6 +109,7 @@ async function renderedStack(dir: string, change: (platform: Record<string, unkn
     return { ws, stack };
 }
 
+/** A copy of the chart at `from` whose templates render no CustomResourceDefinition; returns its directory. */
 function chartWithoutCrds(from: string, to: string): string {
     fs.cpSync(from, to, { recursive: true });
     const templates = path.join(to, "templates");

@@ -51,3 +51,26 @@ export function writeLocalStackFile(projectRoot: string, file: string, change: (
     fs.writeFileSync(`${file}.tmp`, doc.toString());
     fs.renameSync(`${file}.tmp`, file);
 }
+
+/** `fleet-01`, `fleet-02`, ...: the names the local fleet's clusters and their kubeconfig contexts get. */
+export function fleetClusterNames(count: number): string[] {
+    return Array.from({ length: count }, (_, i) => `fleet-${String(i + 1).padStart(2, "0")}`);
+}
+
+/**
+ * The local stack on the local control plane (`onLocalCluster`) with the clusters `names` of a local
+ * fleet registered from `fleetKubeconfig`, all labelled `labels` for a cluster generator, Argo CD
+ * syncing straight from the branch (a commit is what it syncs), and team-hello allowed into
+ * namespace hello on every fleet cluster.
+ */
+export function onLocalFleet(gitUrl: string, names: string[], labels: Record<string, string>): (platform: Platform) => void {
+    return (platform) => {
+        onLocalCluster(gitUrl)(platform);
+        (platform.gitops as Platform).hydration = { enabled: false };
+        // No add-on on the fleet: their charts are on the internet and would never sync here.
+        platform.fleet = names.map((name) => ({ from: "kubeconfig", name, labels, addons: [] }));
+        const project = (platform.gitops as { projects: { name: string; destinations: unknown[] }[] }).projects.find((p) => p.name === "team-hello");
+        if (!project) throw new Error("stacks/Pulumi.local.yaml declares no project team-hello");
+        project.destinations.push({ namespace: "hello", cluster: "fleet-*" });
+    };
+}
