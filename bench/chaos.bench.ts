@@ -31,6 +31,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { automatedSyncPolicy, DEFAULT_RETRY } from "../components/gitops/argoCdResource";
 import { onExit } from "../tools/engine/processes";
+import { upArgoCdCrds } from "../tools/engine/argocd-crds-stack";
 import { benchStack } from "./bench-stack";
 import { ArgoCdControllers, startArgoCdControllers } from "../tools/local-cluster/argocd-controllers";
 import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
@@ -462,11 +463,13 @@ async function main(): Promise<void> {
         const configFile = path.join(work, "Pulumi.local.yaml");
         writeLocalStackFile(ROOT, configFile, chaosStack(git.url, fleetNames));
 
-        const { stack, must } = benchStack(ROOT, work, configFile);
+        const { ws, stack, must } = benchStack(ROOT, work, configFile);
         await must(["stack", "init", "local", "--secrets-provider", "passphrase"]);
         await must(["config", "set", "--secret", "kubeconfig", ...stack], fs.readFileSync(cp.kubeconfigPath, "utf8"));
         await must(["config", "set", "--secret", "fleetKubeconfig", ...stack], fleet.kubeconfig);
-        const up = await must(["up", "--yes", ...stack, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"]);
+        const policy = ["--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"];
+        await upArgoCdCrds(ws, stack, policy);
+        const up = await must(["up", "--yes", ...stack, ...policy]);
         log(`pulumi up (policy pack enforced) in ${round(up.seconds)} s`);
         argocd = await startArgoCdControllers({ binDir: BIN, kubeconfigPath: cp.kubeconfigPath, namespace: NAMESPACE, dataDir: path.join(work, "argocd"), shards: 1, log });
         const everyProcess = [...cp.processes, ...argocd.processes];

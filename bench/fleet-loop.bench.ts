@@ -19,6 +19,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { onExit } from "../tools/engine/processes";
+import { upArgoCdCrds } from "../tools/engine/argocd-crds-stack";
 import { benchStack } from "./bench-stack";
 import { ArgoCdControllers, startArgoCdControllers } from "../tools/local-cluster/argocd-controllers";
 import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
@@ -150,7 +151,9 @@ async function runOnce(shards: number): Promise<LoopRun> {
         await must(["config", "set", "--secret", "fleetKubeconfig", ...stack], fleet.kubeconfig);
 
         const upStarted = Date.now();
-        const up = await must(["up", "--yes", ...stack, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"]);
+        const policy = ["--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"];
+        await upArgoCdCrds(ws, stack, policy);
+        const up = await must(["up", "--yes", ...stack, ...policy]);
         argocd = await startArgoCdControllers({ binDir: BIN, kubeconfigPath: cp.kubeconfigPath, namespace: NAMESPACE, dataDir: path.join(work, "argocd"), shards });
         const controllersStarted = Date.now();
 

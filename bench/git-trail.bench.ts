@@ -22,6 +22,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { onExit } from "../tools/engine/processes";
 import { runPulumi } from "../tools/engine/pulumi-cli";
+import { upArgoCdCrds } from "../tools/engine/argocd-crds-stack";
 import { benchStack } from "./bench-stack";
 import { ArgoCdControllers, startArgoCdControllers } from "../tools/local-cluster/argocd-controllers";
 import { ControlPlane, startControlPlane } from "../tools/local-cluster/control-plane";
@@ -106,7 +107,9 @@ async function main(): Promise<void> {
         await must(["stack", "init", "local", "--secrets-provider", "passphrase"]);
         stackMade = true;
         await must(["config", "set", "--secret", "kubeconfig", ...stack], fs.readFileSync(cp.kubeconfigPath, "utf8"));
-        const up = await must(["up", "--yes", ...stack, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"]);
+        const policy = ["--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"];
+        await upArgoCdCrds(ws, stack, policy);
+        const up = await must(["up", "--yes", ...stack, ...policy]);
         log(`pulumi up ${up.seconds.toFixed(1)} s`);
 
         // Repository credentials and the webhook's token from the store (External Secrets Operator); the commit server's key made outside Pulumi.

@@ -4,12 +4,12 @@
  * at commit fdfd829, the figures below) and beside its floor, the same command on a bare program that
  * registers nothing (under the same CLI, with the policy pack where the figure has it):
  *   - `pulumi preview --expect-no-changes` of the committed local stack (rendered to a directory, no
- *     cluster), with and without the policy pack, and with the pack but Argo CD's CRDs left out of
- *     the chart: what a stack of their own would save every preview;
+ *     cluster), with and without the policy pack; with the pack, its argocd-crds stack's (Argo CD's
+ *     CRDs, a stack of their own since issue 26) and the platform stack's as it was, the CRDs in its chart;
  *   - on the loop `npm run up` made: a no-change preview, and a no-change `pulumi up` as npm run up
  *     runs it (`--skip-preview`) beside the CLI's default (a preview first);
  *   - `npm run up` warm, from nothing to every Application settled (Synced and Healthy, or failing
- *     only for want of the internet), its `pulumi up` step (90 creates) apart;
+ *     only for want of the internet), its two `pulumi up` steps (the CRDs', the platform's) apart;
  *   - `npm run down`.
  * Medians of INNER_LOOP_RUNS (default 2) runs for the previews and the no-change ups. Then where one
  * preview of each kind spends its time, from the CLI's own log (bench/preview-phases.ts). Figures
@@ -19,6 +19,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { ARGOCD_CRDS_PROJECT, upArgoCdCrds } from "../tools/engine/argocd-crds-stack";
 import { CliResult, EngineWorkspace, runPulumi } from "../tools/engine/pulumi-cli";
 import { renderingTo, writeLocalStackFile } from "../tools/local-cluster/local-stack";
 import { loopLayout, readLoopState } from "../tools/local-cluster/loop-state";
@@ -95,7 +96,8 @@ async function bareProgram(): Promise<{ ws: EngineWorkspace; stack: string[] }> 
 
 /**
  * The committed local stack (changed by `change`), rendered to `dir`/rendered, its state and stack
- * file in `dir`: initialised and brought up once, so that previews find nothing to change.
+ * file in `dir`: initialised and brought up once (its argocd-crds stack first, when it has one), so
+ * that previews find nothing to change.
  */
 async function renderedStack(dir: string, change: (platform: Record<string, unknown>) => void = () => undefined): Promise<{ ws: EngineWorkspace; stack: string[] }> {
     const configFile = path.join(dir, "Pulumi.local.yaml");
@@ -104,24 +106,10 @@ async function renderedStack(dir: string, change: (platform: Record<string, unkn
         change(platform);
     });
     const { ws, stack } = benchStack(ROOT, dir, configFile);
+    await upArgoCdCrds(ws, stack, PACK);
     await must(ws, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
     await must(ws, ["up", "--yes", "--skip-preview", ...stack, ...PACK]);
     return { ws, stack };
-}
-
-/** A copy of the chart at `from` whose templates render no CustomResourceDefinition; returns its directory. */
-function chartWithoutCrds(from: string, to: string): string {
-    fs.cpSync(from, to, { recursive: true });
-    const templates = path.join(to, "templates");
-    let dropped = 0;
-    for (const file of fs.readdirSync(templates).filter((f) => /\.ya?ml$/.test(f))) {
-        const docs = fs.readFileSync(path.join(templates, file), "utf8").split(/^---\s*$/m);
-        const kept = docs.filter((d) => !/^kind: CustomResourceDefinition\s*$/m.test(d));
-        dropped += docs.length - kept.length;
-        fs.writeFileSync(path.join(templates, file), kept.join("---\n"));
-    }
-    if (dropped === 0) throw new Error(`${from}: no CustomResourceDefinition in its templates to leave out`);
-    return to;
 }
 
 /** `npm run <script>`: its wall time and the seconds its progress lines report. */
@@ -161,24 +149,27 @@ async function main(): Promise<void> {
         profiles.push({ what: "rendered, pack", phases: await phases(rendered, ["preview", "--expect-no-changes", ...local, ...PACK]) });
         profiles.push({ what: "rendered, no pack", phases: await phases(rendered, ["preview", "--expect-no-changes", ...local]) });
 
-        // What taking Argo CD's CRDs out of the stack would save a preview: the same stack, its Argo
-        // CD chart without them (rendered, so nothing needs the CRDs to exist).
-        const noCrdsChart = chartWithoutCrds(path.join(ROOT, ".tools", "charts", "argo-cd"), path.join(WORK, "no-crds", "argo-cd"));
-        const { ws: noCrds, stack: noCrdsStack } = await renderedStack(path.join(WORK, "no-crds"), (platform) => {
-            platform.argocd = { ...(platform.argocd as Record<string, unknown>), chart: { path: noCrdsChart } };
+        // Argo CD's CRDs have a stack of their own (docs/adr-0011): its preview, run when Argo CD's
+        // release changes, and the platform stack as it was, the chart installing them.
+        const crdsPreview = ["--cwd", ARGOCD_CRDS_PROJECT, "preview", "--expect-no-changes", ...local, ...PACK];
+        rows.push({ key: "previewRenderedCrdsStack", what: "  the argocd-crds stack's (run when Argo CD's release changes)", seconds: await medianSeconds(rendered, crdsPreview), floor: floorPreviewPack });
+        const { ws: inChart, stack: inChartStack } = await renderedStack(path.join(WORK, "crds-in-chart"), (platform) => {
+            platform.argocd = { ...(platform.argocd as Record<string, unknown>), crds: { installedBy: "chart" } };
         });
-        rows.push({ key: "previewRenderedNoCrds", what: "  the same with the pack, Argo CD's CRDs left out (what if)", seconds: await medianSeconds(noCrds, ["preview", "--expect-no-changes", ...noCrdsStack, ...PACK]), floor: floorPreviewPack });
+        rows.push({ key: "previewRenderedCrdsInChart", what: "  the platform stack's with the CRDs in its chart (as before)", seconds: await medianSeconds(inChart, ["preview", "--expect-no-changes", ...inChartStack, ...PACK]), floor: floorPreviewPack });
 
         const up = npmRun("up");
         try {
-            const firstUp = stepSeconds(up.lines, "up: pulumi up ");
+            const firstUp = stepSeconds(up.lines, "up: pulumi up --stack local");
+            const crdsUp = stepSeconds(up.lines, "up: pulumi up of Argo CD's CRDs");
             const applications = stepSeconds(up.lines, "up: Applications synced");
             rows.push({ key: "previewLoop", what: "preview, no change, on the loop, with the pack", seconds: await medianSeconds(loop.ws, ["preview", "--expect-no-changes", ...loop.stackArgs, ...loop.policyArgs]), floor: floorPreviewPack });
             profiles.push({ what: "on the loop, pack", phases: await phases(loop.ws, ["preview", "--expect-no-changes", ...loop.stackArgs, ...loop.policyArgs]) });
             rows.push({ key: "upLoop", what: "pulumi up, no change, on the loop (--skip-preview)", seconds: await medianSeconds(loop.ws, ["up", "--yes", "--skip-preview", ...loop.stackArgs, ...loop.policyArgs]), floor: floorUpPack });
             rows.push({ key: "upLoopWithPreview", what: "  the same with the CLI's preview first", seconds: await medianSeconds(loop.ws, ["up", "--yes", ...loop.stackArgs, ...loop.policyArgs]) });
-            rows.push({ key: "npmRunUp", what: "npm run up, warm, to every Application settled", seconds: round(up.seconds), floor: round(up.seconds - firstUp + floorUpPack) });
-            rows.push({ key: "firstUp", what: "  its pulumi up (90 creates)", seconds: firstUp, floor: floorUpPack });
+            rows.push({ key: "npmRunUp", what: "npm run up, warm, to every Application settled", seconds: round(up.seconds), floor: round(up.seconds - firstUp - crdsUp + floorUpPack) });
+            rows.push({ key: "crdsUp", what: "  its pulumi up of Argo CD's CRDs (stacks/argocd-crds)", seconds: crdsUp, floor: floorUpPack });
+            rows.push({ key: "firstUp", what: "  its pulumi up of the platform stack", seconds: firstUp, floor: floorUpPack });
             rows.push({ key: "applicationsSettled", what: "  its wait for the Applications after Argo CD started", seconds: applications });
         } finally {
             const down = npmRun("down");

@@ -504,8 +504,14 @@ argocd_standin_chart() {
     BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) skip[d[i]] = 1 }
     # A document is kept as an array of lines: growing one string made this quadratic (80 s on the
     # 2 MB manifests, on every warm install; now a fraction of a second).
-    function flush(  i) {
-      if (n_lines > 0 && !(name in skip && (kind == "ConfigMap" || kind == "Secret"))) { print "---"; for (i = 1; i <= n_lines; i++) print lines[i] }
+    # The CRDs only with crds.install, as in the argo-cd chart (off when a stack of their own has them).
+    function flush(  i, crd) {
+      crd = kind == "CustomResourceDefinition"
+      if (n_lines > 0 && !(name in skip && (kind == "ConfigMap" || kind == "Secret"))) {
+        if (crd) print "{{- if .Values.crds.install }}"
+        print "---"; for (i = 1; i <= n_lines; i++) print lines[i]
+        if (crd) print "{{- end }}"
+      }
       n_lines = 0; kind = ""; name = ""
     }
     /^---$/ { flush(); next }
@@ -563,6 +569,8 @@ install_tool() {
     chmod 755 "$dir"/git-verify-wrapper.sh "$dir"/gpg-wrapper.sh
     mkdir -p "$REPO_ROOT/.tools/charts"; rm -rf "$REPO_ROOT/.tools/charts/argo-cd"
     argocd_standin_chart "$dir/install.yaml" "$REPO_ROOT/.tools/charts/argo-cd"
+    # Its CRD files, for a local stack whose CRDs the argocd-crds stack installs (platform.argocd.crds.path).
+    rm -rf "$REPO_ROOT/.tools/charts/argo-cd-crds"; cp -r "$dir/crds" "$REPO_ROOT/.tools/charts/argo-cd-crds"
   fi
   printf '%-28s %-8s %-9s %6.1fs\n' "$tool" "$ver" "$src" "$(since "$t0")"
 }

@@ -57,6 +57,11 @@ export interface ArgoCdArgs {
      */
     repoServerRoleArn?: pulumi.Input<string>;
     /**
+     * Whether the chart installs Argo CD's CRDs; false when the argocd-crds stack does (ArgoCdCrds).
+     * @default true
+     */
+    installCrds?: boolean;
+    /**
      * Retain (and protect) the namespace and the CRDs on delete: set in prod.
      * @default false
      */
@@ -88,6 +93,7 @@ export class ArgoCd extends pulumi.ComponentResource {
             repoServerRoleArn: args.repoServerRoleArn,
             labels: auditLabels(args.audit),
             gitTrail: args.gitTrail,
+            installCrds: args.installCrds,
         });
         // "./" keeps helm from reading a relative path as <repository>/<chart>.
         const source = "path" in args.chart ? { chart: localChartPath(args.chart.path) } : { chart: args.chart.name, version: args.chart.version, repositoryOpts: { repo: args.chart.repository } };

@@ -103,6 +103,11 @@ export interface ArgoCdValuesArgs {
      * @default - no key trusted, no hydrator
      */
     gitTrail?: ArgoCdGitTrail;
+    /**
+     * Whether the chart installs Argo CD's CRDs; false when the argocd-crds stack does.
+     * @default true
+     */
+    installCrds?: boolean;
 }
 
 /** Fixed admin password change time: the chart's default is "now", which would change every render. */
@@ -149,7 +154,7 @@ export function argoCdValues(args: ArgoCdValuesArgs): Record<string, unknown> {
     const pdb = { enabled: ha.enabled };
     const values: Record<string, unknown> = {
         global: { ...(args.domain ? { domain: args.domain } : {}), additionalLabels: args.labels },
-        crds: { install: true, keep: true, additionalLabels: args.labels },
+        crds: { install: args.installCrds ?? true, keep: true, additionalLabels: args.labels },
         configs: {
             cm,
             params,

@@ -127,6 +127,29 @@ export const ArgoCdGatewaySchema = z.strictObject({
 });
 export type ArgoCdGatewayConfig = z.infer<typeof ArgoCdGatewaySchema>;
 
+/**
+ * Argo CD's CRDs (650 KB of schema): installed by the argo-cd chart in this stack, or by this
+ * stack's namesake in the `stacks/argocd-crds` project, brought up first, so that this stack's
+ * previews carry none of them (docs/adr-0011-argocd-crds-stack.md).
+ */
+export const ArgoCdCrdsSchema = z
+    .strictObject({
+        /** `chart` (default) or `crds-stack`. */
+        installedBy: z.enum(["chart", "crds-stack"]).default("chart"),
+        /**
+         * For `crds-stack`: a directory of Argo CD's CRD files (`*-crd.yaml`, as Argo CD's
+         * `manifests/crds` has them), relative to the project root. Default: those of the Argo CD
+         * release (`release`) at github.com/argoproj/argo-cd.
+         */
+        path: z.string().min(1).optional(),
+    })
+    .superRefine((crds, ctx) => {
+        if (crds.path !== undefined && crds.installedBy !== "crds-stack") {
+            ctx.addIssue({ code: "custom", path: ["path"], message: "a CRD directory is read by the argocd-crds stack only: set installedBy: crds-stack, or remove path" });
+        }
+    });
+export type ArgoCdCrdsConfig = z.infer<typeof ArgoCdCrdsSchema>;
+
 /** The Argo CD installation. */
 export const ArgoCdConfigSchema = z.strictObject({
     /** Chart source. Default: upstream argo-cd 10.1.1. */
@@ -153,5 +176,7 @@ export const ArgoCdConfigSchema = z.strictObject({
     ha: HighAvailabilitySchema.prefault({}),
     /** Exposure through a Gateway (needs `domain` and the Gateway API CRDs). Default: none (port-forward). */
     gateway: ArgoCdGatewaySchema.optional(),
+    /** Who installs Argo CD's CRDs. Default: the chart, in this stack. */
+    crds: ArgoCdCrdsSchema.prefault({}),
 });
 export type ArgoCdConfig = z.infer<typeof ArgoCdConfigSchema>;

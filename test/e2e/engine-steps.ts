@@ -8,6 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { ValidateFunction } from "ajv";
 import * as YAML from "yaml";
+import { CRD_TYPE } from "../../components/helm/chartTransforms";
+import { argoCdCrdsCli, upArgoCdCrds } from "../../tools/engine/argocd-crds-stack";
 import { CliResult, EngineFinding, EngineWorkspace, readPolicyFindings, runPulumi } from "../../tools/engine/pulumi-cli";
 import { plan } from "../../tools/plan/plan";
 import { ArgoCdKind, ARGOCD_CRD_FILES, crdValidators } from "../support/argocd-crd-schema";
@@ -26,6 +28,14 @@ async function stackResources(ws: EngineWorkspace): Promise<{ urn: string; type:
     assert.strictEqual(exported.code, 0, `pulumi stack export failed:\n${exported.stderr}`);
     const doc = JSON.parse(exported.stdout) as { deployment?: { resources?: { urn: string; type: string; parent?: string }[] } };
     return doc.deployment?.resources ?? [];
+}
+
+/** The CRDs rendered to `dir`. */
+function renderedCrds(dir: string): { metadata: { name: string; labels?: Record<string, string> } }[] {
+    return filesUnder(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(f, "utf8")).map((d) => d.toJS() as { kind?: string; metadata: { name: string } } | null))
+        .filter((o): o is { kind: string; metadata: { name: string } } => o?.kind === "CustomResourceDefinition");
 }
 
 /** A digest of every file under `dir`: what a refused run must leave as it was. */
@@ -62,13 +72,34 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
         expectOk(await run.cli(["config", "set", "--secret", "argocdAdminPassword", ...pulumiArgs], run.canary), "pulumi config set --secret");
     });
 
+    await run.step("Argo CD's CRDs come from a stack of their own: pulumi up of stacks/argocd-crds renders the three, audit-labelled, with the policy pack", async () => {
+        const events = path.join(work, "crds-up-events.jsonl");
+        const up = await upArgoCdCrds(ws, pulumiArgs, policyArgs, ["--event-log", events]);
+        assert.ok(up, "the local stack file does not say crds-stack: the chart would install the CRDs");
+        const mandatory = readPolicyFindings(events).filter((f) => f.level === "mandatory");
+        assert.deepStrictEqual(mandatory, [], "mandatory findings on Argo CD's CRDs");
+        const crds = renderedCrds(renderDir);
+        assert.deepStrictEqual(crds.map((c) => c.metadata.name).sort(), ["applications.argoproj.io", "applicationsets.argoproj.io", "appprojects.argoproj.io"]);
+        for (const crd of crds) {
+            const labels = crd.metadata.labels ?? {};
+            assert.strictEqual(labels["gitops.platform/stack"], STACK, `${crd.metadata.name} lacks its audit labels`);
+            assert.strictEqual(labels["app.kubernetes.io/managed-by"], "pulumi", `${crd.metadata.name} lacks its audit labels`);
+            assert.ok(labels["gitops.platform/git-commit"], `${crd.metadata.name} says no commit`);
+        }
+        return `${crds.length} CRDs rendered in ${up.seconds.toFixed(1)} s`;
+    });
+
     await run.step("pulumi up with the policy pack (rendering to a directory)", async () => {
         const up = await run.cli(["up", "--yes", ...pulumiArgs, ...policyArgs, "--event-log", eventLog]);
         expectOk(up, "pulumi up");
         findings = readPolicyFindings(eventLog);
-        resources = (await stackResources(ws)).length;
+        const state = await stackResources(ws);
+        resources = state.length;
         assert.ok(resources > 20, `pulumi up registered only ${resources} resources: did the program run?`);
         assert.ok(filesUnder(renderDir).length > 0, `nothing rendered to ${renderDir}`);
+        // What keeps its previews fast: the platform stack carries none of them.
+        assert.deepStrictEqual(state.filter((r) => r.type === CRD_TYPE).map((r) => r.urn), [], "the platform stack holds CRDs");
+        assert.strictEqual(renderedCrds(renderDir).length, 3, "the platform stack's render changed the CRDs' files");
     });
 
     let previewFindings: EngineFinding[] = [];
@@ -173,8 +204,13 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
         const left = await stackResources(ws);
         assert.deepStrictEqual(left.map((r) => r.urn), [], "resources left after destroy");
         assert.deepStrictEqual(filesUnder(renderDir), [], "rendered files left after destroy");
-        // --preserve-config: without it the CLI deletes stacks/Pulumi.local.yaml, the committed stack file.
+        // Argo CD's CRDs last: nothing that uses them is left.
+        expectOk(await argoCdCrdsCli(ws, ["destroy", "--yes", ...pulumiArgs]), "pulumi destroy (stacks/argocd-crds)");
+        assert.deepStrictEqual(filesUnder(renderDir), [], "rendered files left after destroying Argo CD's CRDs");
+        // --preserve-config: without it the CLI deletes stacks/Pulumi.local.yaml, the committed stack file
+        // of both projects.
         expectOk(await run.cli(["stack", "rm", "--yes", "--preserve-config", STACK]), "pulumi stack rm");
+        expectOk(await argoCdCrdsCli(ws, ["stack", "rm", "--yes", "--preserve-config", STACK]), "pulumi stack rm (stacks/argocd-crds)");
     });
 
     return { resources, findings, policyPackUnderCli };

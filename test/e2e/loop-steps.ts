@@ -6,6 +6,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { upArgoCdCrds } from "../../tools/engine/argocd-crds-stack";
 import { startArgoCdControllers } from "../../tools/local-cluster/argocd-controllers";
 import { ArgoCdServer } from "../../tools/local-cluster/argocd-server";
 import { ControlPlane, startControlPlane } from "../../tools/local-cluster/control-plane";
@@ -141,6 +142,8 @@ export async function loopSteps(run: E2eRun, options: LoopOptions = {}): Promise
             const set = await run.cli(["config", "set", "--secret", key, ...stackArgs], value);
             assert.strictEqual(set.code, 0, set.stderr);
         }
+        // Argo CD's CRDs first, from their own stack, as npm run up brings them.
+        await upArgoCdCrds(run.ws, stackArgs, policyArgs);
         const up = await run.cli(["up", "--yes", ...stackArgs, ...policyArgs]);
         assert.strictEqual(up.code, 0, `pulumi up failed:\n${up.stdout.split("\n").slice(-40).join("\n")}\n${up.stderr}`);
     });

@@ -13,6 +13,7 @@ import { ControlPlane, startControlPlane } from "../../tools/local-cluster/contr
 import { FleetClusters, startFleetClusters } from "../../tools/local-cluster/fleet-clusters";
 import { GitRepository } from "../../tools/local-cluster/git-repository";
 import { onLocalCluster, writeLocalStackFile } from "../../tools/local-cluster/local-stack";
+import { upArgoCdCrds } from "../../tools/engine/argocd-crds-stack";
 import { runPulumi } from "../../tools/engine/pulumi-cli";
 import { NEVER_READY_IMAGE_MARK } from "../../tools/local-cluster/kwok-stages";
 import { clusterApplications, clusterSyncer, followRollback, promote, PromotionRefused, releaseCheck, releaseLine, rollback, stackPlatform, watchPromotion, WorkingTree } from "../../tools/promote";
@@ -123,7 +124,9 @@ export async function rolloutSteps(run: E2eRun, options: { allAtOnce?: boolean; 
             await pulumi(["config", "set", "--secret", "kubeconfig", ...stack], fs.readFileSync(cp!.kubeconfigPath, "utf8"));
             await pulumi(["config", "set", "--secret", "fleetKubeconfig", ...stack], fleet!.kubeconfig);
             const started = Date.now();
-            await pulumi(["up", "--yes", ...stack, "--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"]);
+            const policy = ["--policy-pack", "policies/launch", "--policy-pack-config", "policies/config/local.json"];
+            await upArgoCdCrds(ws, stack, policy);
+            await pulumi(["up", "--yes", ...stack, ...policy]);
             const argocd = await startArgoCdControllers({ binDir, kubeconfigPath: cp!.kubeconfigPath, namespace: NAMESPACE, dataDir: path.join(dir, "argocd") });
             controllers.push(...argocd.processes);
             watch = new RolloutWatch(cp!.kubectl, NAMESPACE, git);

@@ -22,6 +22,8 @@ export interface ProgramRunOptions {
     secretKeys?: string[];
     /** Mock provider answers, when a test needs others than the plan's. */
     mocks?: pulumi.runtime.Mocks;
+    /** Another project's program that reads the same stack file (its directory). Default: the platform's. */
+    programDir?: string;
 }
 
 /** Runs the real program under Pulumi's mock runtime for a stack and returns what it registered. */
@@ -41,7 +43,7 @@ export async function runProgram(options: ProgramRunOptions): Promise<ProgramRun
         secretKeys: [...base.secretKeys, ...(options.secretKeys ?? []).map(qualify)],
     };
     const offline = withOfflineTerraformSource(PROJECT_ROOT, stackConfig);
-    return runUnderMocks({ projectRoot: PROJECT_ROOT, stackConfig: offline.stackConfig, mocks: options.mocks });
+    return runUnderMocks({ projectRoot: PROJECT_ROOT, stackConfig: offline.stackConfig, mocks: options.mocks, programDir: options.programDir });
 }
 
 /** Deep merge for config overrides (see {@link ProgramRunOptions.platform}). */

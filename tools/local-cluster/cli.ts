@@ -11,6 +11,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { upArgoCdCrds } from "../engine/argocd-crds-stack";
 import { CliResult, pulumiHome, runPulumi } from "../engine/pulumi-cli";
 import { recoverAndUpdate, RecoveryError } from "../engine/recover";
 import { ApplicationStatus, applicationStatuses } from "./applications";
@@ -101,6 +102,11 @@ async function up(): Promise<number> {
             if (init.code !== 0 && !/already exists/.test(init.stderr)) throw new Error(init.stderr);
             const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", ...STACK_ARGS], { input: fs.readFileSync(cp.kubeconfigPath, "utf8") });
             if (set.code !== 0) throw new Error(set.stderr);
+        });
+        // Argo CD's CRDs first, from their own stack (docs/adr-0011-argocd-crds-stack.md).
+        await progress.step("pulumi up of Argo CD's CRDs (stacks/argocd-crds, stack local)", async () => {
+            const r = await upArgoCdCrds(ws, STACK_ARGS, POLICY_ARGS);
+            if (r) keepCliOutput("pulumi-up-argocd-crds.log", r);
         });
         // No separate preview: nobody reads it here, and the policy pack judges every resource of
         // the update itself (a mandatory finding stops it, and down removes what was made).

@@ -45,6 +45,12 @@ export interface RunProgramOptions {
     stackConfig: EngineConfig;
     /** Mock provider answers; the plan's defaults unless a test needs others. */
     mocks?: pulumi.runtime.Mocks;
+    /**
+     * The directory of the program's index.ts, when it is another project's that reads the same
+     * stack file (stacks/argocd-crds).
+     * @default - projectRoot
+     */
+    programDir?: string;
 }
 
 interface RegisterRequest {
@@ -93,7 +99,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
         });
     };
 
-    const program = loadProgram(projectRoot);
+    const program = loadProgram(options.programDir ?? projectRoot);
     const exported = await program();
     const outputs = await pulumi.runtime.serializeProperties("outputs", (exported ?? {}) as pulumi.Inputs);
     await waitForRegistrations();
@@ -132,9 +138,9 @@ function toRegisteredResource(req: RegisterRequest, urn: string): RegisteredReso
  * when it is would register nothing here too (see test/program-entry.spec.ts).
  * The module is loaded once: reloading would duplicate the classes tests compare against.
  */
-export function loadProgram(projectRoot: string): () => Promise<unknown> {
+export function loadProgram(programDir: string): () => Promise<unknown> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exported = require(path.join(path.resolve(projectRoot), "index.ts")) as unknown;
+    const exported = require(path.join(path.resolve(programDir), "index.ts")) as unknown;
     return async () => (exported instanceof Function ? await exported() : exported);
 }
 
