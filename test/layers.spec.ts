@@ -2,7 +2,7 @@
  * Imports point down (README "Layout", docs/adr-0005-validation-layers.md). From the bottom:
  * `policies/` (a package that ships alone: nothing outside itself) and `lib/` (the Terraform state
  * reader, the config error, zod issue text) -> `stacks/` (the config's keys, schema and loader) ->
- * `components/` -> `index.ts` -> `tools/`, `bench/`, `test/`. What the pack shares is imported by its
+ * `components/` -> `index.ts` (and the other program, `stacks/argocd-crds/`) -> `tools/`, `bench/`, `test/`. What the pack shares is imported by its
  * package name, `gitops-platform-policies/shared`, never by a path into its folders. Every import,
  * `export ... from`, `require()` and `import()` of every TypeScript file is read with the compiler's
  * own pre-processor, so a new file or a dynamic import cannot slip past.
@@ -42,8 +42,10 @@ const placeOf = (repoPath: string): Place => (repoPath === "index.ts" || repoPat
 /**
  * The layer of an importing file. The pack's own specs (`policies/test/`) are not shipped (package.json
  * `files`) and drive the pack through `tools/policy-analyzer` as the engine does: they sit with the tests.
+ * `stacks/argocd-crds/` is a program over the same stack files (Argo CD's CRDs): a composition root, as
+ * index.ts is.
  */
-const layerOf = (file: string): Place => (file.startsWith("policies/test/") ? "test" : placeOf(file));
+const layerOf = (file: string): Place => (file.startsWith("policies/test/") ? "test" : file.startsWith("stacks/argocd-crds/") ? "index.ts" : placeOf(file));
 
 /** Why an import points the wrong way, or undefined when it is fine. */
 export function violation(imp: Import): string | undefined {

@@ -86,28 +86,39 @@ async function up(): Promise<number> {
             save();
             return { keys, git, sink };
         });
-        const [secrets, { keys, git, sink }] = await both(secretsStarted, gitStarted);
-        await progress.step("stack local configured (credentials in the secrets store)", async () => {
-            writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, (platform) => {
-                onLocalCluster(git.url)(platform);
-                auditedStack(keys)(platform);
-                sink.stackChange(platform);
-                secrets.stackChange(platform);
-            });
-            // In the store before the ExternalSecrets exist, as a platform team would: outside Pulumi.
-            const storeKeys = loopStoreKeys(CONFIG_FILE);
-            await git.putCredentials(secrets, storeKeys);
-            await sink.putToken(secrets, storeKeys.notifications!);
-            const init = await runPulumi(ws, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
-            if (init.code !== 0 && !/already exists/.test(init.stderr)) throw new Error(init.stderr);
-            const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", ...STACK_ARGS], { input: fs.readFileSync(cp.kubeconfigPath, "utf8") });
-            if (set.code !== 0) throw new Error(set.stderr);
-        });
-        // Argo CD's CRDs first, from their own stack (docs/adr-0011-argocd-crds-stack.md).
-        await progress.step("pulumi up of Argo CD's CRDs (stacks/argocd-crds, stack local)", async () => {
-            const r = await upArgoCdCrds(ws, STACK_ARGS, POLICY_ARGS);
-            if (r) keepCliOutput("pulumi-up-argocd-crds.log", r);
-        });
+        // Argo CD's CRDs need only the cluster and the stack file (docs/adr-0011-argocd-crds-stack.md):
+        // the file is written once Git is up, and they go up while the secrets store still starts.
+        const written = gitStarted.then(({ keys, git, sink }) =>
+            progress.step("stack local written (kubeconfig as a secret)", async () => {
+                writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, (platform) => {
+                    onLocalCluster(git.url)(platform);
+                    auditedStack(keys)(platform);
+                    sink.stackChange(platform);
+                });
+                const init = await runPulumi(ws, ["stack", "init", "local", "--secrets-provider", "passphrase"]);
+                if (init.code !== 0 && !/already exists/.test(init.stderr)) throw new Error(init.stderr);
+                const set = await runPulumi(ws, ["config", "set", "--secret", "kubeconfig", ...STACK_ARGS], { input: fs.readFileSync(cp.kubeconfigPath, "utf8") });
+                if (set.code !== 0) throw new Error(set.stderr);
+            }),
+        );
+        const crdsUp = written.then(() =>
+            progress.step("pulumi up of Argo CD's CRDs (stacks/argocd-crds, stack local)", async () => {
+                const r = await upArgoCdCrds(ws, STACK_ARGS, POLICY_ARGS);
+                if (r) keepCliOutput("pulumi-up-argocd-crds.log", r);
+            }),
+        );
+        const configured = Promise.all([secretsStarted, gitStarted, written]).then(([secrets, { keys, git, sink }]) =>
+            progress.step("stack local configured (credentials in the secrets store)", async () => {
+                // The file renamed into place whole: the CRDs' update may be reading it.
+                writeLocalStackFile(PROJECT_ROOT, CONFIG_FILE, secrets.stackChange, CONFIG_FILE);
+                // In the store before the ExternalSecrets exist, as a platform team would: outside Pulumi.
+                const storeKeys = loopStoreKeys(CONFIG_FILE);
+                await git.putCredentials(secrets, storeKeys);
+                await sink.putToken(secrets, storeKeys.notifications!);
+                return { secrets, keys, git, sink };
+            }),
+        );
+        const [{ secrets, keys, git, sink }] = await both(configured, crdsUp);
         // No separate preview: nobody reads it here, and the policy pack judges every resource of
         // the update itself (a mandatory finding stops it, and down removes what was made).
         const pulumiUp = await progress.step("pulumi up --stack local --policy-pack policies/launch", async () => {
