@@ -199,12 +199,13 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
 
     await rawInstallSteps(run);
 
-    await run.step("destroy leaves no resource and no rendered file", async () => {
+    await run.step("destroy (the platform stack, then its CRDs' stack) leaves no resource and no rendered file", async () => {
         expectOk(await run.cli(["destroy", "--yes", ...pulumiArgs]), "pulumi destroy");
         const left = await stackResources(ws);
         assert.deepStrictEqual(left.map((r) => r.urn), [], "resources left after destroy");
-        assert.deepStrictEqual(filesUnder(renderDir), [], "rendered files left after destroy");
-        // Argo CD's CRDs last: nothing that uses them is left.
+        // Only Argo CD's CRDs are left, their stack's: they go last, when nothing that uses them is left.
+        assert.strictEqual(renderedCrds(renderDir).length, 3, "the platform stack's destroy touched the CRDs' files");
+        assert.strictEqual(filesUnder(renderDir).length, 3, `rendered files left after destroy: ${filesUnder(renderDir).join(", ")}`);
         expectOk(await argoCdCrdsCli(ws, ["destroy", "--yes", ...pulumiArgs]), "pulumi destroy (stacks/argocd-crds)");
         assert.deepStrictEqual(filesUnder(renderDir), [], "rendered files left after destroying Argo CD's CRDs");
         // --preserve-config: without it the CLI deletes stacks/Pulumi.local.yaml, the committed stack file
