@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
-import { ARGOCD_CRD_FILES, onlyCrds } from "../components/argocd/argoCdCrds";
+import { ARGOCD_CRD_FILES, ArgoCdCrds, onlyCrds } from "../components/argocd/argoCdCrds";
 import { ComponentValidationError } from "../components/validationError";
 import { crdsFromCrdsStack } from "../tools/engine/argocd-crds-stack";
 import { configError, ofType, PROJECT_ROOT, problemPaths, runProgram, withAuditCommit } from "./support/program";
@@ -72,6 +72,16 @@ describe("Argo CD's CRDs in a stack of their own", function () {
         const err = await configError({ stack: "dev", platform: { argocd: { crds: { path: "x" } } } });
         assert.deepStrictEqual(problemPaths(err), ["platform.argocd.crds.path"]);
         assert.match(err.message, /set installedBy: crds-stack, or remove path/);
+    });
+
+    it("the component refuses no files and an inexact release, both at once", () => {
+        const audit = { stack: "local", project: "p", owner: "o", gitCommit: "0".repeat(40) };
+        assert.throws(() => new ArgoCdCrds("argocd-crds", { files: [], release: "v3", audit }), (e: Error) => {
+            assert.ok(e instanceof ComponentValidationError);
+            assert.deepStrictEqual(e.problems.map((p) => p.prop), ["files", "release"]);
+            assert.match(e.message, /release: expected an exact Argo CD release like 3\.6\.1, got "v3"/);
+            return true;
+        });
     });
 
     it("refuses a file that holds anything but a CRD, naming the object", () => {
