@@ -168,7 +168,7 @@ async function main(): Promise<void> {
             rows.push({ key: "upLoop", what: "pulumi up, no change, on the loop (--skip-preview)", seconds: await medianSeconds(loop.ws, ["up", "--yes", "--skip-preview", ...loop.stackArgs, ...loop.policyArgs]), floor: floorUpPack });
             rows.push({ key: "upLoopWithPreview", what: "  the same with the CLI's preview first", seconds: await medianSeconds(loop.ws, ["up", "--yes", ...loop.stackArgs, ...loop.policyArgs]) });
             rows.push({ key: "npmRunUp", what: "npm run up, warm, to every Application settled", seconds: round(up.seconds), floor: round(up.seconds - firstUp - crdsUp + floorUpPack) });
-            rows.push({ key: "crdsUp", what: "  its pulumi up of Argo CD's CRDs (stacks/argocd-crds)", seconds: crdsUp, floor: floorUpPack });
+            rows.push({ key: "crdsUp", what: "  its pulumi up of Argo CD's CRDs (argocd-crds)", seconds: crdsUp, floor: floorUpPack });
             rows.push({ key: "firstUp", what: "  its pulumi up of the platform stack", seconds: firstUp, floor: floorUpPack });
             rows.push({ key: "applicationsSettled", what: "  its wait for the Applications after Argo CD started", seconds: applications });
         } finally {

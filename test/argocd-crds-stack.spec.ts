@@ -1,5 +1,5 @@
 /**
- * Argo CD's CRDs in a stack of their own (stacks/argocd-crds, docs/adr-0011): the program reads the
+ * Argo CD's CRDs in a stack of their own (argocd-crds, docs/adr-0011): the program reads the
  * platform stack's file and installs the three CRDs of the stack's Argo CD release, audit-labelled,
  * protected in prod; the platform stack's chart then installs none. Under the mock runtime; the
  * real engine's run is the e2e's engine step.
@@ -12,7 +12,7 @@ import { ComponentValidationError } from "../components/validationError";
 import { crdsFromCrdsStack } from "../tools/engine/argocd-crds-stack";
 import { configError, ofType, PROJECT_ROOT, problemPaths, runProgram, withAuditCommit } from "./support/program";
 
-const CRDS_PROGRAM = path.join(PROJECT_ROOT, "stacks", "argocd-crds");
+const CRDS_PROGRAM = path.join(PROJECT_ROOT, "argocd-crds");
 const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
 const FROM_CRDS_STACK = { argocd: { crds: { installedBy: "crds-stack" } } };
 

@@ -2,7 +2,7 @@
  * Imports point down (README "Layout", docs/adr-0005-validation-layers.md). From the bottom:
  * `policies/` (a package that ships alone: nothing outside itself) and `lib/` (the Terraform state
  * reader, the config error, zod issue text) -> `stacks/` (the config's keys, schema and loader) ->
- * `components/` -> `index.ts` (and the other program, `stacks/argocd-crds/`) -> `tools/`, `bench/`, `test/`. What the pack shares is imported by its
+ * `components/` -> `index.ts` and `argocd-crds/` (the two programs) -> `tools/`, `bench/`, `test/`. What the pack shares is imported by its
  * package name, `gitops-platform-policies/shared`, never by a path into its folders. Every import,
  * `export ... from`, `require()` and `import()` of every TypeScript file is read with the compiler's
  * own pre-processor, so a new file or a dynamic import cannot slip past.
@@ -31,10 +31,11 @@ export interface Import {
 
 /** Places each production layer must not import (by relative path). */
 const FORBIDDEN: Record<Place, Place[]> = {
-    lib: ["stacks", "components", "index.ts", "tools", "bench", "test", "deployments", "policies"],
-    stacks: ["components", "index.ts", "tools", "bench", "test", "deployments", "policies"],
-    components: ["index.ts", "tools", "bench", "test", "deployments", "policies"],
-    "index.ts": ["tools", "bench", "test", "deployments", "policies"],
+    lib: ["stacks", "components", "index.ts", "argocd-crds", "tools", "bench", "test", "deployments", "policies"],
+    stacks: ["components", "index.ts", "argocd-crds", "tools", "bench", "test", "deployments", "policies"],
+    components: ["index.ts", "argocd-crds", "tools", "bench", "test", "deployments", "policies"],
+    "index.ts": ["argocd-crds", "tools", "bench", "test", "deployments", "policies"],
+    "argocd-crds": ["index.ts", "tools", "bench", "test", "deployments", "policies"],
 };
 
 const placeOf = (repoPath: string): Place => (repoPath === "index.ts" || repoPath === "index" ? "index.ts" : repoPath.split("/")[0]);
@@ -42,10 +43,8 @@ const placeOf = (repoPath: string): Place => (repoPath === "index.ts" || repoPat
 /**
  * The layer of an importing file. The pack's own specs (`policies/test/`) are not shipped (package.json
  * `files`) and drive the pack through `tools/policy-analyzer` as the engine does: they sit with the tests.
- * `stacks/argocd-crds/` is a program over the same stack files (Argo CD's CRDs): a composition root, as
- * index.ts is.
  */
-const layerOf = (file: string): Place => (file.startsWith("policies/test/") ? "test" : file.startsWith("stacks/argocd-crds/") ? "index.ts" : placeOf(file));
+const layerOf = (file: string): Place => (file.startsWith("policies/test/") ? "test" : placeOf(file));
 
 /** Why an import points the wrong way, or undefined when it is fine. */
 export function violation(imp: Import): string | undefined {
@@ -95,7 +94,7 @@ describe("layers: imports point down", () => {
     const imports = files.flatMap((f) => importsOf(f, fs.readFileSync(path.join(ROOT, f), "utf8")));
 
     it("reads every layer", () => {
-        for (const place of ["lib", "stacks", "components", "index.ts", "policies", "tools"]) {
+        for (const place of ["lib", "stacks", "components", "index.ts", "argocd-crds", "policies", "tools"]) {
             assert.ok(files.some((f) => placeOf(f) === place), `no TypeScript file under ${place}`);
         }
     });
@@ -106,6 +105,7 @@ describe("layers: imports point down", () => {
         ["stacks", "stacks/ imports neither components/ nor the pack's folders (only gitops-platform-policies/shared)"],
         ["components", "components/ imports no tools/, bench/, test/ or index.ts"],
         ["index.ts", "index.ts imports no tools/, bench/ or test/"],
+        ["argocd-crds", "argocd-crds/, the other program, imports no tools/, bench/, test/ or index.ts"],
     ] as const) {
         it(rule, () => {
             const wrong = imports.filter((i) => layerOf(i.from) === layer).flatMap((i) => {

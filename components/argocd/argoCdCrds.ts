@@ -1,6 +1,6 @@
 /**
  * ArgoCdCrds: Argo CD's CustomResourceDefinitions (Application, ApplicationSet, AppProject) from the
- * files of one Argo CD release, for the argocd-crds stack (stacks/argocd-crds). They change only
+ * files of one Argo CD release, for the argocd-crds stack (argocd-crds). They change only
  * with Argo CD's release: out of the platform stack, which changes many times a day, so that its
  * previews no longer carry their 650 KB of schema (docs/adr-0011-argocd-crds-stack.md). Audit
  * labels on each; in prod retained and protected, as the chart's are.

@@ -129,7 +129,7 @@ export type ArgoCdGatewayConfig = z.infer<typeof ArgoCdGatewaySchema>;
 
 /**
  * Argo CD's CRDs (650 KB of schema): installed by the argo-cd chart in this stack, or by this
- * stack's namesake in the `stacks/argocd-crds` project, brought up first, so that this stack's
+ * stack's namesake in the `argocd-crds` project, brought up first, so that this stack's
  * previews carry none of them (docs/adr-0011-argocd-crds-stack.md).
  */
 export const ArgoCdCrdsSchema = z

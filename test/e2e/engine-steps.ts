@@ -72,7 +72,7 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
         expectOk(await run.cli(["config", "set", "--secret", "argocdAdminPassword", ...pulumiArgs], run.canary), "pulumi config set --secret");
     });
 
-    await run.step("Argo CD's CRDs come from a stack of their own: pulumi up of stacks/argocd-crds renders the three, audit-labelled, with the policy pack", async () => {
+    await run.step("Argo CD's CRDs come from a stack of their own: pulumi up of argocd-crds renders the three, audit-labelled, with the policy pack", async () => {
         const events = path.join(work, "crds-up-events.jsonl");
         const up = await upArgoCdCrds(ws, pulumiArgs, policyArgs, ["--event-log", events]);
         assert.ok(up, "the local stack file does not say crds-stack: the chart would install the CRDs");
@@ -206,12 +206,12 @@ export async function engineSteps(run: E2eRun): Promise<{ resources: number; fin
         // Only Argo CD's CRDs are left, their stack's: they go last, when nothing that uses them is left.
         assert.strictEqual(renderedCrds(renderDir).length, 3, "the platform stack's destroy touched the CRDs' files");
         assert.strictEqual(filesUnder(renderDir).length, 3, `rendered files left after destroy: ${filesUnder(renderDir).join(", ")}`);
-        expectOk(await argoCdCrdsCli(ws, ["destroy", "--yes", ...pulumiArgs]), "pulumi destroy (stacks/argocd-crds)");
+        expectOk(await argoCdCrdsCli(ws, ["destroy", "--yes", ...pulumiArgs]), "pulumi destroy (argocd-crds)");
         assert.deepStrictEqual(filesUnder(renderDir), [], "rendered files left after destroying Argo CD's CRDs");
         // --preserve-config: without it the CLI deletes stacks/Pulumi.local.yaml, the committed stack file
         // of both projects.
         expectOk(await run.cli(["stack", "rm", "--yes", "--preserve-config", STACK]), "pulumi stack rm");
-        expectOk(await argoCdCrdsCli(ws, ["stack", "rm", "--yes", "--preserve-config", STACK]), "pulumi stack rm (stacks/argocd-crds)");
+        expectOk(await argoCdCrdsCli(ws, ["stack", "rm", "--yes", "--preserve-config", STACK]), "pulumi stack rm (argocd-crds)");
     });
 
     return { resources, findings, policyPackUnderCli };

@@ -1,16 +1,15 @@
 /**
- * The argocd-crds stack (stacks/argocd-crds, docs/adr-0011-argocd-crds-stack.md): Argo CD's CRDs for
+ * The argocd-crds stack (argocd-crds, docs/adr-0011-argocd-crds-stack.md): Argo CD's CRDs for
  * the platform stack of the same name, from the same stack file, in the same backend, brought up
  * before it. Every tool that brings a platform stack up on a cluster calls `upArgoCdCrds` first.
  */
-import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { CONFIG_NAMESPACE, PLATFORM_KEY } from "../../stacks/configKeys";
+import { readStackConfig } from "../plan/stack-file";
 import { CliResult, EngineWorkspace, runPulumi } from "./pulumi-cli";
 
 /** The argocd-crds project's directory, relative to the platform project's root. */
-export const ARGOCD_CRDS_PROJECT = "stacks/argocd-crds";
+export const ARGOCD_CRDS_PROJECT = "argocd-crds";
 
 /** Flags whose value is a path: the CLI reads it from the project it runs on, so it goes absolute. */
 const PATH_FLAGS = new Set(["--config-file", "--policy-pack", "--policy-pack-config", "--event-log"]);
@@ -31,9 +30,9 @@ function flagValue(args: string[], flag: string): string | undefined {
 export function crdsFromCrdsStack(projectRoot: string, stackArgs: string[]): boolean {
     const stack = flagValue(stackArgs, "--stack");
     if (!stack) throw new Error(`no --stack in ${JSON.stringify(stackArgs)}`);
-    const file = path.resolve(projectRoot, flagValue(stackArgs, "--config-file") ?? path.join("stacks", `Pulumi.${stack}.yaml`));
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, { argocd?: { crds?: { installedBy?: string } } }> } | null;
-    return doc?.config?.[`${CONFIG_NAMESPACE}:${PLATFORM_KEY}`]?.argocd?.crds?.installedBy === "crds-stack";
+    const { config } = readStackConfig(projectRoot, stack, flagValue(stackArgs, "--config-file"));
+    const platform = JSON.parse(config[`${CONFIG_NAMESPACE}:${PLATFORM_KEY}`] ?? "{}") as { argocd?: { crds?: { installedBy?: string } } };
+    return platform.argocd?.crds?.installedBy === "crds-stack";
 }
 
 /**

@@ -102,7 +102,7 @@ async function up(): Promise<number> {
             }),
         );
         const crdsUp = written.then(() =>
-            progress.step("pulumi up of Argo CD's CRDs (stacks/argocd-crds, stack local)", async () => {
+            progress.step("pulumi up of Argo CD's CRDs (argocd-crds, stack local)", async () => {
                 const r = await upArgoCdCrds(ws, STACK_ARGS, POLICY_ARGS);
                 if (r) keepCliOutput("pulumi-up-argocd-crds.log", r);
             }),

@@ -47,7 +47,7 @@ export interface RunProgramOptions {
     mocks?: pulumi.runtime.Mocks;
     /**
      * The directory of the program's index.ts, when it is another project's that reads the same
-     * stack file (stacks/argocd-crds).
+     * stack file (argocd-crds).
      * @default - projectRoot
      */
     programDir?: string;

@@ -92,7 +92,7 @@ export const STEPS: TourStep[] = [
             assert.strictEqual(running, state.pids.length, `${state.pids.length - running} of the loop's processes are not running`);
             return {
                 said: [
-                    `Argo CD's CRDs went up first, from a stack of their own (stacks/argocd-crds); then Terraform's outputs went into \`pulumi up --stack local\` with the policy pack, which installed Argo CD and declared ${apps.length} Applications; Argo CD then synced the charts from Git.`,
+                    `Argo CD's CRDs went up first, from a stack of their own (argocd-crds); then Terraform's outputs went into \`pulumi up --stack local\` with the policy pack, which installed Argo CD and declared ${apps.length} Applications; Argo CD then synced the charts from Git.`,
                     `${running} processes on this machine are the cluster (etcd, kube-apiserver, KWOK's node), Argo CD, External Secrets Operator, the Git server and an audit webhook; ${DIRECT.app} and ${HYDRATED.app} are Synced and Healthy.`,
                 ],
                 evidence: [kubeconfigEnv(ctx), ".tools/bin/kubectl get applications -n argocd"],

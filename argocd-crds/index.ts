@@ -1,22 +1,22 @@
 /**
  * The argocd-crds project: Argo CD's CRDs for the gitops-platform stack of the same name, read from
- * that stack's own config file (stacks/Pulumi.<stack>.yaml, `stackConfigDir: ..`), on the same
+ * that stack's own config file (stacks/Pulumi.<stack>.yaml, `stackConfigDir: ../stacks`), on the same
  * cluster, brought up before it whenever the stack's `platform.argocd.crds.installedBy` is
  * `crds-stack` (docs/adr-0011-argocd-crds-stack.md). The CRDs come from a directory of Argo CD's CRD
  * files (`platform.argocd.crds.path`) or from Argo CD's repository at the stack's Argo CD release.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ARGOCD_CRD_FILES, ArgoCdCrds } from "../../components/argocd/argoCdCrds";
-import { platformContext } from "../../components/platform/context";
-import { readFoundation } from "../../components/platform/foundation";
-import { hubCluster } from "../../components/platform/hubCluster";
-import { StackConfigError } from "../../lib/stackConfigError";
-import { argoCdRelease } from "../argoCdRelease";
-import { loadStackConfig, StackConfig } from "../load";
+import { ARGOCD_CRD_FILES, ArgoCdCrds } from "../components/argocd/argoCdCrds";
+import { platformContext } from "../components/platform/context";
+import { readFoundation } from "../components/platform/foundation";
+import { hubCluster } from "../components/platform/hubCluster";
+import { StackConfigError } from "../lib/stackConfigError";
+import { argoCdRelease } from "../stacks/argoCdRelease";
+import { loadStackConfig, StackConfig } from "../stacks/load";
 
 /** The platform project's root: the stack config's paths are relative to it. */
-const PLATFORM_ROOT = path.resolve(__dirname, "..", "..");
+const PLATFORM_ROOT = path.resolve(__dirname, "..");
 
 async function main(): Promise<Record<string, unknown>> {
     const config = fromPlatformRoot(loadStackConfig());
