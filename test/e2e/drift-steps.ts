@@ -1,7 +1,8 @@
 /**
  * Drift across Terraform, Pulumi and Argo CD in one report (issue 25), on the loop: drift is made by
- * hand at each layer (the foundation re-applied with a changed output, Argo CD's argocd-cm edited,
- * an Application's self-heal turned off and its Deployment scaled, an object no Application owns, a
+ * hand at each layer (the foundation re-applied with a changed output, Argo CD's argocd-cm edited, an
+ * audit label of an Argo CD CRD changed (the argocd-crds stack's), an Application's self-heal turned
+ * off and its Deployment scaled, an object no Application owns, a
  * Secret's value changed to a canary), `npm run drift` names each with its layer, object and fields (the Secret's
  * value nowhere), `--remediate` (the loop's stack corrects, like dev) brings Pulumi and Argo CD back,
  * and a second run reports no drift.
@@ -13,8 +14,13 @@ import * as path from "path";
 import type { Kubectl } from "../../tools/local-cluster/kubectl";
 import { pollUntil } from "../../tools/local-cluster/managed-process";
 import type { DriftItem, DriftReport } from "../../tools/drift/model";
+import { AUDIT_LABELS } from "../../lib/auditLabels";
 import { findCanary, newCanary } from "./canary";
 import { E2eRun, roundSeconds as round } from "./e2e-run";
+
+/** The Argo CD CRD whose audit label is changed by hand, and the owner it is given. */
+const CRD = "applications.argoproj.io";
+const CRD_OWNER_BY_HAND = "edited-by-hand";
 
 export interface DriftSummary {
     /** Items per layer in the first report, and its exit code. */
@@ -66,7 +72,7 @@ export async function driftSteps(run: E2eRun, ctx: DriftStepsContext): Promise<D
     };
     const find = (r: DriftReport, layer: string, match: (i: DriftItem) => boolean) => r.layers.find((l) => l.layer === layer)?.items.find(match);
 
-    await run.step("drift made by hand at each layer: the foundation re-applied with a changed output, argocd-cm edited, self-heal off and a Deployment scaled, an object no Application owns, a Secret's value changed", async () => {
+    await run.step("drift made by hand at each layer: the foundation re-applied with a changed output, argocd-cm edited, an Argo CD CRD's owner label changed, self-heal off and a Deployment scaled, an object no Application owns, a Secret's value changed", async () => {
         const terraform = path.join(run.projectRoot, ".tools", "bin", "terraform");
         // Offline: only Terraform's builtin provider, an empty CLI configuration (stacks/local/terraform/regenerate.sh).
         fs.writeFileSync(path.join(ctx.terraformDir, "empty.tfrc"), "");
@@ -75,6 +81,8 @@ export async function driftSteps(run: E2eRun, ctx: DriftStepsContext): Promise<D
             execFileSync(terraform, args, { cwd: ctx.terraformDir, env, stdio: "pipe" });
         }
         await kubectl().run(["patch", "configmap", "argocd-cm", "-n", ctx.namespace, "--type=merge", "-p", JSON.stringify({ data: { "exec.enabled": "true" } })]);
+        // The CRDs are the argocd-crds stack's (the local stack file says so): the Pulumi layer reads that stack too.
+        await kubectl().run(["label", "crd", CRD, `${AUDIT_LABELS.owner}=${CRD_OWNER_BY_HAND}`, "--overwrite"]);
         await kubectl().run(["patch", "applications.argoproj.io", ctx.app, "-n", ctx.namespace, "--type=merge", "-p", JSON.stringify({ spec: { syncPolicy: { automated: { selfHeal: false } } } })]);
         await kubectl().run(["scale", `deployment/${ctx.app}`, "-n", ctx.appNamespace, "--replicas=3"]);
         await kubectl().run(["create", "configmap", orphan, "-n", ctx.appNamespace, "--from-literal=note=made-by-hand"]);
@@ -85,7 +93,7 @@ export async function driftSteps(run: E2eRun, ctx: DriftStepsContext): Promise<D
             180_000,
             `${ctx.app} to be OutOfSync`,
         );
-        return "terraform apply -var kubernetes_version=1.34; argocd-cm exec.enabled; hello-service selfHeal false, replicas 3; ConfigMap hello/left-by-hand; Secret argocd/repo-envoyproxy name";
+        return "terraform apply -var kubernetes_version=1.34; argocd-cm exec.enabled; applications.argoproj.io owner label; hello-service selfHeal false, replicas 3; ConfigMap hello/left-by-hand; Secret argocd/repo-envoyproxy name";
     });
 
     let first: DriftReport | undefined;
@@ -107,6 +115,9 @@ export async function driftSteps(run: E2eRun, ctx: DriftStepsContext): Promise<D
         assert.ok(output.fields.some((f) => f.actual?.includes("1.34")), `cluster_version: ${JSON.stringify(output.fields)}`);
         const cm = find(first, "pulumi", (i) => i.object.includes("argocd-cm"));
         assert.ok(cm?.fields.some((f) => f.path.includes("exec.enabled")), `argocd-cm: ${JSON.stringify(cm)}`);
+        const crd = find(first, "pulumi", (i) => i.object === `CustomResourceDefinition ${CRD}`);
+        assert.ok(crd?.fields.some((f) => f.path.includes(AUDIT_LABELS.owner) && f.actual === JSON.stringify(CRD_OWNER_BY_HAND)), `the CRD's label: ${JSON.stringify(crd)}`);
+        assert.match(first.layers.find((l) => l.layer === "pulumi")!.source, /and the argocd-crds stack local/);
         const app = find(first, "pulumi", (i) => i.object.includes(ctx.app) && /Application/.test(i.object));
         assert.ok(app?.fields.some((f) => f.path.includes("selfHeal")), `the Application's self-heal: ${JSON.stringify(app)}`);
         const secret = find(first, "pulumi", (i) => i.object.includes("repo-envoyproxy"));
@@ -126,7 +137,9 @@ export async function driftSteps(run: E2eRun, ctx: DriftStepsContext): Promise<D
         const fixed = report(r);
         const failed = (fixed.remediation ?? []).filter((s) => !s.ok);
         assert.deepStrictEqual(failed, [], "remediation steps failed");
-        assert.ok(fixed.remediation?.some((s) => s.action.startsWith("pulumi up")), "pulumi up --refresh did not run");
+        const up = fixed.remediation?.find((s) => s.action.startsWith("pulumi up"));
+        assert.ok(up, "pulumi up --refresh did not run");
+        assert.match(up.detail, /[1-9]\d* of them in the argocd-crds stack local/, "the CRDs' stack was not corrected");
         // Orphans are reported, never deleted by the remediation: a person decides.
         assert.ok(await kubectl().get(["configmap", orphan, "-n", ctx.appNamespace]), "the remediation deleted the orphan");
         await kubectl().run(["delete", "configmap", orphan, "-n", ctx.appNamespace]);

@@ -4,8 +4,11 @@
  * resource the refresh would update or delete, and who changed a Kubernetes object (its
  * `managedFields` managers other than Pulumi's). `--json` prints Pulumi secrets as `[secret]`, so no
  * secret value reaches this file; a Secret's `data`/`stringData` are reported without values anyway.
+ * Where the stack file puts Argo CD's CRDs in the argocd-crds stack of the same name, that stack is
+ * read and corrected with it: a CRD changed by hand is the platform's drift wherever its state is.
  */
-import { runPulumi } from "../engine/pulumi-cli";
+import { ARGOCD_CRDS_PROJECT, argoCdCrdsCli, crdsFromCrdsStack } from "../engine/argocd-crds-stack";
+import { type CliResult, runPulumi } from "../engine/pulumi-cli";
 import type { DriftContext } from "./context";
 import { isRecord, isSecret, type KubeObject, type ManagedFieldsEntry } from "./live-fields";
 import { type DriftItem, type FieldChange, layerResult, type LayerResult } from "./model";
@@ -42,24 +45,55 @@ export interface RefreshStep {
     detailedDiff?: Record<string, { kind?: string; inputDiff?: boolean }> | null;
 }
 
+/** One Pulumi stack the layer reads: the platform stack, or its argocd-crds stack. */
+interface LayerStack {
+    /** How messages name it. */
+    what: string;
+    cli: (args: string[], options: Parameters<typeof runPulumi>[2]) => Promise<CliResult>;
+}
+
+/** The stacks of the layer, the CRDs' first (they are brought up first); throws when the stack file cannot be read. */
+function layerStacks(ctx: DriftContext, pulumi: NonNullable<DriftContext["pulumi"]>): LayerStack[] {
+    const platform: LayerStack = { what: `stack ${ctx.stack}`, cli: (args, options) => runPulumi(pulumi.workspace, args, options) };
+    if (!crdsFromCrdsStack(ctx.projectRoot, ["--stack", ctx.stack, ...configFileArgs(ctx)])) return [platform];
+    return [{ what: `the ${ARGOCD_CRDS_PROJECT} stack ${ctx.stack}`, cli: (args, options) => argoCdCrdsCli(pulumi.workspace, args, options) }, platform];
+}
+
 export async function pulumiDrift(ctx: DriftContext): Promise<LayerResult> {
     const started = Date.now();
     if (!ctx.pulumi) return layerResult("pulumi", `stack ${ctx.stack}`, started, { error: `no Pulumi workspace for stack ${ctx.stack}: its state cannot be read` });
-    const source = `pulumi refresh --preview-only of stack ${ctx.stack} (${ctx.pulumi.description})`;
-    const args = ["refresh", "--preview-only", "--json", "--stack", ctx.stack, ...configFileArgs(ctx)];
-    let steps: RefreshStep[];
+    let stacks: LayerStack[];
     try {
-        const r = await runPulumi(ctx.pulumi.workspace, args, { env: ctx.pulumi.env, timeoutMs: 15 * 60_000 });
-        if (r.code !== 0) return layerResult("pulumi", source, started, { error: `${source}: ${cliError(r.stdout, r.stderr) || `exit ${r.code}`}` });
-        steps = parseRefresh(r.stdout, source);
+        stacks = layerStacks(ctx, ctx.pulumi);
+    } catch (e) {
+        return layerResult("pulumi", `stack config of ${ctx.stack}`, started, { error: (e as Error).message });
+    }
+    const crds = stacks.length > 1 ? ` and ${stacks[0].what}` : "";
+    const source = `pulumi refresh --preview-only of stack ${ctx.stack}${crds} (${ctx.pulumi.description})`;
+    const args = ["refresh", "--preview-only", "--json", "--stack", ctx.stack, ...configFileArgs(ctx)];
+    const { env } = ctx.pulumi;
+    let perStack: RefreshStep[][];
+    try {
+        perStack = await Promise.all(
+            stacks.map(async (s) => {
+                const r = await s.cli(args, { env, timeoutMs: 15 * 60_000 });
+                // The platform stack's errors read as before; the CRDs' stack is named.
+                const crdsStack = s !== stacks[stacks.length - 1];
+                if (r.code !== 0) throw new Error(`${source}: ${crdsStack ? `${s.what}: ` : ""}${cliError(r.stdout, r.stderr) || `exit ${r.code}`}`);
+                const steps = parseRefresh(r.stdout, source);
+                if (steps.length === 0) throw new Error(`${source}: ${crdsStack ? s.what : "the stack"} has no resources: it was never deployed (pulumi up)`);
+                return steps;
+            }),
+        );
     } catch (e) {
         return layerResult("pulumi", source, started, { error: (e as Error).message });
     }
-    if (steps.length === 0) return layerResult("pulumi", source, started, { error: `${source}: the stack has no resources: it was never deployed (pulumi up)` });
+    const steps = perStack.flat();
     const drifted = refreshDrift(steps);
     await Promise.all(drifted.map(({ item, step }) => addChangedBy(ctx, step, item)));
     const items = drifted.map(({ item }) => withoutEmptyChangedBy(item));
-    return layerResult("pulumi", source, started, { items, notes: [`${steps.length} resources refreshed, ${items.length} changed out of band`] });
+    const ofCrds = perStack.length > 1 ? ` (${perStack[0].length} of ${stacks[0].what})` : "";
+    return layerResult("pulumi", source, started, { items, notes: [`${steps.length} resources refreshed${ofCrds}, ${items.length} changed out of band`] });
 }
 
 /** The steps of `pulumi refresh --json` output; `source` names it in errors. */
@@ -226,28 +260,49 @@ function cliError(stdout: string, stderr: string): string {
 }
 
 /**
- * `pulumi up --refresh --yes --skip-preview` with the policy pack (`policyArgs`): brings the
- * stack's resources back to the program and takes Terraform's new outputs. Reports whether it
- * succeeded and, in one line, how many resources it changed (or why it failed).
+ * `pulumi up --refresh --yes --skip-preview` with the policy pack (`policyArgs`) of each stack of
+ * the layer, the CRDs' first: brings the resources back to the program and takes Terraform's new
+ * outputs. Reports whether it succeeded and, in one line, how many resources it changed (or why it
+ * failed; a failed CRD update leaves the platform stack alone, as `npm run up` would).
  */
 export async function remediatePulumi(ctx: DriftContext, policyArgs: string[]): Promise<{ ok: boolean; detail: string }> {
     if (!ctx.pulumi) return { ok: false, detail: `no Pulumi workspace for stack ${ctx.stack}` };
-    const args = ["up", "--refresh", "--yes", "--skip-preview", "--stack", ctx.stack, ...configFileArgs(ctx), ...policyArgs];
-    let r;
+    let stacks: LayerStack[];
     try {
-        // Correcting drift means the program's values win: a field an out-of-band edit took over (its
-        // manager is now kubectl's) is a server-side apply conflict, which the provider forces back only so.
-        r = await runPulumi(ctx.pulumi.workspace, args, { env: { ...ctx.pulumi.env, PULUMI_K8S_ENABLE_PATCH_FORCE: "true" }, timeoutMs: 30 * 60_000 });
+        stacks = layerStacks(ctx, ctx.pulumi);
     } catch (e) {
-        return { ok: false, detail: `pulumi up --refresh could not run: ${(e as Error).message}` };
+        return { ok: false, detail: `pulumi up --refresh not run: ${(e as Error).message}` };
     }
-    const seconds = Math.round(r.seconds);
-    if (r.code !== 0) return { ok: false, detail: `pulumi up --refresh failed (exit ${r.code}, ${seconds} s): ${cliError("", r.stderr) || lastErrorLine(r.stdout) || "see the CLI's output"}` };
-    // The summary ends "2 changes. 87 unchanged" after "+ 1 created", "~ 1 updated", ...
-    const summary = resourcesSection(r.stdout);
+    const args = ["up", "--refresh", "--yes", "--skip-preview", "--stack", ctx.stack, ...configFileArgs(ctx), ...policyArgs];
+    const changed: number[] = [];
+    let seconds = 0;
+    for (const s of stacks) {
+        const of = s === stacks[stacks.length - 1] ? "" : ` of ${s.what}`;
+        let r: CliResult;
+        try {
+            // Correcting drift means the program's values win: a field an out-of-band edit took over (its
+            // manager is now kubectl's) is a server-side apply conflict, which the provider forces back only so.
+            r = await s.cli(args, { env: { ...ctx.pulumi.env, PULUMI_K8S_ENABLE_PATCH_FORCE: "true" }, timeoutMs: 30 * 60_000 });
+        } catch (e) {
+            return { ok: false, detail: `pulumi up --refresh${of} could not run: ${(e as Error).message}` };
+        }
+        seconds += r.seconds;
+        if (r.code !== 0) {
+            const why = cliError("", r.stderr) || lastErrorLine(r.stdout) || "see the CLI's output";
+            return { ok: false, detail: `pulumi up --refresh${of} failed (exit ${r.code}, ${Math.round(r.seconds)} s): ${why}${of ? `; stack ${ctx.stack} was not updated` : ""}` };
+        }
+        changed.push(changedResources(r.stdout));
+    }
+    const total = changed.reduce((a, b) => a + b, 0);
+    const ofCrds = stacks.length > 1 && total > 0 ? `, ${changed[0]} of them in ${stacks[0].what}` : "";
+    return { ok: true, detail: `pulumi up --refresh: ${total > 0 ? `${total} resources changed${ofCrds}` : "no resources changed"} (${Math.round(seconds)} s)` };
+}
+
+/** How many resources an update changed: its summary ends "2 changes. 87 unchanged" after "+ 1 created", "~ 1 updated", ... */
+function changedResources(stdout: string): number {
+    const summary = resourcesSection(stdout);
     const total = /(\d+) changes?\b/.exec(summary);
-    const changed = total ? Number(total[1]) : [...summary.matchAll(/(\d+) (?:created|updated|deleted|replaced)\b/g)].reduce((n, m) => n + Number(m[1]), 0);
-    return { ok: true, detail: `pulumi up --refresh: ${changed > 0 ? `${changed} resources changed` : "no resources changed"} (${seconds} s)` };
+    return total ? Number(total[1]) : [...summary.matchAll(/(\d+) (?:created|updated|deleted|replaced)\b/g)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
 /** The `Resources:` summary at the end of `pulumi up`'s output. */

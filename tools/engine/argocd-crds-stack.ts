@@ -15,7 +15,7 @@ export const ARGOCD_CRDS_PROJECT = "argocd-crds";
 const PATH_FLAGS = new Set(["--config-file", "--policy-pack", "--policy-pack-config", "--event-log"]);
 
 /** `pulumi <args>` run on the argocd-crds project; paths in `args` are the platform project's. */
-export function argoCdCrdsCli(ws: EngineWorkspace, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export function argoCdCrdsCli(ws: EngineWorkspace, args: string[], options: Parameters<typeof runPulumi>[2] = {}): Promise<CliResult> {
     const absolute = args.map((a, i) => (i > 0 && PATH_FLAGS.has(args[i - 1]) ? path.resolve(ws.projectRoot, a) : a));
     return runPulumi(ws, ["--cwd", ARGOCD_CRDS_PROJECT, ...absolute], options);
 }
